@@ -1,0 +1,1 @@
+"""CivicGrid: epidemic prevention and online government services for a region, on one platform."""

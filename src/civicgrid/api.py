@@ -1,0 +1,33 @@
+"""The one django-ninja API, mounted at /api/v1/. Each app contributes a router."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from civicgrid.core.api import router as core_router
+from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
+from civicgrid.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="CivicGrid API",
+    version="1",
+    description="疫情防控与政务服务平台接口。错误以 JSON 返回：`code`（机器可读）与 `message`（中文说明）。",
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+api.add_router("/divisions", regions_router)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(api, request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return validation_error_response(api, request, exc)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(api, request, ApiError(404, "not_found", str(exc) or "未找到该资源"))

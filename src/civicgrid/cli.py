@@ -1,0 +1,175 @@
+"""`civicgrid`: the operator's command line. `civicgrid --help` lists the commands."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+DEMO_ADMIN = "admin"
+DEMO_PASSWORD_ENV = "CIVICGRID_DEMO_PASSWORD"
+DEFAULT_DEMO_PASSWORD = "civicgrid-demo"  # development only; production refuses demo data
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*argv: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    call_command(*argv)
+
+
+def cmd_setup(args: argparse.Namespace) -> None:
+    """Migrate, compile translations and load the demo region the first time."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("compile_translations", verbosity=0)
+    if not settings.PRODUCTION:
+        cmd_demo(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Load the demo region and the demo administrator; does nothing the second time."""
+    _django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from civicgrid.regions.models import Division
+
+    if settings.PRODUCTION:
+        sys.exit("演示数据只能在开发环境载入（CIVICGRID_ENV=production 时拒绝）。")
+    if not Division.objects.filter(code="130000000000").exists():
+        print("首次运行：载入演示地区（河北省区划与演示网格）……", flush=True)
+        call_command("load_demo_region")
+    users = get_user_model().objects
+    if not users.filter(username=DEMO_ADMIN).exists():
+        users.create_superuser(
+            DEMO_ADMIN, password=os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+        )
+
+
+def _print_banner(host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
+    print(
+        "\n".join(
+            [
+                "",
+                f"CivicGrid 已启动：{base}/",
+                f"  首页            {base}/",
+                f"  行政区划浏览    {base}/regions/",
+                f"  接口文档        {base}/api/v1/docs",
+                f"  后台任务演示    {base}/tasks/demo/",
+                f"  运行状态        {base}/healthz",
+                f"  管理后台        {base}/admin/",
+                "演示账号（仅限开发环境）：",
+                f"  管理员  用户名 {DEMO_ADMIN}  密码 {password}",
+                "按 Ctrl-C 停止。",
+                "",
+            ]
+        ),
+        flush=True,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Run gunicorn (threaded workers) and one task worker until Ctrl-C or SIGTERM."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicgrid.settings"}
+    web = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "civicgrid.wsgi:application",
+            "--bind", f"{args.host}:{args.port}",
+            "--worker-class", "gthread",
+            "--workers", str(args.workers),
+            "--threads", str(args.threads),
+            "--access-logfile", "-" if args.access_log else "/dev/null",
+            "--graceful-timeout", "10",
+        ],
+        env=env,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "civicgrid.cli", "worker", "--no-reload"], env=env
+    )
+    children = [web, worker]
+    _print_banner(args.host, args.port)
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    # If either process dies, stop the other: a server without its worker is not "running".
+    while all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    stop(signal.SIGTERM, None)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    print("CivicGrid 已停止。", flush=True)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    argv = ["run_worker", "--queue-name", "*", "--interval", "0.5"]
+    if args.no_reload:
+        argv.append("--no-reload")
+    _manage(*argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="civicgrid", description="CivicGrid 运维命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("setup", help="迁移数据库、编译翻译，开发环境首次运行时载入演示数据")
+    sub.add_parser("demo", help="载入演示地区与演示账号（可重复执行）")
+    serve = sub.add_parser("serve", help="启动网页服务（gunicorn）和后台任务进程")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+    serve.add_argument("--access-log", action="store_true", help="同时输出 gunicorn 访问日志")
+    worker = sub.add_parser("worker", help="只启动后台任务进程")
+    worker.add_argument("--no-reload", action="store_true")
+    imp = sub.add_parser("import-divisions", help="导入区划代码文件（CSV：code,name）")
+    imp.add_argument("file")
+    sub.add_parser("compile-translations", help="把 .po 翻译编译为 .mo")
+    manage = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+
+    args = parser.parse_args(argv)
+    if args.command == "setup":
+        cmd_setup(args)
+    elif args.command == "demo":
+        cmd_demo(args)
+    elif args.command == "serve":
+        cmd_serve(args)
+    elif args.command == "worker":
+        cmd_worker(args)
+    elif args.command == "import-divisions":
+        _manage("import_divisions", args.file)
+    elif args.command == "compile-translations":
+        _manage("compile_translations")
+    elif args.command == "manage":
+        _django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["civicgrid manage", *args.rest])
+
+
+if __name__ == "__main__":
+    main()

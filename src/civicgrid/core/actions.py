@@ -1,0 +1,28 @@
+"""Kernel actions: one business action each, one transaction."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from civicgrid.core.models import TaskProgress
+from civicgrid.core.progress import create_progress
+from civicgrid.core.tasks import count_to
+
+DEMO_TASK_STEPS = 20
+
+
+def do_start_demo_task(
+    actor: AbstractBaseUser, *, steps: int = DEMO_TASK_STEPS, delay_seconds: float = 0.2
+) -> TaskProgress:
+    """Create a progress row for `actor` and enqueue the counting demo task after commit.
+
+    Enqueuing on commit means a worker never picks up a task whose progress row it cannot see.
+    """
+    with transaction.atomic():
+        progress = create_progress(label="演示任务：计数", total=steps, owner_id=actor.pk)
+
+        def enqueue() -> None:
+            result = count_to.enqueue(str(progress.key), steps, delay_seconds)
+            TaskProgress.objects.filter(pk=progress.pk).update(task_id=result.id)
+
+        transaction.on_commit(enqueue)
+    return progress

@@ -1,0 +1,49 @@
+"""The division browser: province → city → county → township → community, with a chart."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from civicgrid.core.division_codes import InvalidDivisionCode
+from civicgrid.regions import selectors
+from civicgrid.regions.models import Division
+
+ROOT_CODE = "13"  # the demo region is Hebei; a national install would start at its province
+
+
+def _division_or_404(code: str) -> Division:
+    try:
+        return selectors.get_division(code)
+    except InvalidDivisionCode as exc:
+        raise Http404(str(exc)) from exc
+
+
+@require_GET
+def division_browser(request: HttpRequest, code: str = ROOT_CODE) -> HttpResponse:
+    division = _division_or_404(code)
+    children = selectors.children_of(division)
+    chart = {
+        "names": [child.name for child in children],
+        "counts": [child.child_count for child in children],
+        "urls": [reverse("regions:division_detail", args=[c.short_code]) for c in children],
+    }
+    return render(
+        request,
+        "regions/division_browser.html",
+        {
+            "division": division,
+            "ancestors": division.ancestors(),
+            "children": children,
+            "grids": division.grids.all() if division.level == 5 else None,
+            "chart": chart,
+        },
+    )
+
+
+@require_GET
+def division_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:50]
+    results = selectors.search_divisions(query) if query.strip() else []
+    template = "regions/_search_results.html" if request.htmx else "regions/search.html"
+    return render(request, template, {"query": query, "results": results})

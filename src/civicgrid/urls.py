@@ -1,0 +1,16 @@
+"""Top-level URL map: one include per app, the API, the admin and operations endpoints."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from civicgrid.api import api
+from civicgrid.core import views as core_views
+
+urlpatterns = [
+    path("", include("civicgrid.core.urls")),
+    path("regions/", include("civicgrid.regions.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
