@@ -3,12 +3,21 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+from ninja.renderers import JSONRenderer
 
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.regions.api import router as regions_router
 
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8, not \\u escapes: readable in logs and a third smaller."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
     title="CivicGrid API",
     version="1",
     description="疫情防控与政务服务平台接口。错误以 JSON 返回：`code`（机器可读）与 `message`（中文说明）。",

@@ -26,11 +26,14 @@ def normalize_code(raw: str) -> str:
         raise InvalidDivisionCode(
             f"区划代码应为 2、4、6、9 或 12 位数字，收到 {len(code)} 位：{raw!r}"
         )
-    code = code.ljust(CODE_LENGTH, "0")
-    if code[:2] == "00":
+    padded = code.ljust(CODE_LENGTH, "0")
+    if padded[:2] == "00":
         raise InvalidDivisionCode(f"省级代码不能为 00：{raw!r}")
-    level_of(code)  # rejects gaps such as 130000000001 (a village directly under a province)
-    return code
+    level = level_of(padded)  # rejects gaps such as 130000000001 (a village under a province)
+    if len(code) < CODE_LENGTH and LEVEL_DIGITS[level] != len(code):
+        # A short code names its level by its length: '1300' would be a city numbered 00.
+        raise InvalidDivisionCode(f"区划代码 {raw!r} 的末段为全零，不是有效的区划")
+    return padded
 
 
 def level_of(code: str) -> int:

@@ -1,0 +1,29 @@
+"""Shared test set-up: a real slice of the Hebei division data, loaded once per test database."""
+
+import pytest
+
+from civicgrid.regions.actions import do_import_divisions
+from civicgrid.regions.division_files import PACKAGED_HEBEI, DivisionRow, read_division_rows
+
+# Hebei, two of its cities, and whole subtrees of the places tests talk about:
+# 阜城县 (Hengshui, the source article's county), its sibling 景县, and Qinhuangdao's
+# development zone. Everything else stays out to keep set-up fast.
+TEST_SUBTREES = ("131128", "131127", "130371")
+TEST_SINGLES = ("130000000000", "131100000000", "130300000000")
+
+
+def test_division_rows() -> list[DivisionRow]:
+    return [
+        row
+        for row in read_division_rows(PACKAGED_HEBEI.read_bytes())
+        if row.code in TEST_SINGLES or row.code.startswith(TEST_SUBTREES)
+    ]
+
+
+test_division_rows.__test__ = False  # type: ignore[attr-defined]  # not a test itself
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        do_import_divisions(test_division_rows())
