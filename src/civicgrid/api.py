@@ -9,6 +9,7 @@ from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.regions.api import router as regions_router
 
+
 class UnicodeJSONRenderer(JSONRenderer):
     """Chinese text as UTF-8, not \\u escapes: readable in logs and a third smaller."""
 

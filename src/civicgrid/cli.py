@@ -8,8 +8,9 @@ import sys
 import time
 
 DEMO_ADMIN = "admin"
-DEMO_PASSWORD_ENV = "CIVICGRID_DEMO_PASSWORD"
-DEFAULT_DEMO_PASSWORD = "civicgrid-demo"  # development only; production refuses demo data
+DEMO_PASSWORD_ENV = "CIVICGRID_DEMO_PASSWORD"  # noqa: S105 - the variable's name
+# Development only: `civicgrid demo` refuses to run when CIVICGRID_ENV=production.
+DEFAULT_DEMO_PASSWORD = "civicgrid-demo"  # noqa: S105
 
 
 def _django() -> None:

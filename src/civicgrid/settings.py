@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -33,7 +32,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = os.environ.get("CIVICGRID_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("CIVICGRID_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CIVICGRID_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -122,7 +123,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("CIVICGRID_STATIC_ROOT", DATA_DIR / "static"))
+# Only set for `collectstatic` in production; by default assets are served from the finders.
+STATIC_ROOT = os.environ.get("CIVICGRID_STATIC_ROOT") or None
 STATICFILES_DIRS = [("vendor/echarts", ASSETS_DIR / "echarts" / "dist")]
 # Serve straight from the finders: no collectstatic step between `git pull` and `make run`.
 WHITENOISE_USE_FINDERS = True
@@ -140,6 +142,9 @@ TASKS = {
 # The worker writes a heartbeat this often; /healthz reports it stale after the limit.
 WORKER_HEARTBEAT_SECONDS = 5
 WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("CIVICGRID_WORKER_STALE_SECONDS", "60"))
+
+# Pace of the background-task demonstration, slow enough to watch the bar move.
+DEMO_TASK_STEP_SECONDS = 0.2
 
 LOGIN_URL = "admin:login"
 

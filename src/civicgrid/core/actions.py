@@ -1,5 +1,6 @@
 """Kernel actions: one business action each, one transaction."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -11,12 +12,14 @@ DEMO_TASK_STEPS = 20
 
 
 def do_start_demo_task(
-    actor: AbstractBaseUser, *, steps: int = DEMO_TASK_STEPS, delay_seconds: float = 0.2
+    actor: AbstractBaseUser, *, steps: int = DEMO_TASK_STEPS, delay_seconds: float | None = None
 ) -> TaskProgress:
     """Create a progress row for `actor` and enqueue the counting demo task after commit.
 
     Enqueuing on commit means a worker never picks up a task whose progress row it cannot see.
     """
+    if delay_seconds is None:
+        delay_seconds = settings.DEMO_TASK_STEP_SECONDS
     with transaction.atomic():
         progress = create_progress(label="演示任务：计数", total=steps, owner_id=actor.pk)
 

@@ -63,9 +63,7 @@ def _validate(rows: Iterable[DivisionRow]) -> tuple[dict[str, str], list[RowProb
         elif len(row.name) > 100:
             problems.append(RowProblem(row.line, row.code, "名称超过 100 个字"))
         elif code in names:
-            problems.append(
-                RowProblem(row.line, row.code, f"代码与第 {first_line[code]} 行重复")
-            )
+            problems.append(RowProblem(row.line, row.code, f"代码与第 {first_line[code]} 行重复"))
         else:
             names[code] = row.name
             first_line[code] = row.line
@@ -78,7 +76,9 @@ def _validate(rows: Iterable[DivisionRow]) -> tuple[dict[str, str], list[RowProb
         parent = division_codes.parent_code(code)
         if parent is not None and parent not in known:
             problems.append(
-                RowProblem(first_line[code], code, f"上级区划 {parent} 既不在文件中，也不在数据库中")
+                RowProblem(
+                    first_line[code], code, f"上级区划 {parent} 既不在文件中，也不在数据库中"
+                )
             )
     return names, sorted(problems, key=lambda p: p.line)
 

@@ -34,7 +34,9 @@ def _division(code: str) -> Division:
     try:
         return selectors.get_division(code)
     except InvalidDivisionCode as exc:
-        raise ApiError(422, "invalid_division_code", f"参数 code 无效：{exc}", field="code") from exc
+        raise ApiError(
+            422, "invalid_division_code", f"参数 code 无效：{exc}", field="code"
+        ) from exc
 
 
 @router.get("/search", response=list[DivisionSchema], summary="按名称或拼音首字母查找区划")
