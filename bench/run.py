@@ -1,0 +1,227 @@
+"""`make bench`: serve CivicGrid for real and put each scenario under load.
+
+Runs against SQLite (var/), and also against PostgreSQL when DATABASE_URL points to one.
+Prints one table per database, each figure beside its target, and writes
+bench/results/latest.json. Exits non-zero only when the harness fails (the server did not
+start, the load generator broke), never for a missed target: that is printed as MISSED.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from load import LoadError, LoadGenerator
+from scenarios import SCENARIOS, Scenario
+from server import REPO_DIR, HarnessError, Server, get
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def git_commit() -> str:
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=REPO_DIR, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO_DIR, capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return (proc.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
+
+
+def postgres_version(url: str) -> str:
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            return f"PostgreSQL {row[0]}" if row else "PostgreSQL"
+    except Exception as exc:  # best effort: only for the report
+        return f"PostgreSQL (version unknown: {exc.__class__.__name__})"
+
+
+def databases(choice: str) -> list[tuple[str, str | None]]:
+    """(label, DATABASE_URL) pairs to benchmark; None is the default SQLite database."""
+    url = os.environ.get("DATABASE_URL", "")
+    is_postgres = url.startswith(("postgres://", "postgresql://"))
+    chosen: list[tuple[str, str | None]] = []
+    if choice in ("all", "sqlite"):
+        chosen.append(("sqlite", None))
+    if choice in ("all", "postgres") and is_postgres:
+        chosen.append(("postgresql", url))
+    if choice == "postgres" and not is_postgres:
+        raise HarnessError("--database postgres needs DATABASE_URL=postgres://...")
+    return chosen
+
+
+def selected_scenarios(names: list[str]) -> list[Scenario]:
+    """Scenarios whose name contains any of `names` (all when empty), ceiling always first."""
+    picked = [s for s in SCENARIOS if not names or any(n in s.name for n in names)]
+    ceilings = [s for s in SCENARIOS if s.ceiling]
+    return ceilings + [s for s in picked if not s.ceiling]
+
+
+def run_database(
+    label: str, url: str | None, scenarios: list[Scenario], generator: LoadGenerator,
+    args: argparse.Namespace,
+) -> dict[str, object]:  # fmt: skip
+    log_path = RESULTS_DIR / f"server-{label}.log"
+    print(f"\n== {label}: starting `civicgrid serve` (log: {log_path.relative_to(REPO_DIR)})")
+    started = time.monotonic()
+    with Server(database_url=url, log_path=log_path) as server:
+        database = server.health.get("database", {})
+        vendor = database.get("vendor", "?") if isinstance(database, dict) else "?"
+        version = postgres_version(url) if url else f"SQLite {sqlite3.sqlite_version}"
+        print(f"   healthy after {time.monotonic() - started:.1f} s on {server.base_url}")
+        print(f"   database: {version} (vendor reported by /healthz: {vendor})")
+        rows = []
+        ceiling_rps: float | None = None
+        for scenario in scenarios:
+            status, body = get(server.port, scenario.path)
+            if status != scenario.expect_status:
+                print(
+                    f"   warning: {scenario.path} answered {status}, "
+                    f"expected {scenario.expect_status}: {body[:200]!r}"
+                )
+            url_under_test = server.base_url + scenario.path
+            common = {"connections": args.connections, "threads": args.threads}
+            if args.warmup > 0:
+                generator.run(url_under_test, duration=args.warmup, **common)
+            result = generator.run(url_under_test, duration=args.duration, **common)
+            if scenario.ceiling:
+                ceiling_rps = result.rps
+            misses = scenario.target.misses(
+                rps=result.rps, p99_ms=result.p99_ms, ceiling_rps=ceiling_rps
+            )
+            row = {
+                "scenario": scenario.name,
+                "path": scenario.path,
+                **result.as_dict(),
+                "share_of_ceiling": round(result.rps / ceiling_rps, 3) if ceiling_rps else None,
+                "target": scenario.target.describe(),
+                "met": not misses,
+                "missed": misses,
+            }
+            rows.append(row)
+            print(
+                f"   {scenario.name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms"
+                f"{'' if not misses else '  MISSED'}",
+                flush=True,
+            )
+    return {"database": label, "version": version, "vendor": vendor, "results": rows}
+
+
+def print_table(run: dict[str, object]) -> None:
+    header = ("scenario", "req/s", "p50 ms", "p99 ms", "errors", "vs ceiling", "target", "")
+    lines = [header]
+    for r in run["results"]:  # type: ignore[attr-defined]
+        share = r["share_of_ceiling"]
+        lines.append(
+            (
+                r["scenario"],
+                f"{r['rps']:.0f}",
+                f"{r['p50_ms']:.2f}",
+                f"{r['p99_ms']:.2f}",
+                str(r["errors"]),
+                "-" if share is None else f"{share:.0%}",
+                r["target"],
+                "ok" if r["met"] else "MISSED (" + "; ".join(r["missed"]) + ")",
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    numeric = {1, 2, 3, 4, 5}
+    print(f"\n{run['version']}:")
+    for n, line in enumerate(lines):
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        print("  " + "  ".join(cells).rstrip())
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths[:-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load first")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="load generator threads")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--no-install", action="store_true", help="never apt-get install wrk")
+    parser.add_argument(
+        "--database", choices=("all", "sqlite", "postgres"), default="all",
+        help="all: SQLite, plus PostgreSQL when DATABASE_URL points to one",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scenario", action="append", default=[], help="only scenarios whose name contains this"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        generator = LoadGenerator(args.generator, install=not args.no_install)
+        chosen = databases(args.database)
+        scenarios = selected_scenarios(args.scenario)
+        machine = {
+            "nproc": os.cpu_count(),
+            "cpu": cpu_model(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "commit": git_commit(),
+        }
+        print(
+            f"machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['platform']}\n"
+            f"load average before the run: {machine['load_average']} "
+            "(the server and the load generator share these CPUs)\n"
+            f"load generator: {generator.describe()}; {args.threads} threads, "
+            f"{args.connections} connections, {args.warmup:g} s warm-up + "
+            f"{args.duration:g} s per scenario\n"
+            f"commit: {machine['commit']}"
+        )
+        runs = [run_database(label, url, scenarios, generator, args) for label, url in chosen]
+    except (HarnessError, LoadError) as exc:
+        print(f"\nbench: harness failure: {exc}", file=sys.stderr)
+        return 1
+
+    for run in runs:
+        print_table(run)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    report = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "load": {
+            "generator": generator.name,
+            "threads": args.threads,
+            "connections": args.connections,
+            "warmup_s": args.warmup,
+            "duration_s": args.duration,
+        },
+        "runs": runs,
+    }
+    out = RESULTS_DIR / "latest.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    missed = sum(not r["met"] for run in runs for r in run["results"])  # type: ignore[attr-defined]
+    print(f"\n{missed} target(s) missed; results in {out.relative_to(REPO_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
