@@ -9,52 +9,34 @@ start, the load generator broke), never for a missed target: that is printed as 
 import argparse
 import json
 import os
-import platform
 import sqlite3
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from load import LoadError, LoadGenerator
+from machine import CpuShare, machine_info, parent_pid
 from scenarios import SCENARIOS, Scenario
 from server import REPO_DIR, HarnessError, Server, get
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Above this share of the CPUs used by other processes, the figures are called out as noisy.
+BUSY_WARNING = 0.10
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_commit() -> str:
-    proc = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=REPO_DIR, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=REPO_DIR, capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
-    return (proc.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
-
-
-def postgres_version(url: str) -> str:
+def postgres_info(url: str) -> tuple[str, int | None]:
+    """The server's version and, when it runs on this machine, its postmaster's pid."""
     try:
         import psycopg
 
         with psycopg.connect(url, connect_timeout=5) as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-            return f"PostgreSQL {row[0]}" if row else "PostgreSQL"
+            row = conn.execute("SELECT current_setting('server_version'), pg_backend_pid()")
+            version, backend_pid = row.fetchone() or ("?", None)
     except Exception as exc:  # best effort: only for the report
-        return f"PostgreSQL (version unknown: {exc.__class__.__name__})"
+        return f"PostgreSQL (version unknown: {exc.__class__.__name__})", None
+    postmaster = parent_pid(backend_pid) if backend_pid else None
+    return f"PostgreSQL {version}", postmaster
 
 
 def databases(choice: str) -> list[tuple[str, str | None]]:
@@ -88,7 +70,10 @@ def run_database(
     with Server(database_url=url, log_path=log_path) as server:
         database = server.health.get("database", {})
         vendor = database.get("vendor", "?") if isinstance(database, dict) else "?"
-        version = postgres_version(url) if url else f"SQLite {sqlite3.sqlite_version}"
+        version, postmaster = (
+            postgres_info(url) if url else (f"SQLite {sqlite3.sqlite_version}", None)
+        )
+        cpu = CpuShare(server.pgid, frozenset([postmaster]) if postmaster else frozenset())
         print(f"   healthy after {time.monotonic() - started:.1f} s on {server.base_url}")
         print(f"   database: {version} (vendor reported by /healthz: {vendor})")
         rows = []
@@ -104,7 +89,9 @@ def run_database(
             common = {"connections": args.connections, "threads": args.threads}
             if args.warmup > 0:
                 generator.run(url_under_test, duration=args.warmup, **common)
+            cpu.start()
             result = generator.run(url_under_test, duration=args.duration, **common)
+            others = cpu.stop()
             if scenario.ceiling:
                 ceiling_rps = result.rps
             misses = scenario.target.misses(
@@ -115,13 +102,15 @@ def run_database(
                 "path": scenario.path,
                 **result.as_dict(),
                 "share_of_ceiling": round(result.rps / ceiling_rps, 3) if ceiling_rps else None,
+                "others_cpu_share": round(others, 3),
                 "target": scenario.target.describe(),
                 "met": not misses,
                 "missed": misses,
             }
             rows.append(row)
             print(
-                f"   {scenario.name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms"
+                f"   {scenario.name}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms, "
+                f"other processes used {others:.0%} of the CPUs"
                 f"{'' if not misses else '  MISSED'}",
                 flush=True,
             )
@@ -129,7 +118,9 @@ def run_database(
 
 
 def print_table(run: dict[str, object]) -> None:
-    header = ("scenario", "req/s", "p50 ms", "p99 ms", "errors", "vs ceiling", "target", "")
+    header = (
+        "scenario", "req/s", "p50 ms", "p99 ms", "errors", "vs ceiling", "others' CPU", "target", "",
+    )  # fmt: skip
     lines = [header]
     for r in run["results"]:  # type: ignore[attr-defined]
         share = r["share_of_ceiling"]
@@ -141,12 +132,13 @@ def print_table(run: dict[str, object]) -> None:
                 f"{r['p99_ms']:.2f}",
                 str(r["errors"]),
                 "-" if share is None else f"{share:.0%}",
+                f"{r['others_cpu_share']:.0%}",
                 r["target"],
                 "ok" if r["met"] else "MISSED (" + "; ".join(r["missed"]) + ")",
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    numeric = {1, 2, 3, 4, 5}
+    numeric = {1, 2, 3, 4, 5, 6}
     print(f"\n{run['version']}:")
     for n, line in enumerate(lines):
         cells = [
@@ -179,14 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         generator = LoadGenerator(args.generator, install=not args.no_install)
         chosen = databases(args.database)
         scenarios = selected_scenarios(args.scenario)
-        machine = {
-            "nproc": os.cpu_count(),
-            "cpu": cpu_model(),
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "commit": git_commit(),
-        }
+        machine = machine_info(REPO_DIR)
         print(
             f"machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['platform']}\n"
             f"load average before the run: {machine['load_average']} "
@@ -218,7 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     out = RESULTS_DIR / "latest.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    missed = sum(not r["met"] for run in runs for r in run["results"])  # type: ignore[attr-defined]
+    rows = [r for run in runs for r in run["results"]]  # type: ignore[attr-defined]
+    missed = sum(not r["met"] for r in rows)
+    busiest = max((r["others_cpu_share"] for r in rows), default=0)
+    if busiest > BUSY_WARNING:
+        print(
+            f"\nnote: other processes used up to {busiest:.0%} of the CPUs during a measurement;"
+            " figures are low by about that much. Rerun on an idle machine to compare."
+        )
     print(f"\n{missed} target(s) missed; results in {out.relative_to(REPO_DIR)}")
     return 0
 

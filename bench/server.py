@@ -72,6 +72,13 @@ class Server:
         self.health: dict[str, object] = {}
 
     @property
+    def pgid(self) -> int:
+        """The process group of `civicgrid serve`, gunicorn and the task worker."""
+        if self.process is None:
+            raise HarnessError("the server is not running")
+        return self.process.pid
+
+    @property
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
