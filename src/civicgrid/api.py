@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
+from civicgrid.accounts.api import router as accounts_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.regions.api import router as regions_router
@@ -26,6 +27,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/divisions", regions_router)
+api.add_router("/accounts", accounts_router)
 
 
 @api.exception_handler(ApiError)

@@ -27,3 +27,16 @@ test_division_rows.__test__ = False  # type: ignore[attr-defined]  # not a test 
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         do_import_divisions(test_division_rows())
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Argon2 is deliberately slow; tests that check hashing itself restore it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def personas(db):  # type: ignore[no-untyped-def]
+    from civicgrid.core.testing import create_personas
+
+    return create_personas()

@@ -9,6 +9,7 @@ from civicgrid.core import views as core_views
 urlpatterns = [
     path("", include("civicgrid.core.urls")),
     path("regions/", include("civicgrid.regions.urls")),
+    path("accounts/", include("civicgrid.accounts.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

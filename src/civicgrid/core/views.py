@@ -1,6 +1,5 @@
 """Kernel pages: the home page, the health endpoint and the background-task demonstration."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core.actions import do_start_demo_task
 from civicgrid.core.health import check_health
 from civicgrid.core.models import TaskProgress
+from civicgrid.core.permissions import jurisdiction_required
 
 
 @require_GET
@@ -34,7 +34,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@staff_member_required
+@jurisdiction_required
 @require_http_methods(["GET", "POST"])
 def task_demo(request: HttpRequest) -> HttpResponse:
     progress = do_start_demo_task(request.user) if request.method == "POST" else None
@@ -45,7 +45,7 @@ def task_demo(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@staff_member_required
+@jurisdiction_required
 @require_GET
 def task_progress(request: HttpRequest, key: str) -> HttpResponse:
     # Same 404 for "no such task" and "someone else's task".

@@ -1,0 +1,22 @@
+"""Access helpers: the object, or 404 alike for "missing" and "not yours"."""
+
+from django.http import Http404
+
+from civicgrid.accounts.choices import Role
+from civicgrid.accounts.models import ApiToken, Organisation, User
+
+
+def administered_organisations(user: User) -> list[Organisation]:
+    """Organisations in which `user` is an administrator (every one, for a superuser)."""
+    if user.is_superuser:
+        return list(Organisation.objects.filter(is_active=True).order_by("id"))
+    return [m.organisation for m in user.active_memberships if m.role == Role.ADMINISTRATOR]
+
+
+def access_api_token_for_user(user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(
+        pk=token_id, organisation__in=administered_organisations(user)
+    ).first()
+    if token is None:
+        raise Http404
+    return token

@@ -1,0 +1,51 @@
+from civicgrid.accounts.actions import do_issue_api_token
+from civicgrid.core.testing import UNAUTHORIZED, AccessCase
+
+PUBLIC = {
+    "accounts:login": "the sign-in page",
+    "accounts:sign_in_totp": "second sign-in step; only works after the password step",
+    "accounts:totp_enrol": "enrolment; needs a signed-in or half-signed-in user, else to sign-in",
+    "accounts:logout": "signing out needs no permission",
+}
+
+
+def _token_of_county_a(p):
+    return (do_issue_api_token(created_by=None, organisation=p.organisations["county_a"], name="t").token.pk,)
+
+
+CASES = [
+    AccessCase(
+        "accounts:workspace",
+        allowed=("county_a_officer", "resident_a", "volunteer_a", "admin"),
+    ),
+    AccessCase(
+        "accounts:api_tokens",
+        allowed=("county_a_admin", "admin"),
+        denied=("county_a_officer", "resident_a", "county_b_officer"),
+    ),
+    AccessCase(
+        "accounts:api_token_revoke",
+        method="post",
+        args=_token_of_county_a,
+        allowed=("county_a_admin",),
+        ok_status=(302,),
+        denied=("county_a_officer", "county_b_officer", "resident_a"),
+    ),
+    AccessCase(
+        "api:who_am_i",
+        allowed=("county_a_officer", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:list_organisations",
+        allowed=("county_a_officer", "province_officer", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:get_organisation",
+        args=lambda p: (p.organisations["county_a"].pk,),
+        allowed=("county_a_officer", "city_officer", "province_officer", "admin"),
+        denied=("county_b_officer", "resident_a", "grid_worker_a1"),
+        anonymous=UNAUTHORIZED,
+    ),
+]

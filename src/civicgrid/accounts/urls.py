@@ -1,0 +1,15 @@
+from django.urls import path
+
+from civicgrid.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.sign_in, name="login"),
+    path("login/verify/", views.sign_in_totp, name="sign_in_totp"),
+    path("totp/", views.totp_enrol, name="totp_enrol"),
+    path("logout/", views.sign_out, name="logout"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+]

@@ -1,0 +1,167 @@
+"""Sign-in pages (staff password + TOTP), the workspace landing page, and API token management."""
+
+from datetime import timedelta
+
+import segno
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.accounts import actions, workspaces
+from civicgrid.accounts.access import access_api_token_for_user, administered_organisations
+from civicgrid.accounts.forms import ApiTokenForm, PasswordSignInForm, TotpForm
+from civicgrid.accounts.models import ApiToken, User
+
+PENDING_USER = "accounts.pending_user"
+PENDING_SINCE = "accounts.pending_since"
+PENDING_TRIES = "accounts.pending_tries"
+PENDING_MINUTES = 5
+PENDING_MAX_TRIES = 5
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("accounts:workspace")
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    """The user who passed the password step in this session, if not expired."""
+    user_id = request.session.get(PENDING_USER)
+    since = request.session.get(PENDING_SINCE, 0)
+    if not user_id or timezone.now().timestamp() - since > PENDING_MINUTES * 60:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def _finish_sign_in(request: HttpRequest, user: User) -> HttpResponse:
+    next_url = _next_url(request)
+    for key in (PENDING_USER, PENDING_SINCE, PENDING_TRIES):
+        request.session.pop(key, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = PasswordSignInForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.do_check_password(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except actions.SignInError as exc:
+            error = str(exc)
+        else:
+            if user.has_totp or actions.totp_required(user):
+                request.session.cycle_key()
+                request.session[PENDING_USER] = user.pk
+                request.session[PENDING_SINCE] = timezone.now().timestamp()
+                request.session[PENDING_TRIES] = 0
+                step = "accounts:sign_in_totp" if user.has_totp else "accounts:totp_enrol"
+                return redirect(f"{reverse(step)}?next={_next_url(request)}")
+            return _finish_sign_in(request, user)
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "error": error, "next": _next_url(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_totp(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None or not user.has_totp:
+        return redirect("accounts:login")
+    form = TotpForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if actions.verify_totp(user, form.cleaned_data["code"]):
+            return _finish_sign_in(request, user)
+        request.session[PENDING_TRIES] = request.session.get(PENDING_TRIES, 0) + 1
+        if request.session[PENDING_TRIES] >= PENDING_MAX_TRIES:
+            request.session.flush()
+            return redirect("accounts:login")
+        error = _("动态口令不正确")
+    return render(request, "accounts/sign_in_totp.html", {"form": form, "error": error})
+
+
+@require_http_methods(["GET", "POST"])
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app: for a signed-in user, or mid-sign-in when it is required."""
+    user = request.user if request.user.is_authenticated else _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    form = TotpForm(request.POST or None)
+    if request.method == "GET" or not user.totp_secret:
+        uri = actions.do_begin_totp_enrolment(user)
+    else:
+        uri = None
+        if form.is_valid():
+            try:
+                actions.do_confirm_totp_enrolment(user, form.cleaned_data["code"])
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                if request.user.is_authenticated:
+                    return redirect("accounts:workspace")
+                return _finish_sign_in(request, user)
+    qr = segno.make(uri, error="m").svg_inline(scale=5) if uri else ""
+    return render(
+        request,
+        "accounts/totp_enrol.html",
+        {"form": form, "qr": qr, "secret": user.totp_secret if uri else ""},
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("core:home")
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/workspace.html", {"sections": workspaces.sections_for(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    organisations = administered_organisations(request.user)
+    if not organisations:
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        issued = actions.do_issue_api_token(
+            created_by=request.user,
+            organisation=organisations[0],
+            name=form.cleaned_data["name"],
+            expires_at=timezone.now() + timedelta(days=365),
+        )
+        form = ApiTokenForm()
+    tokens = (
+        ApiToken.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "jurisdiction")
+        .order_by("-created_at")
+    )
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "issued": issued, "tokens": tokens}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    actions.do_revoke_api_token(access_api_token_for_user(request.user, token_id))
+    return redirect("accounts:api_tokens")
