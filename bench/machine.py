@@ -9,6 +9,7 @@ import os
 import platform
 import resource
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +67,15 @@ def parent_pid(pid: int) -> int | None:
         return None
 
 
-def _tree_cpu_seconds(pgid: int, parents: frozenset[int]) -> float:
-    """CPU seconds used so far by the live processes of process group `pgid`, and by the
-    processes in `parents` and their direct children (a database server's backends)."""
-    total = 0
+@dataclass(frozen=True)
+class _Proc:
+    ppid: int
+    pgrp: int
+    cpu_seconds: float
+
+
+def _process_table() -> dict[int, _Proc]:
+    table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -77,9 +83,9 @@ def _tree_cpu_seconds(pgid: int, parents: frozenset[int]) -> float:
             fields = _stat_fields(entry.name)
         except (OSError, ValueError):
             continue  # the process ended meanwhile
-        if int(fields[2]) == pgid or int(fields[1]) in parents or int(entry.name) in parents:
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+        cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        table[int(entry.name)] = _Proc(int(fields[1]), int(fields[2]), cpu)
+    return table
 
 
 def _own_cpu_seconds() -> float:
@@ -89,31 +95,86 @@ def _own_cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+@dataclass(frozen=True)
+class _Sample:
+    elapsed: float
+    machine_busy: float
+    own: float
+    table: dict[int, _Proc]
+
+
+@dataclass(frozen=True)
+class CpuReport:
+    others_share: float  # of all CPUs' capacity, used by processes outside the benchmark
+    worker_split: list[float]  # each web worker's share of the web workers' CPU, largest first
+
+    @property
+    def imbalanced(self) -> bool:
+        """One web worker did (nearly) all the work while another idled: the load generator's
+        keep-alive connections were all accepted by one worker and stayed there."""
+        return len(self.worker_split) > 1 and self.worker_split[0] > IMBALANCE_SHARE
+
+
+# With two workers an even split is 50/50; beyond this the run measured one worker, not two.
+IMBALANCE_SHARE = 0.8
+
+
 @dataclass
-class CpuShare:
-    """Measures, between start() and stop(), the share of the machine's CPU capacity used by
-    processes other than the server (its process group), its database server (`db_pids`,
-    e.g. the PostgreSQL postmaster, with its backends) and this harness with its children."""
+class CpuMeter:
+    """Measures the CPU use between start() and stop().
 
-    server_pgid: int
+    Ours: `civicgrid serve` (pid `serve_pid`, leader of its own process group: gunicorn, its
+    workers and the task worker), the database server (`db_pids`, e.g. the PostgreSQL
+    postmaster, and its direct children, the backends) and this harness with its children
+    (the load generator). Everything else busy meanwhile is the others' share. Web workers
+    are the processes two levels below `serve`: gunicorn's master starts them.
+    """
+
+    serve_pid: int
     db_pids: frozenset[int] = frozenset()
-    started: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    _started: _Sample | None = None
 
-    def _sample(self) -> tuple[float, float, float]:
-        return (
-            _machine_busy_seconds(),
-            _tree_cpu_seconds(self.server_pgid, self.db_pids) + _own_cpu_seconds(),
-            os.times().elapsed,
-        )
+    def _sample(self) -> _Sample:
+        return _Sample(os.times().elapsed, _machine_busy_seconds(), _own_cpu_seconds(),
+                       _process_table())  # fmt: skip
+
+    def _is_ours(self, pid: int, proc: _Proc) -> bool:
+        return proc.pgrp == self.serve_pid or pid in self.db_pids or proc.ppid in self.db_pids
 
     def start(self) -> None:
-        self.started = self._sample()
+        self._started = self._sample()
 
-    def stop(self) -> float:
-        """The others' share of all CPUs over the interval, 0.0 to 1.0."""
-        busy, ours, elapsed = self._sample()
-        busy0, ours0, elapsed0 = self.started
-        capacity = (elapsed - elapsed0) * (os.cpu_count() or 1)
-        if capacity <= 0:
-            return 0.0
-        return min(1.0, max(0.0, ((busy - busy0) - (ours - ours0)) / capacity))
+    def stop(self) -> CpuReport:
+        if self._started is None:
+            raise RuntimeError("stop() before start()")
+        before, after = self._started, self._sample()
+
+        def used(pid: int) -> float:
+            old = before.table.get(pid)
+            return after.table[pid].cpu_seconds - (old.cpu_seconds if old else 0.0)
+
+        ours = after.own - before.own
+        ours += sum(used(pid) for pid, proc in after.table.items() if self._is_ours(pid, proc))
+        capacity = (after.elapsed - before.elapsed) * (os.cpu_count() or 1)
+        others = (after.machine_busy - before.machine_busy - ours) / capacity if capacity else 0
+        gunicorn = {pid for pid, proc in after.table.items() if proc.ppid == self.serve_pid}
+        workers = [used(pid) for pid, proc in after.table.items() if proc.ppid in gunicorn]
+        total = sum(workers)
+        split = sorted((w / total for w in workers), reverse=True) if total > 0 else []
+        return CpuReport(min(1.0, max(0.0, others)), split)
+
+
+def wait_for_quiet(max_wait: float, *, busy_below: float = 0.10) -> float | None:
+    """Wait, up to `max_wait` seconds, for a second in which the machine's CPUs were busy less
+    than `busy_below` of the time. Returns the busy share of the last second when it gave up,
+    None once quiet. The idle server's task worker polls the queue: far below 10%."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        before, started = _machine_busy_seconds(), os.times().elapsed
+        time.sleep(1)
+        capacity = (os.times().elapsed - started) * (os.cpu_count() or 1)
+        share = (_machine_busy_seconds() - before) / capacity if capacity else 0.0
+        if share < busy_below:
+            return None
+        if time.monotonic() >= deadline:
+            return share

@@ -72,8 +72,8 @@ class Server:
         self.health: dict[str, object] = {}
 
     @property
-    def pgid(self) -> int:
-        """The process group of `civicgrid serve`, gunicorn and the task worker."""
+    def pid(self) -> int:
+        """`civicgrid serve`, also the process group of gunicorn and the task worker."""
         if self.process is None:
             raise HarnessError("the server is not running")
         return self.process.pid
