@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "civicgrid.core",
+    "civicgrid.core.notifications",
     "civicgrid.regions",
     "civicgrid.accounts",
 ]
@@ -181,3 +182,28 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# --- SMS and notifications (civicgrid.core.sms, civicgrid.core.notifications) ----------------
+# The SMS gateway: a dotted path to a civicgrid.core.sms.BaseSmsBackend subclass. Development
+# prints each text to stderr and appends it to SMS_FILE_PATH, where a developer or a browser test
+# reads one-time codes. Production must name a real gateway: the file backend it falls back to
+# reaches no phone, and a system check warns about it at start-up.
+SMS_BACKEND = os.environ.get(
+    "CIVICGRID_SMS_BACKEND",
+    "civicgrid.core.sms.FileSmsBackend" if PRODUCTION else "civicgrid.core.sms.ConsoleSmsBackend",
+)
+SMS_FILE_PATH = Path(os.environ.get("CIVICGRID_SMS_FILE_PATH", DATA_DIR / "sms-outbox.jsonl"))
+# Put in front of every text; Chinese carriers require a bracketed sender name.
+SMS_SIGNATURE = os.environ.get("CIVICGRID_SMS_SIGNATURE", "【CivicGrid】")
+# Non-urgent notification texts due in quiet hours wait until they end (start > end wraps past
+# midnight; start == end turns quiet hours off). Urgent ones are sent at once.
+SMS_QUIET_HOURS = (
+    os.environ.get("CIVICGRID_SMS_QUIET_START", "22:00"),
+    os.environ.get("CIVICGRID_SMS_QUIET_END", "07:00"),
+)
+SMS_QUIET_HOURS_TIME_ZONE = "Asia/Shanghai"
+# A notification text the gateway fails to take is tried at most SMS_MAX_ATTEMPTS times in all,
+# waiting SMS_RETRY_BASE_SECONDS × 5^(attempt-1), at most an hour, between attempts.
+SMS_MAX_ATTEMPTS = 4
+SMS_RETRY_BASE_SECONDS = 60
+# --- end of SMS and notifications ---------------------------------------------------------

@@ -9,6 +9,7 @@ from civicgrid.core import views as core_views
 urlpatterns = [
     path("", include("civicgrid.core.urls")),
     path("regions/", include("civicgrid.regions.urls")),
+    path("notifications/", include("civicgrid.core.notifications.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
