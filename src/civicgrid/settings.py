@@ -207,3 +207,54 @@ SMS_QUIET_HOURS_TIME_ZONE = "Asia/Shanghai"
 SMS_MAX_ATTEMPTS = 4
 SMS_RETRY_BASE_SECONDS = 60
 # --- end of SMS and notifications ---------------------------------------------------------
+
+# --- Personal data keys (civicgrid.core.crypto; the module docstring explains rotation) -------
+# CIVICGRID_DATA_KEYS   "k2:<base64url 32 bytes>,k1:<...>": AES-256-GCM keys for citizen ID and
+#                       mobile numbers. The first encrypts, all decrypt. Rotate by putting a new
+#                       key first, running `civicgrid manage rotate_data_key`, then dropping the
+#                       old key.
+# CIVICGRID_LOOKUP_KEY  base64url 32 bytes: the HMAC key of the look-up hashes. Never rotated with
+#                       the data keys (every stored hash depends on it); keep it as secret.
+# Unset in development: random keys generated once and kept under DATA_DIR (dev-data-keys,
+# dev-lookup-key, mode 0600). Unset in production: start-up fails. Malformed: start-up fails.
+
+
+def _personal_data_keys() -> tuple[str, str]:
+    import tempfile
+    from collections.abc import Callable
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from civicgrid.core.crypto import new_key_text, parse_data_keys, parse_lookup_key
+
+    def key(variable: str, dev_file: str, make_dev_key: Callable[[], str]) -> str:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value
+        if PRODUCTION:
+            raise ImproperlyConfigured(f"CIVICGRID_ENV=production 时必须设置 {variable}。")
+        path = DATA_DIR / dev_file
+        if not path.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            # Written whole to a 0600 temporary file, then linked into place: when the web
+            # server and the worker start together, exactly one key wins and nobody reads half.
+            fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=f".{dev_file}.")
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make_dev_key())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        return path.read_text().strip()
+
+    data_keys = key("CIVICGRID_DATA_KEYS", "dev-data-keys", lambda: f"dev1:{new_key_text()}")
+    lookup_key = key("CIVICGRID_LOOKUP_KEY", "dev-lookup-key", new_key_text)
+    parse_data_keys(data_keys)
+    parse_lookup_key(lookup_key)
+    return data_keys, lookup_key
+
+
+CIVICGRID_DATA_KEYS, CIVICGRID_LOOKUP_KEY = _personal_data_keys()
+# --- end of personal data keys ----------------------------------------------------------------
