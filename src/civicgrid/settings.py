@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "civicgrid.core.notifications",
     "civicgrid.regions",
     "civicgrid.accounts",
+    "civicgrid.core.audit",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

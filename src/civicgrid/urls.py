@@ -11,6 +11,7 @@ urlpatterns = [
     path("regions/", include("civicgrid.regions.urls")),
     path("notifications/", include("civicgrid.core.notifications.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
+    path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

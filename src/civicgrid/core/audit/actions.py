@@ -1,0 +1,194 @@
+"""Writing the audit trail: `record_audit` inside the caller's transaction, `record_audit_now`
+in a transaction of its own.
+
+How a module records a read of a person's data, e.g. a grid worker opening an unmasked ID
+number (inside the action or view that shows it)::
+
+    record_audit(
+        actor=request.user,
+        action=AuditAction.VIEW_UNMASKED,
+        target=person,                      # or ("population.person", person.pk)
+        division_code=person.division_code,
+        subject_key=person.audit_subject_key,
+        reason=form.cleaned_data["reason"],
+        request=request,
+        details={"fields": ["id_number"]},
+    )
+
+Transactions. `record_audit` joins the caller's transaction: if that rolls back, the record
+rolls back with it, which is right for "created X" or "exported Y" (nothing happened, nothing
+to record). Events that must be kept although the request fails or rolls back (access denied,
+failed sign-in) go through `record_audit_now`, which commits its own transaction and refuses
+to run inside another one.
+
+Every append locks the chain head until the surrounding transaction commits, so all audited
+writes of the platform queue there. Record the audit row as the last write of an action: the
+lock is then held for the shortest time, and no transaction waits for another lock while
+holding it, so the chain head can never be part of a deadlock.
+"""
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from civicgrid.core.audit.chain import normalize_details
+from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.audit.models import AuditChainHead, AuditRecord
+from civicgrid.core.division_codes import normalize_code
+
+USER_AGENT_LENGTH = AuditRecord._meta.get_field("user_agent").max_length or 512
+REQUEST_ID_LENGTH = AuditRecord._meta.get_field("request_id").max_length or 64
+
+Target = models.Model | tuple[str, object] | None
+
+
+def record_audit(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    target: Target = None,
+    division_code: str = "",
+    subject_key: str = "",
+    reason: str = "",
+    request: HttpRequest | None = None,
+    details: Mapping[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditRecord:
+    """Append one audit record to the chain, inside the caller's transaction if there is one.
+
+    `actor` is a user, another principal with `audit_identity()` (an API token), or None for
+    the system; `actor_label` names a non-user actor (`task:daily-report`). `target` is a model
+    instance or a `(type, id)` pair. `request` supplies the IP address, user agent and request
+    id. `details` must be plain JSON data. Raises ValueError/TypeError on malformed input
+    before anything is written.
+    """
+    fields = _record_fields(
+        actor=actor,
+        action=action,
+        target=target,
+        division_code=division_code,
+        subject_key=subject_key,
+        reason=reason,
+        request=request,
+        details=details,
+        actor_label=actor_label,
+    )
+    with transaction.atomic():
+        return _append(fields)
+
+
+def record_audit_now(**kwargs: Any) -> AuditRecord:
+    """`record_audit` in its own transaction, committed before this returns.
+
+    For events that must outlive a failing request: access denied, failed sign-in. Raises
+    RuntimeError when called inside an open transaction (a durable block cannot nest), because
+    a rollback of that transaction would silently take the record with it.
+    """
+    fields = _record_fields(**kwargs)
+    with transaction.atomic(durable=True):
+        return _append(fields)
+
+
+def _append(fields: dict[str, Any]) -> AuditRecord:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The first append ever (or after a test flush). A concurrent first appender waits on
+        # the primary key and then does nothing; both go on to lock the same row.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    # Taken under the lock, so times never decrease along the chain (short of the clock).
+    record = AuditRecord(seq=head.seq + 1, prev_hash=head.hash, created_at=timezone.now(), **fields)
+    record.hash = record.compute_hash()
+    record.save()
+    AuditChainHead.objects.filter(pk=1).update(seq=record.seq, hash=record.hash)
+    return record
+
+
+def _record_fields(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    target: Target = None,
+    division_code: str = "",
+    subject_key: str = "",
+    reason: str = "",
+    request: HttpRequest | None = None,
+    details: Mapping[str, Any] | None = None,
+    actor_label: str = "",
+) -> dict[str, Any]:
+    """Validate and snapshot everything before the chain is locked."""
+    target_type, target_id = _target(target)
+    fields: dict[str, Any] = {
+        **_actor_fields(actor, actor_label),
+        "action": AuditAction(action).value,
+        "target_type": target_type,
+        "target_id": target_id,
+        "division_code": normalize_code(division_code) if division_code else "",
+        "subject_key": subject_key,
+        "reason": reason.strip(),
+        "details": normalize_details(dict(details or {})),
+        **_request_fields(request),
+    }
+    for name in ("actor_label", "target_type", "target_id", "subject_key"):
+        limit = AuditRecord._meta.get_field(name).max_length
+        if limit is not None and len(fields[name]) > limit:
+            raise ValueError(f"{name} is longer than {limit} characters: {fields[name][:40]!r}…")
+    return fields
+
+
+def _actor_fields(actor: Any, label: str) -> dict[str, Any]:
+    if actor is None:
+        return {"actor": None, "actor_label": label or "system", **_identity(None)}
+    if not getattr(actor, "is_authenticated", True):
+        return {"actor": None, "actor_label": label or "anonymous", **_identity(None)}
+    if isinstance(actor, get_user_model()):
+        return {"actor": actor, "actor_label": actor.get_username(), **_identity(actor)}
+    meta = getattr(actor, "_meta", None)
+    default_label = f"{meta.label_lower}:{actor.pk}" if meta is not None else str(actor)
+    return {"actor": None, "actor_label": label or default_label, **_identity(actor)}
+
+
+def _identity(actor: Any) -> dict[str, str]:
+    identity = actor.audit_identity() if hasattr(actor, "audit_identity") else {}
+    organisation = str(identity.get("organisation", ""))
+    role = str(identity.get("role", ""))
+    return {"actor_organisation": organisation[:200], "actor_role": role[:100]}
+
+
+def _target(target: Target) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk)
+    target_type, target_id = target
+    return str(target_type), str(target_id)
+
+
+def _request_fields(request: HttpRequest | None) -> dict[str, Any]:
+    if request is None:
+        return {"ip_address": None, "user_agent": "", "request_id": ""}
+    return {
+        "ip_address": _client_ip(request),
+        "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_LENGTH],
+        "request_id": str(getattr(request, "request_id", ""))[:REQUEST_ID_LENGTH],
+    }
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR, as an address or None.
+
+    Behind a reverse proxy this is the proxy; the deployment must hand the client address to
+    the app in REMOTE_ADDR (X-Forwarded-For is not trusted here: any client can send it).
+    """
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
