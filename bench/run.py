@@ -69,13 +69,11 @@ def measure(
 ) -> tuple[LoadResult, CpuReport, int]:
     """Warm up, then measure; again (on fresh connections) when one web worker got them all."""
     common = {"connections": args.connections, "threads": args.threads}
+    if args.settle > 0:
+        busy = wait_for_quiet(args.settle)
+        if busy is not None:
+            print(f"   note: the machine stayed busy ({busy:.0%} of the CPUs); measuring anyway")
     for attempt in range(1, args.attempts + 1):
-        if args.settle > 0:
-            busy = wait_for_quiet(args.settle)
-            if busy is not None:
-                print(
-                    f"   note: the machine stayed busy ({busy:.0%} of the CPUs); measuring anyway"
-                )
         if args.warmup > 0:
             generator.run(url, duration=args.warmup, **common)
         meter.start()
@@ -193,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         help="measure again when one web worker got every connection (at most this often)",
     )  # fmt: skip
     parser.add_argument(
-        "--settle", type=float, default=20,
+        "--settle", type=float, default=15,
         help="wait up to this many seconds for other processes to go quiet before a scenario",
     )  # fmt: skip
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
