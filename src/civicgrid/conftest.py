@@ -23,10 +23,18 @@ def test_division_rows() -> list[DivisionRow]:
 test_division_rows.__test__ = False  # type: ignore[attr-defined]  # not a test itself
 
 
+def ensure_test_divisions() -> None:
+    """Load the slice unless present: transactional tests empty every table when they end."""
+    from civicgrid.regions.models import Division
+
+    if not Division.objects.filter(code="131128000000").exists():
+        do_import_divisions(test_division_rows())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        do_import_divisions(test_division_rows())
+        ensure_test_divisions()
 
 
 @pytest.fixture(autouse=True)
@@ -39,4 +47,5 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def personas(db):  # type: ignore[no-untyped-def]
     from civicgrid.core.testing import create_personas
 
+    ensure_test_divisions()
     return create_personas()

@@ -64,3 +64,34 @@ class TaskProgress(models.Model):
         if self.finished and not self.failed:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a write that carried an `Idempotency-Key`, replayed on retries.
+
+    The row is inserted before the request runs (status NULL = in flight); the unique
+    constraint on (principal, key) is what makes two simultaneous retries resolve to one write.
+    """
+
+    principal = models.CharField(_("调用者"), max_length=80)
+    key = models.CharField(_("幂等键"), max_length=100)
+    method = models.CharField(_("方法"), max_length=10)
+    path = models.CharField(_("路径"), max_length=500)
+    fingerprint = models.CharField(_("请求摘要"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态"), null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal", "key"], name="core_idempotencyrecord_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"

@@ -48,7 +48,7 @@ def test_a_role_must_suit_the_organisation_type(personas):
 
 
 def test_a_jurisdiction_cannot_reach_outside_the_organisation(personas):
-    with pytest.raises(ValidationError, match="不在机构所在区划范围内"):
+    with pytest.raises(ValidationError, match="不在机构所在区划"):
         do_grant_role(
             user=personas.resident_a,
             organisation=personas.organisations["county_a"],

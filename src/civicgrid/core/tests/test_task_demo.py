@@ -1,7 +1,6 @@
 """The background-task demonstration: staff start it, see only their own progress."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from civicgrid.core.actions import do_start_demo_task
 from civicgrid.core.models import TaskProgress
@@ -12,26 +11,25 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 @pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user("clerk", password="pw-123456", is_staff=True)
+def staff(personas):
+    return personas.county_a_officer
 
 
 @pytest.fixture
-def other_staff(db):
-    return get_user_model().objects.create_user("other", password="pw-123456", is_staff=True)
+def other_staff(personas):
+    return personas.county_b_officer
 
 
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get("/tasks/demo/")
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"].startswith("/accounts/login/")
 
 
-def test_a_non_staff_user_cannot_start_tasks(client):
-    user = get_user_model().objects.create_user("resident", password="pw-123456")
-    client.force_login(user)
+def test_a_resident_cannot_start_tasks(client, personas):
+    client.force_login(personas.resident_a)
     response = client.post("/tasks/demo/")
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert not TaskProgress.objects.exists()
 
 

@@ -1,0 +1,114 @@
+"""`Idempotency-Key` for writes a phone may retry: a repeat returns the first response.
+
+A client (the resident's phone scanning a gate code on a flaky connection, say) sends the same
+key with each retry of one logical request. The middleware records the key before the request
+runs and the response after; a retry gets the stored response with `Idempotent-Replayed: true`
+and writes nothing. The same key with a different body is a client bug and gets 422; a retry
+that arrives while the first is still running gets 409. A 5xx response is not kept, so the
+client may retry it. Records expire after RETENTION (`prune_idempotency_records`).
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from civicgrid.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETENTION = timedelta(hours=24)
+_KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _principal(request: HttpRequest) -> str | None:
+    """Whose key space this is, so keys of different callers never collide.
+
+    Anonymous requests have no stable identity (many phones share one address behind a
+    carrier's NAT), so for them the header is ignored rather than risk replaying one
+    stranger's response to another.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        return "auth:" + hashlib.sha256(authorization.encode()).hexdigest()[:40]
+    return None
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b" " + request.get_full_path().encode() + b"\n")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type or None)
+    if record.location:
+        response["Location"] = record.location
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    """Applies to every unsafe request that carries the header; others pass untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        if key is None or request.method not in UNSAFE_METHODS:
+            return self.get_response(request)
+        if not _KEY.match(key):
+            return _error(400, "invalid_idempotency_key", "Idempotency-Key 应为 1–100 个字母、数字或 . _ : -")
+        principal = _principal(request)
+        if principal is None:
+            return self.get_response(request)
+        fingerprint = _fingerprint(request)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    principal=principal, key=key, method=request.method, path=request.path[:500], fingerprint=fingerprint
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+            if existing is None:  # expired and pruned between the insert and the read
+                return _error(409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试")
+            if existing.fingerprint != fingerprint:
+                return _error(422, "idempotency_key_reused", "Idempotency-Key 已用于另一个不同的请求")
+            if existing.status_code is None:
+                return _error(409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试")
+            return _replay(existing)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            record.delete()
+            raise
+        if response.status_code >= 500 or response.streaming:
+            record.delete()  # let the client try again
+            return response
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            body=response.content,
+            location=response.get("Location", "")[:500],
+        )
+        return response
+
+
+def prune_idempotency_records(now=None) -> int:  # type: ignore[no-untyped-def]
+    """Delete records older than RETENTION; returns how many."""
+    cutoff = (now or timezone.now()) - RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
