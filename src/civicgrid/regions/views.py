@@ -1,5 +1,6 @@
 """The division browser: province → city → county → township → community, with a chart."""
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,7 +8,8 @@ from django.views.decorators.http import require_GET
 
 from civicgrid.core.division_codes import InvalidDivisionCode
 from civicgrid.regions import selectors
-from civicgrid.regions.models import Division
+from civicgrid.regions.choices import DivisionLevel
+from civicgrid.regions.models import Division, Grid
 
 ROOT_CODE = "13"  # the demo region is Hebei; a national install would start at its province
 
@@ -23,6 +25,15 @@ def _division_or_404(code: str) -> Division:
 def division_browser(request: HttpRequest, code: str = ROOT_CODE) -> HttpResponse:
     division = _division_or_404(code)
     children = selectors.children_of(division)
+    if division.level == DivisionLevel.TOWNSHIP:
+        # Villages have no sub-divisions; what a reader wants per village is its grids.
+        counts = dict(
+            Grid.objects.filter(division__parent=division)
+            .values_list("division_id")
+            .annotate(n=Count("pk"))
+        )
+        for child in children:
+            child.grid_count = counts.get(child.code, 0)
     chart = {
         "names": [child.name for child in children],
         "counts": [child.child_count for child in children],
