@@ -2,12 +2,13 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from civicgrid.accounts.api import router as accounts_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
+from civicgrid.core.notifications.api import router as notifications_router
 from civicgrid.regions.api import router as regions_router
 
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/divisions", regions_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(ApiError)
@@ -38,6 +40,11 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return validation_error_response(api, request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(api, request, ApiError(401, "unauthorized", "未登录或令牌无效"))
 
 
 @api.exception_handler(Http404)

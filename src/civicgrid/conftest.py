@@ -43,6 +43,15 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _sms_to_memory(settings):  # type: ignore[no-untyped-def]
+    # The in-memory backend is a real backend (like Django's locmem mail); tests read `outbox`.
+    from civicgrid.core import sms
+
+    settings.SMS_BACKEND = "civicgrid.core.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def personas(db):  # type: ignore[no-untyped-def]
     from civicgrid.core.testing import create_personas

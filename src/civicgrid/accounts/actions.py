@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,8 @@ from civicgrid.accounts.models import (
     User,
 )
 from civicgrid.core import division_codes
+from civicgrid.core.audit.actions import record_audit, record_audit_now
+from civicgrid.core.audit.choices import AuditAction
 from civicgrid.regions.models import Division
 
 TOTP_ISSUER = "CivicGrid"
@@ -42,7 +45,12 @@ def do_create_organisation(
 
 
 def do_grant_role(
-    *, user: User, organisation: Organisation, role: str, jurisdiction: Division | None = None
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    jurisdiction: Division | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Give `user` a role in `organisation`, seeing `jurisdiction` (default: the organisation's).
 
@@ -63,12 +71,22 @@ def do_grant_role(
             % {"j": jurisdiction.name, "d": organisation.division.name},
             code="jurisdiction_outside_organisation",
         )
-    membership, _created = Membership.objects.update_or_create(
-        user=user,
-        organisation=organisation,
-        role=role,
-        defaults={"jurisdiction": jurisdiction, "is_active": True},
-    )
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(
+            user=user,
+            organisation=organisation,
+            role=role,
+            defaults={"jurisdiction": jurisdiction, "is_active": True},
+        )
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.PERMISSION_CHANGE,
+            target=membership,
+            division_code=jurisdiction.code,
+            subject_key=f"user:{user.pk}",
+            details={"granted": role, "organisation": organisation.pk},
+        )
     return membership
 
 
@@ -76,7 +94,20 @@ def do_grant_role(
 _DUMMY_HASH = make_password("civicgrid-timing-equaliser")
 
 
-def do_check_password(*, username: str, password: str) -> User:
+def _record_failed_sign_in(
+    user: User | None, username: str, request: HttpRequest | None, reason: str
+) -> None:
+    record_audit_now(
+        actor=user,
+        actor_label="" if user else f"unknown:{username[:40]}",
+        action=AuditAction.SIGN_IN_FAILED,
+        target=user,
+        request=request,
+        details={"reason": reason},
+    )
+
+
+def do_check_password(*, username: str, password: str, request: HttpRequest | None = None) -> User:
     """The user if the password is right; otherwise SignInError, counting towards a lockout.
 
     After LOCKOUT_THRESHOLD failures in a row the account is locked for LOCKOUT_MINUTES, during
@@ -86,11 +117,18 @@ def do_check_password(*, username: str, password: str) -> User:
     user = User.objects.filter(username=username, is_active=True, is_resident=False).first()
     if user is None:
         make_password(password)  # equalise timing with a real check
+        _record_failed_sign_in(None, username, request, "unknown_user")
         raise SignInError(_("用户名或密码错误"))
     if user.is_locked:
-        raise SignInError(_("连续登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试") % {
-            "minutes": max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        })
+        _record_failed_sign_in(user, username, request, "locked")
+        raise SignInError(
+            _("连续登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试")
+            % {
+                "minutes": max(
+                    1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1
+                )
+            }
+        )
     if not user.check_password(password):
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
@@ -102,6 +140,9 @@ def do_check_password(*, username: str, password: str) -> User:
                     locked_until=timezone.now() + timedelta(minutes=LOCKOUT_MINUTES),
                 )
         # Raised outside the transaction: raising inside would roll the lock back.
+        _record_failed_sign_in(
+            user, username, request, "locked_now" if locked else "wrong_password"
+        )
         if locked:
             raise SignInError(
                 _("连续 %(n)d 次密码错误，账号已锁定 %(minutes)d 分钟")
@@ -126,7 +167,9 @@ def do_begin_totp_enrolment(user: User) -> str:
     user.totp_secret = pyotp.random_base32()
     user.totp_confirmed_at = None
     user.save(update_fields=["totp_secret", "totp_confirmed_at"])
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(
+        name=user.username, issuer_name=TOTP_ISSUER
+    )
 
 
 def verify_totp(user: User, code: str) -> bool:
@@ -171,14 +214,33 @@ def do_issue_api_token(
         expires_at=expires_at,
     )
     plaintext = token.issue_secret()
-    token.save()
+    with transaction.atomic():
+        token.save()
+        record_audit(
+            actor=created_by,
+            actor_label="" if created_by else "system",
+            action=AuditAction.PERMISSION_CHANGE,
+            target=token,
+            division_code=jurisdiction.code,
+            details={"issued_token": token.key_id},
+        )
     return IssuedToken(token, plaintext)
 
 
-def do_revoke_api_token(token: ApiToken) -> None:
-    if token.revoked_at is None:
+def do_revoke_api_token(token: ApiToken, *, actor: User | None = None) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.PERMISSION_CHANGE,
+            target=token,
+            division_code=token.division_code,
+            details={"revoked_token": token.key_id},
+        )
 
 
 def authenticate_api_token(raw: str) -> ApiToken | None:

@@ -31,7 +31,10 @@ class CivicUserAdmin(UserAdmin):
     search_fields = ["username", "full_name"]
     fieldsets = (
         *UserAdmin.fieldsets,
-        (_("CivicGrid"), {"fields": ["full_name", "is_resident", "failed_login_count", "locked_until"]}),
+        (
+            _("CivicGrid"),
+            {"fields": ["full_name", "is_resident", "failed_login_count", "locked_until"]},
+        ),
     )
     readonly_fields = ["failed_login_count"]
     inlines = [MembershipInline]

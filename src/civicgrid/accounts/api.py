@@ -1,9 +1,10 @@
 """Accounts API: who the caller is, and the organisations within their jurisdiction."""
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from civicgrid.accounts.models import ApiToken, Organisation
+from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.api_auth import SCOPED_AUTH
 
 router = Router(tags=["accounts"], auth=SCOPED_AUTH)
@@ -39,12 +40,13 @@ def who_am_i(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/organisations", response=list[OrganisationSchema], summary="管辖范围内的机构")
 def list_organisations(request: HttpRequest) -> list[Organisation]:
-    return list(Organisation.objects.visible_to(request.auth).order_by("division_code", "name")[:500])
+    return list(
+        Organisation.objects.visible_to(request.auth).order_by("division_code", "name")[:500]
+    )
 
 
 @router.get("/organisations/{org_id}", response=OrganisationSchema, summary="查询一个机构")
 def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
-    organisation = Organisation.objects.visible_to(request.auth).filter(pk=org_id).first()
-    if organisation is None:
-        raise Http404("机构不存在或不在您的管辖范围内")
-    return organisation
+    return access_scoped_or_404(
+        Organisation.objects.all(), request.auth, request=request, pk=org_id
+    )

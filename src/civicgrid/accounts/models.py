@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import OrganisationType, Role
+from civicgrid.core.protected_fields import ProtectedIdNumberField, ProtectedMobileField
 from civicgrid.core.scoping import ScopedQuerySet
 from civicgrid.regions.models import Division
 
@@ -27,6 +28,9 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     is_resident = models.BooleanField(_("居民"), default=False)
+    # Encrypted with a look-up hash (core.protected_fields); shown masked unless revealed.
+    mobile = ProtectedMobileField(_("手机号码"), blank=True, unique=True)
+    id_number = ProtectedIdNumberField(_("公民身份号码"), blank=True, unique=True)
     failed_login_count = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
@@ -68,8 +72,15 @@ class User(AbstractUser):
         return bool(self.totp_secret) and self.totp_confirmed_at is not None
 
     def audit_subject_keys(self) -> list[str]:
-        """Keys under which audit records name this person as the subject of a read."""
-        return [f"user:{self.pk}"]
+        """Keys under which audit records name this person as the subject of a read.
+
+        `user:<pk>` for data attached to the account, and the look-up hash of the citizen ID
+        (`id:<hash>`) for records about the person elsewhere, e.g. the population register.
+        """
+        keys = [f"user:{self.pk}"]
+        if self.id_number_hash:
+            keys.append(f"id:{self.id_number_hash}")
+        return keys
 
     def audit_identity(self) -> dict[str, str]:
         """The organisation and role recorded beside this user's actions in the audit trail."""
@@ -239,3 +250,22 @@ class ApiToken(models.Model):
 
     def audit_identity(self) -> dict[str, str]:
         return {"organisation": self.organisation.name, "role": f"API:{self.name}"}
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent by SMS; only keyed hashes of the number and the code are kept."""
+
+    mobile_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录验证码")
+        verbose_name_plural = _("登录验证码")
+
+    def __str__(self) -> str:
+        return f"{self.mobile_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

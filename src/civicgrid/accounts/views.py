@@ -14,10 +14,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.accounts import actions, workspaces
+from civicgrid.accounts import actions, one_time_codes, workspaces
 from civicgrid.accounts.access import access_api_token_for_user, administered_organisations
-from civicgrid.accounts.forms import ApiTokenForm, PasswordSignInForm, TotpForm
+from civicgrid.accounts.forms import (
+    ApiTokenForm,
+    CodeForm,
+    MobileForm,
+    PasswordSignInForm,
+    TotpForm,
+)
 from civicgrid.accounts.models import ApiToken, User
+from civicgrid.core.audit.actions import record_audit_now
+from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.crypto import decrypt, encrypt
+from civicgrid.core.masking import mask_mobile
 
 PENDING_USER = "accounts.pending_user"
 PENDING_SINCE = "accounts.pending_since"
@@ -47,7 +57,20 @@ def _finish_sign_in(request: HttpRequest, user: User) -> HttpResponse:
     for key in (PENDING_USER, PENDING_SINCE, PENDING_TRIES):
         request.session.pop(key, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_audit_now(actor=user, action=AuditAction.SIGN_IN, target=user, request=request)
     return HttpResponseRedirect(next_url)
+
+
+def _after_first_factor(request: HttpRequest, user: User) -> HttpResponse:
+    """Password or SMS code accepted: ask for the second factor where one applies."""
+    if user.has_totp or actions.totp_required(user):
+        request.session.cycle_key()
+        request.session[PENDING_USER] = user.pk
+        request.session[PENDING_SINCE] = timezone.now().timestamp()
+        request.session[PENDING_TRIES] = 0
+        step = "accounts:sign_in_totp" if user.has_totp else "accounts:totp_enrol"
+        return redirect(f"{reverse(step)}?next={_next_url(request)}")
+    return _finish_sign_in(request, user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,21 +80,73 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.do_check_password(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except actions.SignInError as exc:
             error = str(exc)
         else:
-            if user.has_totp or actions.totp_required(user):
-                request.session.cycle_key()
-                request.session[PENDING_USER] = user.pk
-                request.session[PENDING_SINCE] = timezone.now().timestamp()
-                request.session[PENDING_TRIES] = 0
-                step = "accounts:sign_in_totp" if user.has_totp else "accounts:totp_enrol"
-                return redirect(f"{reverse(step)}?next={_next_url(request)}")
-            return _finish_sign_in(request, user)
+            return _after_first_factor(request, user)
     return render(
         request, "accounts/sign_in.html", {"form": form, "error": error, "next": _next_url(request)}
+    )
+
+
+CODE_MOBILE = "accounts.code_mobile"
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_by_code(request: HttpRequest) -> HttpResponse:
+    """Step 1 for residents: the mobile number, to which a code is sent."""
+    form = MobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mobile = one_time_codes.do_send_sign_in_code(
+                raw_mobile=form.cleaned_data["mobile"], address=request.META.get("REMOTE_ADDR")
+            )
+        except ValidationError as exc:
+            form.add_error("mobile", exc)
+        except one_time_codes.CodeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            # Kept encrypted: sessions live in the database like any other personal data.
+            request.session[CODE_MOBILE] = encrypt("mobile", mobile)
+            return redirect(f"{reverse('accounts:sign_in_code_verify')}?next={_next_url(request)}")
+    return render(
+        request, "accounts/sign_in_by_code.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code_verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: the 6-digit code from the SMS."""
+    token = request.session.get(CODE_MOBILE)
+    if not token:
+        return redirect("accounts:sign_in_by_code")
+    mobile = decrypt("mobile", token)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = one_time_codes.do_verify_sign_in_code(
+                mobile=mobile, code=form.cleaned_data["code"]
+            )
+        except one_time_codes.CodeError as exc:
+            form.add_error("code", str(exc))
+            record_audit_now(
+                actor=None,
+                actor_label=f"mobile:{mask_mobile(mobile)}",
+                action=AuditAction.SIGN_IN_FAILED,
+                request=request,
+                details={"reason": "sms_code"},
+            )
+        else:
+            request.session.pop(CODE_MOBILE, None)
+            return _after_first_factor(request, user)
+    return render(
+        request,
+        "accounts/sign_in_code_verify.html",
+        {"form": form, "masked_mobile": mask_mobile(mobile), "next": _next_url(request)},
     )
 
 
@@ -123,6 +198,10 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_audit_now(
+            actor=request.user, action=AuditAction.SIGN_OUT, target=request.user, request=request
+        )
     logout(request)
     return redirect("core:home")
 
@@ -163,5 +242,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    actions.do_revoke_api_token(access_api_token_for_user(request.user, token_id))
+    actions.do_revoke_api_token(
+        access_api_token_for_user(request.user, token_id), actor=request.user
+    )
     return redirect("accounts:api_tokens")

@@ -33,14 +33,36 @@ COMMUNITY = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF})
 
 SECTIONS = [
     Section(_("疫情报送与统计"), _("日报、病例一览表、本辖区实时统计"), None, OFFICERS | HEALTH),
-    Section(_("人口台账与入户摸排"), _("网格内住户、重点人员、上门排查记录"), None, COMMUNITY | OFFICERS),
+    Section(
+        _("人口台账与入户摸排"), _("网格内住户、重点人员、上门排查记录"), None, COMMUNITY | OFFICERS
+    ),
     Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
     Section(_("代购认领"), _("本社区待认领的代购需求"), None, frozenset({Role.VOLUNTEER})),
-    Section(_("审批与远程窗口"), _("申请队列、补正材料、远程咨询"), None, frozenset({Role.DEPARTMENT_CLERK})),
-    Section(_("复工复产与企业办事"), _("复工申报、项目审批、远程办税"), None, frozenset({Role.ENTERPRISE_AGENT})),
+    Section(
+        _("审批与远程窗口"),
+        _("申请队列、补正材料、远程咨询"),
+        None,
+        frozenset({Role.DEPARTMENT_CLERK}),
+    ),
+    Section(
+        _("复工复产与企业办事"),
+        _("复工申报、项目审批、远程办税"),
+        None,
+        frozenset({Role.ENTERPRISE_AGENT}),
+    ),
     Section(_("行政区划"), _("区划代码与网格"), "regions:division_browser"),
-    Section(_("接口令牌"), _("为其他系统签发、吊销接口令牌"), "accounts:api_tokens", frozenset({Role.ADMINISTRATOR})),
-    Section(_("动态口令"), _("绑定手机上的身份验证器，作为第二重登录验证"), "accounts:totp_enrol", OFFICERS | HEALTH | COMMUNITY | frozenset({Role.ADMINISTRATOR, Role.DEPARTMENT_CLERK})),
+    Section(
+        _("接口令牌"),
+        _("为其他系统签发、吊销接口令牌"),
+        "accounts:api_tokens",
+        frozenset({Role.ADMINISTRATOR}),
+    ),
+    Section(
+        _("动态口令"),
+        _("绑定手机上的身份验证器，作为第二重登录验证"),
+        "accounts:totp_enrol",
+        OFFICERS | HEALTH | COMMUNITY | frozenset({Role.ADMINISTRATOR, Role.DEPARTMENT_CLERK}),
+    ),
     Section(_("我的家庭与出行"), _("扫码通行、健康打卡、代购求助、办事预约"), None, residents=True),
 ]
 

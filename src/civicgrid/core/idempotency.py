@@ -26,7 +26,9 @@ _KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"code": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _principal(request: HttpRequest) -> str | None:
@@ -53,7 +55,9 @@ def _fingerprint(request: HttpRequest) -> str:
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
-    response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type or None)
+    response = HttpResponse(
+        bytes(record.body), status=record.status_code, content_type=record.content_type or None
+    )
     if record.location:
         response["Location"] = record.location
     response["Idempotent-Replayed"] = "true"
@@ -71,7 +75,9 @@ class IdempotencyMiddleware:
         if key is None or request.method not in UNSAFE_METHODS:
             return self.get_response(request)
         if not _KEY.match(key):
-            return _error(400, "invalid_idempotency_key", "Idempotency-Key 应为 1–100 个字母、数字或 . _ : -")
+            return _error(
+                400, "invalid_idempotency_key", "Idempotency-Key 应为 1–100 个字母、数字或 . _ : -"
+            )
         principal = _principal(request)
         if principal is None:
             return self.get_response(request)
@@ -79,16 +85,26 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    principal=principal, key=key, method=request.method, path=request.path[:500], fingerprint=fingerprint
+                    principal=principal,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:500],
+                    fingerprint=fingerprint,
                 )
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
             if existing is None:  # expired and pruned between the insert and the read
-                return _error(409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试")
+                return _error(
+                    409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
+                )
             if existing.fingerprint != fingerprint:
-                return _error(422, "idempotency_key_reused", "Idempotency-Key 已用于另一个不同的请求")
+                return _error(
+                    422, "idempotency_key_reused", "Idempotency-Key 已用于另一个不同的请求"
+                )
             if existing.status_code is None:
-                return _error(409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试")
+                return _error(
+                    409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
+                )
             return _replay(existing)
         try:
             response = self.get_response(request)

@@ -81,7 +81,9 @@ def create_personas() -> Personas:
         "county_b": do_create_organisation(
             name="景县疫情防控办公室", type=T.PREVENTION_OFFICE, division=division(COUNTY_B)
         ),
-        "cdc_a": do_create_organisation(name="阜城县疾病预防控制中心", type=T.CDC, division=division(COUNTY_A)),
+        "cdc_a": do_create_organisation(
+            name="阜城县疾病预防控制中心", type=T.CDC, division=division(COUNTY_A)
+        ),
         "community_a1": do_create_organisation(
             name="示例社区居委会", type=T.COMMUNITY_COMMITTEE, division=division(COMMUNITY_A1)
         ),

@@ -6,11 +6,17 @@ PUBLIC = {
     "accounts:sign_in_totp": "second sign-in step; only works after the password step",
     "accounts:totp_enrol": "enrolment; needs a signed-in or half-signed-in user, else to sign-in",
     "accounts:logout": "signing out needs no permission",
+    "accounts:sign_in_by_code": "residents' sign-in page (mobile number)",
+    "accounts:sign_in_code_verify": "residents' sign-in, step 2; needs step 1 in the session",
 }
 
 
 def _token_of_county_a(p):
-    return (do_issue_api_token(created_by=None, organisation=p.organisations["county_a"], name="t").token.pk,)
+    return (
+        do_issue_api_token(
+            created_by=None, organisation=p.organisations["county_a"], name="t"
+        ).token.pk,
+    )
 
 
 CASES = [

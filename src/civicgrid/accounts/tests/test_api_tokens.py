@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def _issue(personas, org="county_a", **kwargs):
     return do_issue_api_token(
-        created_by=personas.county_a_admin, organisation=personas.organisations[org], name="对接系统", **kwargs
+        created_by=personas.county_a_admin,
+        organisation=personas.organisations[org],
+        name="对接系统",
+        **kwargs,
     )
 
 
@@ -36,7 +39,9 @@ def test_a_token_sees_its_own_jurisdiction_and_records_its_use(client, personas)
     assert me.status_code == 200
     assert me.json()["kind"] == "api_token"
     assert me.json()["jurisdiction_codes"] == ["131128000000"]
-    names = {o["name"] for o in _get(client, "/api/v1/accounts/organisations", issued.plaintext).json()}
+    names = {
+        o["name"] for o in _get(client, "/api/v1/accounts/organisations", issued.plaintext).json()
+    }
     assert "阜城县疫情防控办公室" in names and "景县疫情防控办公室" not in names
     assert ApiToken.objects.get(pk=issued.token.pk).last_used_at is not None
 
@@ -98,7 +103,11 @@ def test_an_administrator_of_another_county_cannot_revoke(client, personas):
     from civicgrid.accounts.actions import do_grant_role
 
     issued = _issue(personas)
-    do_grant_role(user=personas.county_b_officer, organisation=personas.organisations["county_b"], role="administrator")
+    do_grant_role(
+        user=personas.county_b_officer,
+        organisation=personas.organisations["county_b"],
+        role="administrator",
+    )
     client.force_login(personas.county_b_officer)
     assert client.post(f"/accounts/tokens/{issued.token.pk}/revoke/").status_code == 404
     issued.token.refresh_from_db()

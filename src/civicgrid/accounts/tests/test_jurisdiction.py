@@ -43,7 +43,9 @@ def test_covers_answers_for_single_codes(personas):
 def test_a_role_must_suit_the_organisation_type(personas):
     with pytest.raises(ValidationError, match="不能设置"):
         do_grant_role(
-            user=personas.resident_a, organisation=personas.organisations["cdc_a"], role="grid_worker"
+            user=personas.resident_a,
+            organisation=personas.organisations["cdc_a"],
+            role="grid_worker",
         )
 
 
@@ -79,5 +81,7 @@ def test_organisation_names_are_unique_per_division(personas):
 
     with pytest.raises(VE):
         do_create_organisation(
-            name="阜城县疫情防控办公室", type="prevention_office", division=personas.organisations["county_a"].division
+            name="阜城县疫情防控办公室",
+            type="prevention_office",
+            division=personas.organisations["county_a"].division,
         )

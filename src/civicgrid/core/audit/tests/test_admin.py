@@ -17,7 +17,9 @@ def records(personas, rf):
     request.request_id = "req-admin-1"
     return [
         record_audit(
-            actor=personas.grid_worker_a1, action=AuditAction.VIEW_UNMASKED, subject_key="user:1"
+            actor=personas.grid_worker_a1,
+            action=AuditAction.VIEW_UNMASKED,
+            subject_key="id:subject-under-test",
         ),
         record_audit(actor=personas.cdc_a, action=AuditAction.EXPORT, request=request),
     ]
@@ -31,10 +33,13 @@ def test_a_superuser_lists_searches_and_filters_records(client, personas, record
     assert [r.seq for r in by_request] == [records[1].seq]
     by_actor = client.get(CHANGELIST, {"q": "grid_worker_a1"}).context["cl"].result_list
     assert [r.seq for r in by_actor] == [records[0].seq]
-    by_subject = client.get(CHANGELIST, {"q": "user:1"}).context["cl"].result_list
+    by_subject = client.get(CHANGELIST, {"q": "id:subject-under-test"}).context["cl"].result_list
     assert [r.seq for r in by_subject] == [records[0].seq]
     by_action = client.get(CHANGELIST, {"action__exact": "export"}).context["cl"].result_list
     assert [r.seq for r in by_action] == [records[1].seq]
+    # Creating the personas granted roles, and each grant was recorded too.
+    grants = client.get(CHANGELIST, {"action__exact": "permission_change"}).context["cl"]
+    assert grants.result_count >= 8
 
 
 def test_nobody_can_add_change_or_delete_records_in_the_admin(client, personas, records):

@@ -11,10 +11,12 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from civicgrid.core.models import WorkerHeartbeat
+from civicgrid.core.periodic import default_jobs, run_due_jobs
 
 
 def _beat_forever(worker_id: str, started_at, stop: threading.Event) -> None:
-    """Runs in a daemon thread with its own database connection."""
+    """Runs in a daemon thread with its own database connection: heartbeat, then due jobs."""
+    jobs = default_jobs()
     try:
         while not stop.is_set():
             close_old_connections()
@@ -27,6 +29,7 @@ def _beat_forever(worker_id: str, started_at, stop: threading.Event) -> None:
                     "beat_at": timezone.now(),
                 },
             )
+            run_due_jobs(jobs)
             stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
     finally:
         connection.close()

@@ -109,29 +109,14 @@ def at() -> Iterator[Callable[[datetime], None]]:
 
 
 @pytest.fixture
-def give_mobile(monkeypatch) -> Callable[[object, str], None]:
-    """Give a user a mobile number that `mobile_of()` reads back after a fresh database fetch.
+def give_mobile() -> Callable[[object, str], None]:
+    """Store a mobile number on a user for real (the protected field on `accounts.User`)."""
 
-    `accounts.User` has no `mobile` field yet; until it does, a class property stands in for it.
-    When the field lands, the first branch stores the number for real.
-    """
-    user_model = get_user_model()
-    if any(field.name == "mobile" for field in user_model._meta.get_fields()):
+    def store(user: object, number: str) -> None:
+        user.mobile = number  # type: ignore[attr-defined]
+        user.save(update_fields=["mobile", "mobile_hash"])  # type: ignore[attr-defined]
 
-        def store(user: object, number: str) -> None:
-            user.mobile = number  # type: ignore[attr-defined]
-            user.save(update_fields=["mobile"])  # type: ignore[attr-defined]
-
-        return store
-    numbers: dict[int, str] = {}
-    monkeypatch.setattr(
-        user_model, "mobile", property(lambda user: numbers.get(user.pk, "")), raising=False
-    )
-
-    def remember(user: object, number: str) -> None:
-        numbers[user.pk] = number  # type: ignore[attr-defined]
-
-    return remember
+    return store
 
 
 @pytest.fixture

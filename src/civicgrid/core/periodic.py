@@ -1,0 +1,46 @@
+"""Jobs the task worker runs on a timer, beside the queue: sweeps and clean-ups.
+
+Every worker process runs them, so each job must be safe to run twice at once (they claim rows
+with conditional UPDATEs or only delete expired rows). Add a job with one line below.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("civicgrid.periodic")
+
+
+@dataclass
+class PeriodicJob:
+    path: str  # dotted path of a callable taking no arguments
+    every_seconds: float
+    next_run: float = field(default=0.0)
+
+    def run_if_due(self, now: float) -> None:
+        if now < self.next_run:
+            return
+        self.next_run = now + self.every_seconds
+        try:
+            func: Callable[[], object] = import_string(self.path)
+            result = func()
+            logger.info("periodic job %s done", self.path, extra={"result": result})
+        except Exception:
+            logger.exception("periodic job %s failed", self.path)
+
+
+def default_jobs() -> list[PeriodicJob]:
+    return [
+        # Texts deferred by quiet hours or waiting for a retry.
+        PeriodicJob("civicgrid.core.notifications.actions.do_send_due_sms_deliveries", 300),
+        PeriodicJob("civicgrid.core.idempotency.prune_idempotency_records", 3600),
+    ]
+
+
+def run_due_jobs(jobs: list[PeriodicJob], now: float | None = None) -> None:
+    moment = time.monotonic() if now is None else now
+    for job in jobs:
+        job.run_if_due(moment)
