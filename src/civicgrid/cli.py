@@ -7,11 +7,6 @@ import subprocess
 import sys
 import time
 
-DEMO_ADMIN = "admin"
-DEMO_PASSWORD_ENV = "CIVICGRID_DEMO_PASSWORD"  # noqa: S105 - the variable's name
-# Development only: `civicgrid demo` refuses to run when CIVICGRID_ENV=production.
-DEFAULT_DEMO_PASSWORD = "civicgrid-demo"  # noqa: S105
-
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
@@ -40,12 +35,12 @@ def cmd_setup(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    """Load the demo region and the demo administrator; does nothing the second time."""
+    """Load the demo region and the demo accounts; does nothing the second time."""
     _django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from civicgrid.accounts.demo import do_load_demo_accounts
     from civicgrid.regions.models import Division
 
     if settings.PRODUCTION:
@@ -53,39 +48,51 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if not Division.objects.filter(code="130000000000").exists():
         print("首次运行：载入演示地区（河北省区划与演示网格）……", flush=True)
         call_command("load_demo_region")
-    users = get_user_model().objects
-    if not users.filter(username=DEMO_ADMIN).exists():
-        users.create_superuser(
-            DEMO_ADMIN, password=os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
-        )
+    created = do_load_demo_accounts()
+    if created:
+        print(f"已创建演示账号 {created} 个。", flush=True)
 
 
 def _print_banner(host: str, port: int) -> None:
+    _django()
+    from django.conf import settings
+
+    from civicgrid.accounts.demo import demo_account_lines, demo_accounts_present
+
     base = f"http://{host}:{port}"
-    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
-    print(
-        "\n".join(
-            [
-                "",
-                f"CivicGrid 已启动：{base}/",
-                f"  首页            {base}/",
-                f"  行政区划浏览    {base}/regions/",
-                f"  接口文档        {base}/api/v1/docs",
-                f"  后台任务演示    {base}/tasks/demo/",
-                f"  运行状态        {base}/healthz",
-                f"  管理后台        {base}/admin/",
-                "演示账号（仅限开发环境）：",
-                f"  管理员  用户名 {DEMO_ADMIN}  密码 {password}",
-                "按 Ctrl-C 停止。",
-                "",
-            ]
-        ),
-        flush=True,
-    )
+    lines = [
+        "",
+        f"CivicGrid 已启动：{base}/",
+        f"  首页            {base}/",
+        f"  工作人员登录    {base}/accounts/login/",
+        f"  居民登录        {base}/accounts/login/code/",
+        f"  行政区划浏览    {base}/regions/",
+        f"  接口文档        {base}/api/v1/docs",
+        f"  后台任务演示    {base}/tasks/demo/",
+        f"  运行状态        {base}/healthz",
+        f"  管理后台        {base}/admin/",
+    ]
+    if not settings.PRODUCTION and demo_accounts_present():
+        lines += ["演示账号（仅限开发环境）：", *demo_account_lines()]
+    lines += ["按 Ctrl-C 停止。", ""]
+    print("\n".join(lines), flush=True)
+
+
+def _refuse_demo_accounts_in_production() -> None:
+    _django()
+    from django.conf import settings
+
+    from civicgrid.accounts.demo import demo_accounts_present
+
+    if settings.PRODUCTION and demo_accounts_present():
+        sys.exit(
+            "生产环境中存在演示账号（admin、fucheng_officer 等），拒绝启动。请先删除这些账号。"
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Run gunicorn (threaded workers) and one task worker until Ctrl-C or SIGTERM."""
+    _refuse_demo_accounts_in_production()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicgrid.settings"}
     web = subprocess.Popen(
         [
