@@ -63,7 +63,7 @@ ORGANISATIONS = [
         T.ENTERPRISE,
         "131128000000",
         make_credit_code("9", "1", "131128", "MA0C1234"),
-    ),  # fmt: skip
+    ),
 ]
 
 STAFF = [
