@@ -43,3 +43,16 @@ ROLES_BY_ORGANISATION_TYPE: dict[str, frozenset[str]] = {
 
 # Roles whose jurisdiction is their organisation's whole subtree and who work at a desk.
 STAFF_ROLES = frozenset(Role) - {Role.VOLUNTEER, Role.ENTERPRISE_AGENT}
+
+# Roles that may ask to see a colleague's or resident's full mobile or ID number (audited).
+REVEAL_ROLES = frozenset(
+    {
+        Role.PROVINCE_OFFICER,
+        Role.CITY_OFFICER,
+        Role.COUNTY_OFFICER,
+        Role.CDC_EPIDEMIOLOGIST,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_WORKER,
+        Role.ADMINISTRATOR,
+    }
+)

@@ -13,5 +13,11 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("workspace/", views.workspace, name="workspace"),
     path("tokens/", views.api_tokens, name="api_tokens"),
+    path("directory/", views.staff_directory, name="staff_directory"),
+    path(
+        "directory/<int:membership_id>/reveal/",
+        views.staff_directory_reveal,
+        name="staff_directory_reveal",
+    ),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

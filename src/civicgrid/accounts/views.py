@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.accounts import actions, one_time_codes, workspaces
+from civicgrid.accounts import actions, directory, one_time_codes, workspaces
 from civicgrid.accounts.access import access_api_token_for_user, administered_organisations
 from civicgrid.accounts.forms import (
     ApiTokenForm,
@@ -23,11 +23,14 @@ from civicgrid.accounts.forms import (
     PasswordSignInForm,
     TotpForm,
 )
-from civicgrid.accounts.models import ApiToken, User
+from civicgrid.accounts.models import ApiToken, Membership, User
+from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.audit.actions import record_audit_now
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.crypto import decrypt, encrypt
+from civicgrid.core.disclosure import do_reveal_protected_value
 from civicgrid.core.masking import mask_mobile
+from civicgrid.core.permissions import jurisdiction_required
 
 PENDING_USER = "accounts.pending_user"
 PENDING_SINCE = "accounts.pending_since"
@@ -246,3 +249,49 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         access_api_token_for_user(request.user, token_id), actor=request.user
     )
     return redirect("accounts:api_tokens")
+
+
+@jurisdiction_required
+@require_GET
+def staff_directory(request: HttpRequest) -> HttpResponse:
+    page = directory.directory_page(
+        request.user, query=request.GET.get("q", ""), page=request.GET.get("page", 1)
+    )
+    return render(
+        request,
+        "accounts/directory.html",
+        {
+            "page": page,
+            "query": request.GET.get("q", ""),
+            "may_reveal": directory.may_reveal(request.user),
+        },
+    )
+
+
+@jurisdiction_required
+@require_POST
+def staff_directory_reveal(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """The full mobile of a colleague, for a stated reason (htmx partial), audited."""
+    membership = access_scoped_or_404(
+        Membership.objects.select_related("user"), request.user, request=request, pk=membership_id
+    )
+    error = ""
+    mobile = ""
+    try:
+        mobile = do_reveal_protected_value(
+            request.user,
+            membership.user,
+            "mobile",
+            reason=request.POST.get("reason", ""),
+            subject_key=f"user:{membership.user_id}",
+            allowed=directory.may_reveal(request.user),
+            request=request,
+        )
+    except ValidationError as exc:
+        error = exc.messages[0]
+    return render(
+        request,
+        "accounts/_revealed_mobile.html",
+        # 200 even for a missing reason: htmx swaps only successful responses into the page.
+        {"membership": membership, "mobile": mobile, "error": error},
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.choices import Role
+from civicgrid.accounts.choices import STAFF_ROLES, Role
 from civicgrid.accounts.models import User
 
 
@@ -51,6 +51,12 @@ SECTIONS = [
         frozenset({Role.ENTERPRISE_AGENT}),
     ),
     Section(_("行政区划"), _("区划代码与网格"), "regions:division_browser"),
+    Section(
+        _("工作人员通讯录"),
+        _("本辖区各机构的工作人员与联系方式"),
+        "accounts:staff_directory",
+        STAFF_ROLES,
+    ),
     Section(
         _("接口令牌"),
         _("为其他系统签发、吊销接口令牌"),

@@ -19,7 +19,25 @@ def _token_of_county_a(p):
     )
 
 
+def _membership_in_county_a(p):
+    return (p.county_a_officer.active_memberships[0].pk,)
+
+
 CASES = [
+    AccessCase(
+        "accounts:staff_directory",
+        allowed=("county_a_officer", "county_b_officer", "grid_worker_a1", "admin"),
+        denied=("resident_a",),
+    ),
+    AccessCase(
+        "accounts:staff_directory_reveal",
+        method="post",
+        args=_membership_in_county_a,
+        data=lambda p: {"reason": "联系核实"},
+        allowed=("county_a_officer", "city_officer", "admin"),
+        # Outside the jurisdiction: 404; inside it but a role without the need: 403.
+        denied=("county_b_officer", "resident_a", "volunteer_a"),
+    ),
     AccessCase(
         "accounts:workspace",
         allowed=("county_a_officer", "resident_a", "volunteer_a", "admin"),

@@ -112,3 +112,14 @@ def test_an_administrator_of_another_county_cannot_revoke(client, personas):
     assert client.post(f"/accounts/tokens/{issued.token.pk}/revoke/").status_code == 404
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is None
+
+
+def test_reaching_for_another_countys_record_is_audited(client, personas):
+    from civicgrid.core.audit.models import AuditRecord
+
+    issued = _issue(personas, org="county_b")
+    county_a = personas.organisations["county_a"]
+    _get(client, f"/api/v1/accounts/organisations/{county_a.pk}", issued.plaintext)
+    denied = AuditRecord.objects.get(action="access_denied")
+    assert denied.actor_organisation == "景县疫情防控办公室"
+    assert denied.division_code == "131128000000"

@@ -72,3 +72,38 @@ def test_production_refuses_to_load_demo_data(settings):
     with pytest.raises(SystemExit, match="只能在开发环境"):
         cmd_demo(argparse.Namespace())
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("hebei_officer", "疫情报送与统计"),
+        ("fucheng_cdc", "疫情报送与统计"),
+        ("grid_worker_1", "人口台账与入户摸排"),
+        ("community_staff", "社区卡口与健康打卡"),
+        ("volunteer_1", "代购认领"),
+        ("tax_clerk", "审批与远程窗口"),
+        ("enterprise_agent", "复工复产与企业办事"),
+        ("fucheng_admin", "接口令牌"),
+    ],
+)
+def test_each_demo_role_lands_in_its_own_workspace(client, username, expected):
+    do_load_demo_accounts()
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": "civicgrid-demo"}, follow=True
+    )
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/accounts/workspace/"
+    assert expected in body
+
+
+def test_a_demo_resident_lands_in_the_resident_workspace(client):
+    import re
+
+    from civicgrid.core import sms
+
+    do_load_demo_accounts()
+    client.post("/accounts/login/code/", {"mobile": "19900000101"})
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].text).group(1)
+    body = client.post("/accounts/login/code/verify/", {"code": code}, follow=True).content.decode()
+    assert "我的家庭与出行" in body and "疫情报送与统计" not in body
