@@ -212,8 +212,6 @@ def main(argv: list[str] | None = None) -> int:
         machine = machine_info(REPO_DIR)
         print(
             f"machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['platform']}\n"
-            f"load average before the run: {machine['load_average']} "
-            "(the server and the load generator share these CPUs)\n"
             f"load generator: {generator.describe()}; {args.threads} threads, "
             f"{args.connections} connections, {args.warmup:g} s warm-up + "
             f"{args.duration:g} s per scenario\n"
