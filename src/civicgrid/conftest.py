@@ -38,6 +38,15 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
+def _fresh_division_responses():  # type: ignore[no-untyped-def]
+    # Tests change divisions inside transactions that never commit, so the cache's
+    # on-commit clearing never runs; start every test with an empty cache instead.
+    from civicgrid.regions import response_cache
+
+    response_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Argon2 is deliberately slow; tests that check hashing itself restore it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

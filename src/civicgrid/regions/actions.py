@@ -8,6 +8,7 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
 from civicgrid.core import division_codes
+from civicgrid.regions import response_cache
 from civicgrid.regions.choices import DivisionLevel
 from civicgrid.regions.division_files import DivisionRow
 from civicgrid.regions.models import Division, Grid
@@ -116,6 +117,7 @@ def do_import_divisions(rows: list[DivisionRow]) -> DivisionImportResult:
         Division.objects.bulk_update(
             renamed, ["name", "pinyin_initials", "pinyin"], batch_size=BATCH_SIZE
         )
+        transaction.on_commit(response_cache.clear)
     return DivisionImportResult(
         created=len(new), updated=len(renamed), unchanged=len(names) - len(new) - len(renamed)
     )

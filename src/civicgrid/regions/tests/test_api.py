@@ -102,3 +102,24 @@ def test_the_openapi_document_lists_the_division_endpoints(client):
     assert "/api/v1/divisions/{code}" in paths
     assert "/api/v1/divisions/{code}/children" in paths
     assert "/api/v1/divisions/search" in paths
+
+
+def test_children_are_served_from_the_cache_until_an_import_changes_them(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from civicgrid.regions.actions import do_import_divisions
+    from civicgrid.regions.division_files import read_division_rows
+
+    first = client.get("/api/v1/divisions/1311/children").json()
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/divisions/1311/children").json()
+    assert again == first
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import_divisions(read_division_rows("131199,示例新区\n".encode()))
+    names = [d["name"] for d in client.get("/api/v1/divisions/1311/children").json()]
+    assert "示例新区" in names
+
+
+def test_an_unknown_code_is_not_cached_as_found(client):
+    assert client.get("/api/v1/divisions/9999").status_code == 404
+    assert client.get("/api/v1/divisions/9999").status_code == 404
