@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "civicgrid.regions",
     "civicgrid.accounts",
     "civicgrid.core.audit",
+    "civicgrid.population",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

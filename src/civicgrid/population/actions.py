@@ -1,0 +1,267 @@
+"""Actions on the register. The importer, the pages, the API and the demo all go through these."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from civicgrid.core.audit.actions import record_audit
+from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.idcard import birth_date_of, normalize_id_number, sex_of
+from civicgrid.core.mobile import normalize_mobile
+from civicgrid.population.choices import PersonStatus, PersonTag, Relationship, ResidenceType
+from civicgrid.population.models import (
+    GridAssignment,
+    Household,
+    Person,
+    PersonChange,
+    PersonTagging,
+    ScreeningVisit,
+)
+from civicgrid.regions.models import Division, Grid
+
+
+def name_initials(name: str) -> str:
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:20]
+
+
+def subject_key_of(person: Person) -> str:
+    """How audit records name this person (see `accounts.User.audit_subject_keys`)."""
+    return f"id:{person.id_number_hash}"
+
+
+def do_assign_grid(actor: object, *, grid: Grid, user: object) -> GridAssignment:
+    """Make `user` (a grid worker) responsible for `grid`."""
+    with transaction.atomic():
+        assignment, _created = GridAssignment.objects.get_or_create(grid=grid, user=user)
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.PERMISSION_CHANGE,
+            target=assignment,
+            division_code=grid.division_code,
+            subject_key=f"user:{user.pk}",  # type: ignore[attr-defined]
+        )
+    return assignment
+
+
+def do_create_household(
+    actor: object,
+    *,
+    community: Division,
+    grid: Grid | None,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    contact_mobile: str = "",
+) -> Household:
+    """A household in a community (level 5), optionally in one of its grids."""
+    if community.level != 5:
+        raise ValidationError(_("住户必须属于一个社区或村"), code="not_a_community")
+    if grid is not None and grid.division_id != community.code:
+        raise ValidationError(
+            _("网格“%(g)s”不属于“%(c)s”") % {"g": grid.name, "c": community.name}, code="grid"
+        )
+    parts = [community.name, building, unit, room]
+    household = Household(
+        division_code=community.code,
+        grid=grid,
+        building=building.strip(),
+        unit=unit.strip(),
+        room=room.strip(),
+        address=" ".join(p.strip() for p in parts if p and p.strip())[:200],
+    )
+    if contact_mobile:
+        household.contact_mobile = normalize_mobile(contact_mobile)
+    with transaction.atomic():
+        household.save()
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.CREATE,
+            target=household,
+            division_code=household.division_code,
+        )
+    return household
+
+
+def do_register_person(
+    actor: object,
+    *,
+    id_number: str,
+    name: str,
+    household: Household,
+    relationship: str = Relationship.OTHER,
+    residence_type: str = ResidenceType.REGISTERED,
+    mobile: str = "",
+    tags: Iterable[str] = (),
+) -> Person:
+    """Add a person to a household. A citizen ID already in the register is refused by name,
+    so the same person is never entered twice."""
+    number = normalize_id_number(id_number)
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise ValidationError(_("姓名不能为空，且不超过 50 个字"), code="name")
+    person = Person(
+        name=name,
+        name_initials=name_initials(name),
+        sex=sex_of(number),
+        birth_date=birth_date_of(number),
+        household=household,
+        relationship=relationship,
+        residence_type=residence_type,
+        division_code=household.division_code,
+        grid=household.grid,
+    )
+    person.id_number = number
+    if mobile:
+        person.mobile = normalize_mobile(mobile)
+        person.mobile_last4 = person.mobile.reveal()[-4:]
+    try:
+        with transaction.atomic():
+            person.save()
+            PersonTagging.objects.bulk_create(
+                [PersonTagging(person=person, tag=PersonTag(tag)) for tag in set(tags)]
+            )
+            if relationship == Relationship.HEAD:
+                Household.objects.filter(pk=household.pk).update(head=person)
+                household.head = person
+            record_audit(
+                actor=actor,
+                actor_label="" if actor else "system",
+                action=AuditAction.CREATE,
+                target=person,
+                division_code=person.division_code,
+                subject_key=subject_key_of(person),
+            )
+    except IntegrityError as exc:
+        if Person.objects.filter(id_number=number).exists():
+            raise ValidationError(
+                _("该公民身份号码已在台账中登记，不能重复录入"), code="duplicate"
+            ) from exc
+        raise
+    return person
+
+
+def do_move_person(
+    actor: object, *, person: Person, household: Household, reason: str = ""
+) -> Person:
+    """Move a person to another household (and so maybe another grid or community).
+
+    The new grid worker sees them at once and the old one no longer does; history is kept.
+    """
+    if household.pk == person.household_id:
+        return person
+    old = person.household
+    with transaction.atomic():
+        person.household = household
+        person.division_code = household.division_code
+        person.grid = household.grid
+        if old is not None and old.head_id == person.pk:
+            Household.objects.filter(pk=old.pk).update(head=None)
+            person.relationship = Relationship.OTHER
+        person.save(
+            update_fields=["household", "division_code", "grid", "relationship", "updated_at"]
+        )
+        PersonChange.objects.create(
+            person=person,
+            field="household",
+            old_value=old.address if old else "",
+            new_value=household.address,
+            reason=reason[:200],
+            changed_by=_user_or_none(actor),
+        )
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.UPDATE,
+            target=person,
+            division_code=household.division_code,
+            subject_key=subject_key_of(person),
+            reason=reason,
+            details={"moved_from": old.division_code if old else ""},
+        )
+    return person
+
+
+def do_change_person_status(
+    actor: object, *, person: Person, status: str, reason: str = ""
+) -> Person:
+    """Living here / moved out / deceased, with history."""
+    new_status = PersonStatus(status)
+    if person.status == new_status:
+        return person
+    with transaction.atomic():
+        PersonChange.objects.create(
+            person=person,
+            field="status",
+            old_value=person.status,
+            new_value=new_status,
+            reason=reason[:200],
+            changed_by=_user_or_none(actor),
+        )
+        person.status = new_status
+        person.save(update_fields=["status", "updated_at"])
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.UPDATE,
+            target=person,
+            division_code=person.division_code,
+            subject_key=subject_key_of(person),
+            reason=reason,
+            details={"status": new_status},
+        )
+    return person
+
+
+def do_record_visit(
+    actor: object,
+    *,
+    household: Household,
+    visited_on: datetime.date,
+    method: str,
+    reached: Iterable[Person] = (),
+    travel_history: str = "",
+    has_symptoms: bool = False,
+    symptoms: str = "",
+    notes: str = "",
+) -> ScreeningVisit:
+    """Record a screening visit; the date may not lie in the future."""
+    if visited_on > timezone.localdate():
+        raise ValidationError(_("走访日期不能晚于今天"), code="future_date")
+    reached = list(reached)
+    if any(p.household_id != household.pk for p in reached):
+        raise ValidationError(_("联系到的人员必须是该户成员"), code="not_member")
+    with transaction.atomic():
+        visit = ScreeningVisit.objects.create(
+            household=household,
+            division_code=household.division_code,
+            grid=household.grid,
+            visited_on=visited_on,
+            method=method,
+            travel_history=travel_history[:500],
+            has_symptoms=has_symptoms,
+            symptoms=symptoms[:200],
+            notes=notes,
+            recorded_by=_user_or_none(actor),
+        )
+        visit.reached.set(reached)
+        record_audit(
+            actor=actor,
+            actor_label="" if actor else "system",
+            action=AuditAction.CREATE,
+            target=visit,
+            division_code=household.division_code,
+        )
+    return visit
+
+
+def _user_or_none(actor: object) -> object | None:
+    from civicgrid.accounts.models import User
+
+    return actor if isinstance(actor, User) else None

@@ -1,0 +1,217 @@
+"""The population register: households, persons, grid assignments and screening visits."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.protected_fields import ProtectedIdNumberField, ProtectedMobileField
+from civicgrid.population.choices import (
+    PersonStatus,
+    PersonTag,
+    Relationship,
+    ResidenceType,
+    VisitMethod,
+)
+from civicgrid.population.querysets import PersonQuerySet, RegisterQuerySet
+from civicgrid.regions.models import Grid
+
+
+class GridAssignment(models.Model):
+    """A grid worker's responsibility for one grid (usually one; sometimes two small ones)."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_assignments"
+    )
+    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True, editable=False)
+    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("网格分配")
+        verbose_name_plural = _("网格分配")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "user"], name="population_gridassignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} · {self.user}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.division_code = self.grid.division_code
+        super().save(*args, **kwargs)
+
+
+class Household(models.Model):
+    """A dwelling and the people registered in it; it belongs to a community and a grid."""
+
+    division_code = models.CharField(_("社区/村代码"), max_length=12, db_index=True)
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    building = models.CharField(_("楼栋"), max_length=30, blank=True)
+    unit = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("门牌/房号"), max_length=30, blank=True)
+    address = models.CharField(_("住址"), max_length=200)
+    head = models.ForeignKey(
+        "Person",
+        verbose_name=_("户主"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_mobile = ProtectedMobileField(_("联系电话"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("住户")
+        verbose_name_plural = _("住户")
+        indexes = [models.Index(fields=["grid", "address"], name="population_household_grid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(division_code__regex=r"^[0-9]{12}$"),
+                name="population_household_code_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Person(models.Model):
+    """A person in the register, identified by citizen ID (never entered twice)."""
+
+    id_number = ProtectedIdNumberField(unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=20, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
+    birth_date = models.DateField(_("出生日期"))
+    mobile = ProtectedMobileField(_("联系电话"), blank=True)
+    # The last four digits are printed on every masked number anyway; kept for search.
+    mobile_last4 = models.CharField(_("手机尾号"), max_length=4, blank=True, db_index=True)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("住户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    relationship = models.CharField(
+        _("与户主关系"), max_length=20, choices=Relationship.choices, default=Relationship.OTHER
+    )
+    residence_type = models.CharField(
+        _("人口类型"),
+        max_length=20,
+        choices=ResidenceType.choices,
+        default=ResidenceType.REGISTERED,
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.LIVING_HERE
+    )
+    # Denormalised from the household so persons scope and filter without a join.
+    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        indexes = [
+            models.Index(fields=["grid", "name_initials"], name="population_person_grid_init"),
+            models.Index(fields=["division_code", "name"], name="population_person_code_nm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonTagging(models.Model):
+    """One tag on one person (a table, so tags filter with an index on every database)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
+    tag = models.CharField(_("标签"), max_length=20, choices=PersonTag.choices)
+
+    class Meta:
+        verbose_name = _("人员标签")
+        verbose_name_plural = _("人员标签")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "tag"], name="population_persontagging_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
+
+class PersonChange(models.Model):
+    """History of a person's status and household, newest last."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(_("变更项"), max_length=20)
+    old_value = models.CharField(_("原值"), max_length=200, blank=True)
+    new_value = models.CharField(_("新值"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人员变更记录")
+        verbose_name_plural = _("人员变更记录")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class ScreeningVisit(models.Model):
+    """A grid worker's door-to-door or phone screening (摸排) of one household."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("走访日期"), db_index=True)
+    method = models.CharField(_("方式"), max_length=10, choices=VisitMethod.choices)
+    reached = models.ManyToManyField(
+        Person, verbose_name=_("联系到的人员"), blank=True, related_name="+"
+    )
+    travel_history = models.CharField(_("14 天内行程"), max_length=500, blank=True)
+    has_symptoms = models.BooleanField(_("有发热等症状"), default=False)
+    symptoms = models.CharField(_("症状"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访排查记录")
+        verbose_name_plural = _("走访排查记录")
+        indexes = [
+            models.Index(fields=["household", "-visited_on"], name="population_visit_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"

@@ -1,0 +1,79 @@
+"""Scoping for the register: jurisdiction first, then roles, then a grid worker's own grids."""
+
+from typing import Self
+
+from django.db import models
+
+from civicgrid.accounts.choices import Role
+from civicgrid.core.scoping import Principal, ScopedQuerySet
+
+# Roles whose work needs the population register at all. Volunteers, clerks and enterprise
+# agents hold jurisdictions too, but for other purposes: they see no one here.
+REGISTER_ROLES = frozenset(
+    {
+        Role.PROVINCE_OFFICER,
+        Role.CITY_OFFICER,
+        Role.COUNTY_OFFICER,
+        Role.CDC_EPIDEMIOLOGIST,
+        Role.CLINICIAN,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_WORKER,
+        Role.ADMINISTRATOR,
+    }
+)
+_WHOLE_JURISDICTION_ROLES = REGISTER_ROLES - {Role.GRID_WORKER}
+
+
+def grid_restriction(principal: Principal) -> list[int] | None:
+    """The grids a principal is limited to, or None for their whole jurisdiction.
+
+    A grid worker sees the households of the grids assigned to them, not the whole community;
+    anyone who also holds a broader role sees what that role sees. Cached on the principal,
+    which lives for one request.
+    """
+    if principal.is_superuser or not hasattr(principal, "roles"):
+        return None  # superusers; API tokens carry an organisation's whole jurisdiction
+    roles = principal.roles()
+    if roles & _WHOLE_JURISDICTION_ROLES:
+        return None
+    cached = getattr(principal, "_assigned_grid_ids", None)
+    if cached is None:
+        from civicgrid.population.models import GridAssignment
+
+        cached = list(
+            GridAssignment.objects.filter(user=principal).values_list("grid_id", flat=True)
+        )
+        principal._assigned_grid_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def may_use_register(principal: Principal) -> bool:
+    if principal.is_superuser or not hasattr(principal, "roles"):
+        return principal.is_authenticated
+    return bool(principal.roles() & REGISTER_ROLES)
+
+
+class RegisterQuerySet(ScopedQuerySet):
+    """Households, persons and visits: jurisdiction ∩ register roles ∩ a grid worker's grids."""
+
+    grid_field = "grid"
+
+    def visible_to(self, principal: Principal) -> Self:
+        if not may_use_register(principal):
+            return self.none()
+        scoped = super().visible_to(principal)
+        grids = grid_restriction(principal)
+        if grids is None:
+            return scoped
+        return scoped.filter(**{f"{self.grid_field}__in": grids})
+
+
+class PersonQuerySet(RegisterQuerySet):
+    def living(self) -> Self:
+        from civicgrid.population.choices import PersonStatus
+
+        return self.filter(status=PersonStatus.LIVING_HERE)
+
+
+class GridAssignmentQuerySet(models.QuerySet):
+    pass
