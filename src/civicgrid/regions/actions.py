@@ -135,11 +135,12 @@ def _short_name(name: str) -> str:
     return name
 
 
-def do_generate_demo_grids(within_code: str, *, per_community: tuple[int, int] = (2, 5)) -> int:
-    """Give every community/village under `within_code` a few plausible grids.
+def do_generate_demo_grids(within_code: str) -> int:
+    """Give every community/village under `within_code` plausible grids.
 
     Grids are not public data; these are generated, deterministically per community so that
-    running the demo twice yields the same grids. Communities that already have grids are kept.
+    running the demo twice yields the same grids. An urban residents' committee gets 2–4 grids
+    of ~330 households, a village one. Communities that already have grids are kept.
     """
     communities = (
         Division.objects.within(within_code)
@@ -149,7 +150,7 @@ def do_generate_demo_grids(within_code: str, *, per_community: tuple[int, int] =
     grids = []
     for code, name in communities:
         rng = random.Random(code)  # noqa: S311 - demo data, not security
-        count = rng.randint(*per_community)
+        count = rng.randint(2, 4) if "居民委员会" in name or "社区" in name else 1
         for number in range(1, count + 1):
             west, east = rng.sample(GRID_STREETS, 2)
             grids.append(

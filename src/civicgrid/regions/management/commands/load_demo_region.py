@@ -5,8 +5,12 @@ from django.core.management.base import BaseCommand
 from civicgrid.regions.actions import do_generate_demo_grids, do_import_divisions
 from civicgrid.regions.division_files import PACKAGED_HEBEI, read_division_rows
 
-# The places in the source article: 阜城县 (Hengshui) and Qinhuangdao's development zone.
-DEMO_GRID_AREAS = {"131128000000": "阜城县", "130371000000": "秦皇岛市经济技术开发区"}
+# In the places of the source article, 阜城县 (Hengshui) and Qinhuangdao's development zone:
+# the county town and one street, whose grids the demo then fills with ~330 households each.
+DEMO_GRID_AREAS = {
+    "131128100000": "阜城县阜城镇",
+    "130371005000": "秦皇岛市经济技术开发区船厂路街道",
+}
 
 
 class Command(BaseCommand):
