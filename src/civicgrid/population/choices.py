@@ -44,3 +44,15 @@ class PersonTag(models.TextChoices):
 class VisitMethod(models.TextChoices):
     DOOR_TO_DOOR = "door", _("入户走访")
     PHONE = "phone", _("电话联系")
+
+
+class DeclarationStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    REJECTED = "rejected", _("已退回")
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes_no", _("是/否")
+    CHOICE = "choice", _("单选")
+    TEXT = "text", _("文字")

@@ -5,14 +5,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.protected_fields import ProtectedIdNumberField, ProtectedMobileField
+from civicgrid.core.scoping import ScopedQuerySet
 from civicgrid.population.choices import (
+    DeclarationStatus,
     PersonStatus,
+    QuestionKind,
     PersonTag,
     Relationship,
     ResidenceType,
     VisitMethod,
 )
-from civicgrid.population.querysets import PersonQuerySet, RegisterQuerySet
+from civicgrid.population.querysets import DeclarationQuerySet, PersonQuerySet, RegisterQuerySet
 from civicgrid.regions.models import Grid
 
 
@@ -215,3 +218,122 @@ class ScreeningVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"
+
+
+class HouseholdDeclaration(models.Model):
+    """A resident's own declaration of their household (居民登记), until a grid worker checks it.
+
+    It belongs to the community the resident names; the community's grid workers and staff see
+    it (it has no grid until verified). Verifying creates or updates the register's household
+    and persons through the ordinary actions.
+    """
+
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="household_declarations"
+    )
+    division_code = models.CharField(_("社区/村代码"), max_length=12, db_index=True)
+    building = models.CharField(_("楼栋"), max_length=30, blank=True)
+    unit = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("门牌/房号"), max_length=30)
+    contact_mobile = ProtectedMobileField(_("联系电话"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.PENDING
+    )
+    review_note = models.CharField(_("核实意见"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = DeclarationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("居民自主登记")
+        verbose_name_plural = _("居民自主登记")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.division_code} {self.building}{self.unit}{self.room}"
+
+
+class DeclaredMember(models.Model):
+    """One member of a declared household, as the resident typed them (validated)."""
+
+    declaration = models.ForeignKey(HouseholdDeclaration, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = ProtectedIdNumberField()
+    relationship = models.CharField(_("与户主关系"), max_length=20, choices=Relationship.choices)
+    is_declarant = models.BooleanField(_("本人"), default=False)
+
+    class Meta:
+        verbose_name = _("登记成员")
+        verbose_name_plural = _("登记成员")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Survey(models.Model):
+    """A community epidemic survey (防疫调查) for residents of a division and below."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    division_code = models.CharField(_("适用区划"), max_length=12, db_index=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("防疫调查")
+        verbose_name_plural = _("防疫调查")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    """A question; `risk_answer` is the answer that puts the respondent on the worklist."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    text = models.CharField(_("问题"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.YES_NO)
+    options = models.JSONField(_("选项"), default=list, blank=True)
+    risk_answer = models.CharField(_("需关注的答案"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("调查问题")
+        verbose_name_plural = _("调查问题")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    """A resident's answers; lands on their person record and, if flagged, the worklist."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses")
+    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(_("答案"), default=dict)
+    flagged = models.BooleanField(_("需关注"), default=False, db_index=True)
+    followed_up_at = models.DateTimeField(_("已跟进"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("调查答卷")
+        verbose_name_plural = _("调查答卷")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.created_at:%Y-%m-%d}"

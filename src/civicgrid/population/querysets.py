@@ -75,5 +75,24 @@ class PersonQuerySet(RegisterQuerySet):
         return self.filter(status=PersonStatus.LIVING_HERE)
 
 
-class GridAssignmentQuerySet(models.QuerySet):
-    pass
+class DeclarationQuerySet(ScopedQuerySet):
+    """Declarations have no grid until verified: a grid worker sees those of the communities
+    their grids lie in; the declaring resident sees their own."""
+
+    has_owner_rule = True
+
+    def owned_by(self, principal: Principal) -> Self:
+        return self.filter(declared_by=principal) if hasattr(principal, "roles") else self.none()
+
+    def visible_to(self, principal: Principal) -> Self:
+        own = self.owned_by(principal) if principal.is_authenticated else self.none()
+        if not may_use_register(principal):
+            return own
+        scoped = ScopedQuerySet.visible_to(self, principal)
+        grids = grid_restriction(principal)
+        if grids is not None:
+            from civicgrid.regions.models import Grid
+
+            communities = Grid.objects.filter(pk__in=grids).values_list("division_id", flat=True)
+            scoped = scoped.filter(division_code__in=list(communities)) | own
+        return scoped
