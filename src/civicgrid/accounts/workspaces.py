@@ -36,6 +36,12 @@ SECTIONS = [
     Section(
         _("人口台账与入户摸排"), _("网格内住户、重点人员、上门排查记录"), None, COMMUNITY | OFFICERS
     ),
+    Section(
+        _("居民登记核实"),
+        _("核实居民自主登记的住户，跟进防疫调查中需关注的答卷"),
+        "population_self:review",
+        COMMUNITY | OFFICERS,
+    ),
     Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
     Section(_("代购认领"), _("本社区待认领的代购需求"), None, frozenset({Role.VOLUNTEER})),
     Section(
@@ -69,7 +75,15 @@ SECTIONS = [
         "accounts:totp_enrol",
         OFFICERS | HEALTH | COMMUNITY | frozenset({Role.ADMINISTRATOR, Role.DEPARTMENT_CLERK}),
     ),
-    Section(_("我的家庭与出行"), _("扫码通行、健康打卡、代购求助、办事预约"), None, residents=True),
+    Section(
+        _("我的家庭"),
+        _("住户登记、防疫调查、谁查看了我的数据"),
+        "population_self:home",
+        residents=True,
+    ),
+    Section(
+        _("扫码通行与代购求助"), _("扫码通行、健康打卡、代购求助、办事预约"), None, residents=True
+    ),
 ]
 
 

@@ -106,4 +106,4 @@ def test_a_demo_resident_lands_in_the_resident_workspace(client):
     client.post("/accounts/login/code/", {"mobile": "19900000101"})
     code = re.search(r"\b(\d{6})\b", sms.outbox[-1].text).group(1)
     body = client.post("/accounts/login/code/verify/", {"code": code}, follow=True).content.decode()
-    assert "我的家庭与出行" in body and "疫情报送与统计" not in body
+    assert "住户登记" in body and "疫情报送与统计" not in body
