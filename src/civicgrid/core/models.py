@@ -95,3 +95,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} {self.key}"
+
+
+class ExportFile(models.Model):
+    """A file a background export produced, kept for the person who asked for it.
+
+    Downloads are only for `owner`; each module's export task fills `content` and finishes the
+    linked progress row. Large files would move to file storage; exports here are bounded by a
+    jurisdiction's size.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    progress = models.OneToOneField(TaskProgress, on_delete=models.CASCADE, related_name="export")
+    filename = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("内容"), blank=True, default=b"")
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    unmasked = models.BooleanField(_("含完整号码"), default=False)
+    reason = models.CharField(_("理由"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
+
+    def __str__(self) -> str:
+        return self.filename
