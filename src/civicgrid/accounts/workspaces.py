@@ -42,6 +42,12 @@ SECTIONS = [
         "population_self:review",
         COMMUNITY | OFFICERS,
     ),
+    Section(
+        _("导出人口台账"),
+        _("按管辖范围导出为 Excel，默认隐藏号码"),
+        "population_exports:start",
+        COMMUNITY | OFFICERS,
+    ),
     Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
     Section(_("代购认领"), _("本社区待认领的代购需求"), None, frozenset({Role.VOLUNTEER})),
     Section(
