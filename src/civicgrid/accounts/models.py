@@ -269,3 +269,70 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OnboardingBatch(models.Model):
+    """One staff spreadsheet uploaded for bulk onboarding, and the per-row report of its run.
+
+    `key` is also the key of the task's progress row (`core.TaskProgress`), and the report is
+    only ever shown to `created_by`. The uploaded bytes hold plain mobile numbers, so they are
+    kept only until the task has read them (`file_data` is emptied when it finishes); the
+    report keeps masked numbers. See `accounts.onboarding`.
+    """
+
+    class Mode(models.TextChoices):
+        SKIP = "skip", _("跳过出错的行，导入其余各行")
+        ALL_OR_NOTHING = "all_or_nothing", _("任何一行出错则全部不导入")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    key = models.UUIDField(_("标识"), unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("导入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_data = models.BinaryField(_("文件内容"), blank=True, default=b"", editable=False)
+    mode = models.CharField(_("导入方式"), max_length=20, choices=Mode.choices)
+    dry_run = models.BooleanField(_("仅检查"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    written = models.BooleanField(_("已写入"), default=False)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新建账号"), default=0)
+    role_added_count = models.PositiveIntegerField(_("新增岗位"), default=0)
+    existing_count = models.PositiveIntegerField(_("已存在"), default=0)
+    error_count = models.PositiveIntegerField(_("出错"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    # One list per data row: [row number, status, message, name, masked mobile, organisation,
+    # role]; see `accounts.onboarding.RowResult`.
+    report = models.JSONField(_("逐行结果"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("工作人员批量导入")
+        verbose_name_plural = _("工作人员批量导入")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["skip", "all_or_nothing"]),
+                name="accounts_onboardingbatch_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="accounts_onboardingbatch_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

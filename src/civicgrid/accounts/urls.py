@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.accounts import views
+from civicgrid.accounts import onboarding_views, views
 
 app_name = "accounts"
 
@@ -20,4 +20,10 @@ urlpatterns = [
         name="staff_directory_reveal",
     ),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("onboarding/", onboarding_views.onboarding, name="onboarding"),
+    path(
+        "onboarding/<uuid:key>/report.xlsx",
+        onboarding_views.onboarding_report,
+        name="onboarding_report",
+    ),
 ]

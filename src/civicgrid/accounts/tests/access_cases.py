@@ -1,4 +1,7 @@
+import uuid
+
 from civicgrid.accounts.actions import do_issue_api_token
+from civicgrid.accounts.models import OnboardingBatch
 from civicgrid.core.testing import UNAUTHORIZED, AccessCase
 
 PUBLIC = {
@@ -21,6 +24,23 @@ def _token_of_county_a(p):
 
 def _membership_in_county_a(p):
     return (p.county_a_officer.active_memberships[0].pk,)
+
+
+def _onboarding_report_of(persona):
+    def args(p):
+        batch = OnboardingBatch.objects.create(
+            key=uuid.uuid4(),
+            created_by=p.users[persona],
+            file_name="staff.xlsx",
+            mode=OnboardingBatch.Mode.SKIP,
+            status=OnboardingBatch.Status.DONE,
+            report=[
+                [2, "created", "", "张三", "138****5678", "阜城县疫情防控办公室", "县级工作人员"]
+            ],
+        )
+        return (batch.key,)
+
+    return args
 
 
 CASES = [
@@ -71,5 +91,23 @@ CASES = [
         allowed=("county_a_officer", "city_officer", "province_officer", "admin"),
         denied=("county_b_officer", "resident_a", "grid_worker_a1"),
         anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "accounts:onboarding",
+        allowed=("county_a_admin", "admin"),
+        denied=("county_a_officer", "resident_a"),
+    ),
+    # A report is its uploader's alone: every other persona, the superuser included, gets 404.
+    AccessCase(
+        "accounts:onboarding_report",
+        args=_onboarding_report_of("county_a_admin"),
+        allowed=("county_a_admin",),
+        denied=("county_a_officer", "resident_a", "admin"),
+    ),
+    AccessCase(
+        "accounts:onboarding_report",
+        args=_onboarding_report_of("admin"),
+        allowed=("admin",),
+        denied=("county_a_admin",),
     ),
 ]
