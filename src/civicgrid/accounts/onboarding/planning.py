@@ -134,10 +134,13 @@ class Planner:
         self.planned: dict[tuple[str, str], tuple[str, int]] = {}
 
     def plan(self, row: StaffRow) -> None:
+        """Check `row` against the database and the rows before it; every problem is reported,
+        not only the first, so a sheet is fixed in one round."""
         if row.mobile:
             first = self.first_row_of_mobile.setdefault(row.mobile, row.number)
             if first != row.number:
                 row.error("mobile", _("与第 %(row)d 行的手机号码重复。") % {"row": first})
+        placed = False
         if row.division:
             row.jurisdiction = self.lookups.divisions.get(row.division)
             if row.jurisdiction is None:
@@ -148,11 +151,13 @@ class Planner:
                     _("“%(name)s”（%(code)s）不在您的管理范围内。")
                     % {"name": row.jurisdiction.name, "code": row.division},
                 )
-        if row.organisation_name and row.jurisdiction is not None and not row.errors:
+            else:
+                placed = True
+        if row.organisation_name and placed:
             self._organisation(row)
-        if row.role and not row.errors:
+        if row.role and (row.organisation is not None or row.new_organisation is not None):
             self._role(row)
-        if row.mobile and not row.errors:
+        if row.mobile:
             self._person(row)
 
     @staticmethod
@@ -186,10 +191,11 @@ class Planner:
                 row.error(*self._organisation_not_found(row, home))
                 return
             row.new_organisation = (home.code, name)
-            self.planned[row.new_organisation] = (row.organisation_type, row.number)
-            row.notes.append(
-                _("新建机构“%(name)s”（%(division)s）") % {"name": name, "division": home.name}
-            )
+            if not row.errors:  # a row that will not be written creates nothing
+                self.planned[row.new_organisation] = (row.organisation_type, row.number)
+                row.notes.append(
+                    _("新建机构“%(name)s”（%(division)s）") % {"name": name, "division": home.name}
+                )
 
         if row.organisation is not None:
             org = row.organisation
@@ -209,7 +215,7 @@ class Planner:
         else:
             key = row.new_organisation or ("", "")
             org_code, place = key[0], lookups.divisions[key[0]].name
-            org_type, first = self.planned[key]
+            org_type, first = self.planned.get(key, (row.organisation_type, row.number))
             if row.organisation_type and row.organisation_type != org_type:
                 row.error(
                     "organisation_type",
@@ -290,12 +296,14 @@ class Planner:
         if not user.is_active:
             row.error("mobile", _("该手机号码的账号已停用，请先在管理后台启用后再导入。"))
             return
-        if user.full_name and lookup_key(user.full_name) != lookup_key(row.name):
+        if user.full_name and row.name and lookup_key(user.full_name) != lookup_key(row.name):
             row.error(
                 "mobile",
                 _("该手机号码已属于另一个账号，登记的姓名与表中的“%(name)s”不一致，请核对号码。")
                 % {"name": row.name},
             )
+            return
+        if row.errors:
             return
         row.user = user
         changed = False

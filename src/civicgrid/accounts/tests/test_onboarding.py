@@ -244,9 +244,10 @@ def test_a_mobile_damaged_by_a_spreadsheet_is_an_error_naming_the_column(admin):
 
 
 def test_every_problem_of_a_row_is_reported_at_once(admin):
-    report = onboard(admin, [("王芳7", "1380000", COMMUNITY, "队长", "131128100001")])
+    report = onboard(admin, [("王芳7", "1380000", COUNTY_CDC, "网格员", "131128")])
     message = report.rows[0].message
-    assert "姓名：" in message and "手机号码：" in message and "角色：" in message
+    assert "姓名：" in message and "手机号码：" in message
+    assert "角色：“阜城县疾病预防控制中心”" in message  # checked against the organisation too
 
 
 def test_spaces_padding_a_chinese_name_are_dropped(admin):
