@@ -4,7 +4,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.models import ApiToken, Membership, Organisation, RoleSecurityPolicy, User
+from civicgrid.accounts.models import (
+    ApiToken,
+    Membership,
+    OnboardingBatch,
+    Organisation,
+    RoleSecurityPolicy,
+    User,
+)
 
 
 def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
@@ -62,3 +69,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # issued on the token page, where the secret is shown once
+
+
+@admin.register(OnboardingBatch)
+class OnboardingBatchAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "mode", "status", "created_by", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["created_by", "created_at", "finished_at"]
+    exclude = ["file_data", "report"]  # personal data stays out of the admin
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # batches come from the onboarding page
