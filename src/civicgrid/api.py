@@ -1,5 +1,6 @@
 """The one django-ninja API, mounted at /api/v1/. Each app contributes a router."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -9,6 +10,7 @@ from civicgrid.accounts.api import router as accounts_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.core.notifications.api import router as notifications_router
+from civicgrid.population.api import router as population_router
 from civicgrid.regions.api import router as regions_router
 
 
@@ -30,6 +32,7 @@ api.add_router("/", core_router)
 api.add_router("/divisions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/population", population_router)
 
 
 @api.exception_handler(ApiError)
@@ -40,6 +43,16 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return validation_error_response(api, request, exc)
+
+
+@api.exception_handler(DjangoValidationError)
+def _rule_violation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A business rule an action enforced: 422 naming the field when the router named it."""
+    named = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    fields = [{"field": name, "message": m} for name, messages in named.items() for m in messages]
+    return error_response(
+        api, request, ApiError(422, "invalid_input", fields[0]["message"], fields=fields)
+    )
 
 
 @api.exception_handler(AuthenticationError)

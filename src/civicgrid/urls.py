@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("civicgrid.core.notifications.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
     path("population/self/", include("civicgrid.population.self_service_urls")),
+    path("population/grid/", include("civicgrid.population.grid_urls")),
     path("population/exports/", include("civicgrid.population.export_urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),

@@ -34,7 +34,10 @@ COMMUNITY = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF})
 SECTIONS = [
     Section(_("疫情报送与统计"), _("日报、病例一览表、本辖区实时统计"), None, OFFICERS | HEALTH),
     Section(
-        _("人口台账与入户摸排"), _("网格内住户、重点人员、上门排查记录"), None, COMMUNITY | OFFICERS
+        _("人口台账与入户摸排"),
+        _("网格内住户、重点人员、上门排查记录"),
+        "population_grid:household_list",
+        COMMUNITY | OFFICERS,
     ),
     Section(
         _("居民登记核实"),

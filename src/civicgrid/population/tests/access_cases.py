@@ -1,6 +1,6 @@
 """Access cases of the population pages and API. Each group of pages appends its own CASES."""
 
-from civicgrid.core.testing import AccessCase
+from civicgrid.core.testing import UNAUTHORIZED, AccessCase
 
 
 def _declaration_in_community_a1(p):
@@ -91,5 +91,181 @@ CASES += [
         args=_export_of_county_a_officer,
         allowed=(),  # still running in a test: 404 even for its owner until it finishes
         denied=("county_a_officer", "county_b_officer", "resident_a"),
+    ),
+]
+
+
+# --- the grid worker's pages and the register API (grid_urls.py, api.py) ---------------------
+
+
+def _grid_home(p, grid_index=0):
+    """A household with one member in a grid of community A1; grid 0 is grid_worker_a1's."""
+    from civicgrid.population.tests import factories as f
+
+    f.assign(p.grid_worker_a1, grid_index=0)
+    home = f.household(grid_index=grid_index, room=f"G{grid_index}")
+    return home, f.person(home, "网格住户", mobile="13800001234")
+
+
+def _household_in(grid_index):
+    return lambda p: (_grid_home(p, grid_index)[0].pk,)
+
+
+def _person_in(grid_index):
+    return lambda p: (_grid_home(p, grid_index)[1].pk,)
+
+
+def _move_target(p):
+    import json
+
+    from civicgrid.population.tests import factories as f
+
+    return json.dumps({"household_id": f.household(grid_index=0, room="G0-2").pk})
+
+
+_REGISTER_READERS = ("grid_worker_a1", "county_a_officer", "city_officer", "admin")
+_OUTSIDERS = ("county_b_officer", "volunteer_a", "resident_a")
+
+CASES += [
+    AccessCase(
+        "population_grid:household_list",
+        allowed=_REGISTER_READERS,
+        denied=("volunteer_a", "resident_a"),
+    ),
+    AccessCase("population_grid:worklist", allowed=_REGISTER_READERS, denied=("volunteer_a",)),
+    AccessCase(
+        "population_grid:coverage",
+        allowed=("county_a_officer", "city_officer", "admin"),
+        denied=("grid_worker_a1", "volunteer_a", "resident_a"),
+    ),
+    # Another county's area: 404, as for any record outside the jurisdiction.
+    AccessCase(
+        "population_grid:coverage",
+        data=lambda p: {"within": "131128"},
+        allowed=("county_a_officer", "province_officer"),
+        denied=("county_b_officer",),
+    ),
+    AccessCase(
+        "population_grid:household_detail",
+        args=_household_in(0),
+        allowed=_REGISTER_READERS,
+        denied=_OUTSIDERS,
+    ),
+    # The next grid of the same community: its grid worker's colleague sees it, they do not.
+    AccessCase(
+        "population_grid:household_detail",
+        args=_household_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+    ),
+    AccessCase(
+        "population_grid:visit_create",
+        args=_household_in(0),
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=(*_OUTSIDERS, "cdc_a"),
+    ),
+    AccessCase(
+        "population_grid:visit_create",
+        args=_household_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+    ),
+    AccessCase(
+        "population_grid:person_call",
+        method="post",
+        args=_person_in(0),
+        data=lambda p: {"preset": "入户排查联系"},
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=_OUTSIDERS,
+    ),
+    AccessCase(
+        "population_grid:person_call",
+        method="post",
+        args=_person_in(1),
+        data=lambda p: {"preset": "入户排查联系"},
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+    ),
+    AccessCase(
+        "api:population_households",
+        allowed=(*_REGISTER_READERS, "cdc_a"),
+        denied=("volunteer_a", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_persons",
+        allowed=_REGISTER_READERS,
+        denied=("volunteer_a", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_household",
+        args=_household_in(0),
+        allowed=_REGISTER_READERS,
+        denied=_OUTSIDERS,
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_household",
+        args=_household_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_household_visits",
+        args=_household_in(0),
+        allowed=_REGISTER_READERS,
+        denied=_OUTSIDERS,
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_household_visits",
+        args=_household_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_person",
+        args=_person_in(0),
+        allowed=_REGISTER_READERS,
+        denied=_OUTSIDERS,
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_person",
+        args=_person_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+        anonymous=UNAUTHORIZED,
+    ),
+    # JSON bodies: the test client sends a string as it is for PUT.
+    AccessCase(
+        "api:population_person_household",
+        method="put",
+        args=_person_in(0),
+        data=_move_target,
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=(*_OUTSIDERS, "cdc_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_person_status",
+        method="put",
+        args=_person_in(0),
+        data=lambda p: '{"status": "moved_out", "reason": "外出务工"}',
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=(*_OUTSIDERS, "cdc_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_person_status",
+        method="put",
+        args=_person_in(1),
+        data=lambda p: '{"status": "moved_out"}',
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+        anonymous=UNAUTHORIZED,
     ),
 ]

@@ -1,0 +1,16 @@
+"""The grid worker's pages and coverage, mounted at /population/grid/."""
+
+from django.urls import path
+
+from civicgrid.population import grid_views
+
+app_name = "population_grid"
+
+urlpatterns = [
+    path("", grid_views.household_list, name="household_list"),
+    path("households/<int:household_id>/", grid_views.household_detail, name="household_detail"),
+    path("households/<int:household_id>/visit/", grid_views.visit_create, name="visit_create"),
+    path("persons/<int:person_id>/call/", grid_views.person_call, name="person_call"),
+    path("worklist/", grid_views.worklist, name="worklist"),
+    path("coverage/", grid_views.coverage, name="coverage"),
+]

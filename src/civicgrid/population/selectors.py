@@ -1,0 +1,442 @@
+"""Read queries over the register for the grid worker's pages, the coverage page and the API.
+
+Every query starts from `visible_to(principal)`, so a grid worker only ever reads their own
+grids and staff their jurisdiction. Lists are built in a fixed number of queries whatever the
+number of rows (the tests pin the counts): counts and the last visit come from correlated
+subqueries, members and their tags from two prefetches.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.choices import REVEAL_ROLES, Role
+from civicgrid.core import division_codes
+from civicgrid.core.protected_fields import NORMALIZERS
+from civicgrid.core.scoping import Principal, covers, jurisdiction_q
+from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
+from civicgrid.population.models import GridAssignment, Household, Person, ScreeningVisit
+from civicgrid.population.querysets import grid_restriction, may_use_register
+from civicgrid.regions.models import Division, Grid
+
+MAX_QUERY_LENGTH = 50
+DEFAULT_OVERDUE_DAYS = 7
+DEFAULT_KEY_PERSON_DAYS = 1  # key persons were followed up daily during the 14-day watch
+
+# Who may do what with the register, beyond seeing it (`querysets.may_use_register`).
+EDIT_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.COUNTY_OFFICER,
+        Role.CITY_OFFICER,
+        Role.PROVINCE_OFFICER,
+        Role.ADMINISTRATOR,
+    }
+)
+COVERAGE_ROLES = frozenset(
+    {
+        Role.COMMUNITY_STAFF,
+        Role.COUNTY_OFFICER,
+        Role.CITY_OFFICER,
+        Role.PROVINCE_OFFICER,
+        Role.ADMINISTRATOR,
+    }
+)
+
+
+def _roles(principal: Principal) -> set[str] | None:
+    """The principal's roles, or None for principals without roles (API tokens)."""
+    return principal.roles() if hasattr(principal, "roles") else None  # type: ignore[attr-defined]
+
+
+def may_edit_register(principal: Principal) -> bool:
+    """Record visits, register, move and update people. API tokens act for their organisation."""
+    if not principal.is_authenticated:
+        return False
+    roles = _roles(principal)
+    return principal.is_superuser or roles is None or bool(roles & EDIT_ROLES)
+
+
+def may_reveal_numbers(principal: Principal) -> bool:
+    """Ask for a resident's full mobile (with a reason, audited); API callers never may."""
+    roles = _roles(principal)
+    return principal.is_superuser or (roles is not None and bool(roles & REVEAL_ROLES))
+
+
+def may_see_coverage(principal: Principal) -> bool:
+    roles = _roles(principal)
+    return principal.is_superuser or (roles is not None and bool(roles & COVERAGE_ROLES))
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def normalize_query(raw: str | None) -> str:
+    """Full-width digits and letters folded, spaces trimmed, at most 50 characters."""
+    return unicodedata.normalize("NFKC", raw or "").strip()[:MAX_QUERY_LENGTH]
+
+
+def person_condition(text: str) -> Q:
+    """Persons matching the one search box: the last 4 digits of a mobile, pinyin initials,
+    a name fragment, or a whole mobile or ID number (found by its look-up hash)."""
+    if not text:
+        return Q()
+    if text.isdigit() and len(text) == 4:
+        return Q(mobile_last4=text)
+    if text.isascii() and text.isalpha():
+        # A range rather than LIKE 'zw%': a plain index serves it on SQLite and PostgreSQL alike
+        # (initials are lower-case a–z, and "~" sorts after "z").
+        initials = text.lower()
+        return Q(name_initials__gte=initials, name_initials__lt=initials + "~")
+    condition = Q(name__contains=text)
+    compact = text.replace(" ", "").replace("-", "")
+    if compact.isdigit() and len(compact) == 11:
+        condition |= _by_number("mobile", compact)
+    elif len(compact) == 18 and compact[:17].isdigit():
+        condition |= _by_number("id_number", compact)
+    return condition
+
+
+def _by_number(kind: str, value: str) -> Q:
+    try:
+        return Q(**{kind: NORMALIZERS[kind](value)})
+    except ValidationError:
+        return Q(pk__in=[])
+
+
+def is_person_match(person: Person, text: str) -> bool:
+    """Whether `person` is one the search box found (to highlight them within their household)."""
+    if not text:
+        return False
+    if text.isdigit() and len(text) == 4:
+        return person.mobile_last4 == text
+    if text.isascii() and text.isalpha():
+        return person.name_initials.startswith(text.lower())
+    return text in person.name
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+def _last_visit_on() -> Subquery:
+    return Subquery(
+        ScreeningVisit.objects.filter(household=OuterRef("pk"))
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+
+
+def _living_member_count() -> Coalesce:
+    counted = (
+        Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.LIVING_HERE)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def visible_grids(principal: Principal) -> QuerySet[Grid]:
+    """The grids a principal works in: a grid worker's own, or every grid in a jurisdiction."""
+    grids = Grid.objects.select_related("division").order_by("division_code", "number")
+    if not may_use_register(principal):
+        return grids.none()
+    restricted = grid_restriction(principal)
+    if restricted is not None:
+        return grids.filter(pk__in=restricted)
+    if principal.is_superuser:
+        return grids
+    return grids.filter(jurisdiction_q(principal.jurisdiction_codes()))
+
+
+def households_for(
+    principal: Principal, *, query: str = "", tag: str = "", grid_id: int | None = None
+) -> QuerySet[Household]:
+    """Households the principal may see, filtered by the search box, a tag and a grid.
+
+    Each carries `member_count` (living members) and `last_visit_on`; order by grid and address.
+    """
+    households = Household.objects.visible_to(principal)
+    text = normalize_query(query)
+    if text:
+        persons = Person.objects.visible_to(principal).filter(person_condition(text))
+        households = households.filter(
+            Q(address__contains=text) | Q(pk__in=persons.values("household_id"))
+        )
+    if tag in PersonTag.values:
+        tagged = Person.objects.visible_to(principal).living().filter(taggings__tag=tag)
+        households = households.filter(pk__in=tagged.values("household_id"))
+    if grid_id is not None:
+        households = households.filter(grid_id=grid_id)
+    return (
+        households.select_related("head", "grid")
+        .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
+        .order_by("grid_id", "address", "pk")
+    )
+
+
+def members_prefetch(principal: Principal, *, living_only: bool = True) -> Prefetch:
+    """Members of each household, head first, with their tags: two queries for any page."""
+    members = Person.objects.visible_to(principal)
+    if living_only:
+        members = members.living()
+    head_first = Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1))
+    return Prefetch(
+        "members",
+        queryset=members.prefetch_related("taggings").order_by(head_first, "birth_date", "pk"),
+    )
+
+
+def mark_matches(households: list[Household], query: str) -> None:
+    """Set `matched` on each prefetched member the search box found."""
+    text = normalize_query(query)
+    for household in households:
+        for member in household.members.all():
+            member.matched = is_person_match(member, text)
+
+
+def recent_visits(household: Household, *, limit: int = 5) -> list[ScreeningVisit]:
+    return list(
+        household.visits.select_related("recorded_by")
+        .prefetch_related("reached")
+        .order_by("-visited_on", "-pk")[:limit]
+    )
+
+
+# --- worklist --------------------------------------------------------------------------------
+
+
+def overdue_households(
+    principal: Principal, *, days: int, today: datetime.date
+) -> QuerySet[Household]:
+    """Households not visited in the last `days` days, never-visited first, then oldest visit."""
+    cutoff = today - datetime.timedelta(days=days)
+    return (
+        Household.objects.visible_to(principal)
+        .select_related("head", "grid")
+        .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
+        .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=cutoff))
+        .order_by(F("last_visit_on").asc(nulls_first=True), "address", "pk")
+    )
+
+
+def key_persons_due(principal: Principal, *, days: int, today: datetime.date) -> QuerySet[Person]:
+    """Living key persons not reached by a visit in the last `days` days, most overdue first."""
+    cutoff = today - datetime.timedelta(days=days)
+    last_reached = Subquery(
+        ScreeningVisit.objects.filter(reached=OuterRef("pk"))
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    return (
+        Person.objects.visible_to(principal)
+        .living()
+        .filter(taggings__tag=PersonTag.KEY_PERSON)
+        .select_related("household")
+        .prefetch_related("taggings")
+        .annotate(last_reached_on=last_reached)
+        .filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lte=cutoff))
+        .order_by(F("last_reached_on").asc(nulls_first=True), "name", "pk")
+    )
+
+
+def days_since(day: datetime.date | None, today: datetime.date) -> int | None:
+    return None if day is None else (today - day).days
+
+
+def age_on(birth_date: datetime.date, today: datetime.date) -> int:
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+# --- coverage and workload -------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    """One bar of the coverage chart: a grid, or a child division rolled up by code prefix."""
+
+    label: str
+    households: int = 0
+    visited: int = 0
+    grids: int = 0
+    context: str = ""  # the community of a grid
+    drill_code: str = ""  # a child division to open, when rows are divisions
+
+    @property
+    def share(self) -> float | None:
+        return self.visited / self.households if self.households else None
+
+    @property
+    def percent(self) -> float | None:
+        share = self.share
+        return None if share is None else round(share * 100, 1)
+
+
+@dataclass
+class WorkloadRow:
+    """A grid worker's workload: households, living persons, households visited since a date."""
+
+    worker: object
+    grids: list[str] = field(default_factory=list)
+    households: int = 0
+    persons: int = 0
+    visited: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(self.visited / self.households * 100, 1) if self.households else None
+
+
+@dataclass
+class Coverage:
+    within: Division
+    since: datetime.date
+    by_grid: bool
+    rows: list[CoverageRow]
+    total: CoverageRow
+
+
+def default_area(principal: Principal) -> Division | None:
+    """Where the coverage page opens: the principal's (first) jurisdiction; Hebei for superusers."""
+    codes = principal.jurisdiction_codes() if not principal.is_superuser else []
+    code = codes[0] if codes else ("130000000000" if principal.is_superuser else None)
+    return Division.objects.filter(code=code).first() if code else None
+
+
+def area_for(principal: Principal, code: str) -> Division | None:
+    """The division `code` if it lies inside the principal's jurisdiction, else None."""
+    try:
+        normalized = division_codes.normalize_code(code)
+    except division_codes.InvalidDivisionCode:
+        return None
+    if not covers(principal, normalized):
+        return None
+    return Division.objects.filter(code=normalized).first()
+
+
+def _visited_since(since: datetime.date) -> Exists:
+    return Exists(ScreeningVisit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
+
+
+def _household_counts(households: QuerySet[Household], key: object, since: datetime.date) -> dict:
+    rows = (
+        households.annotate(seen=_visited_since(since), bucket=key)
+        .order_by()
+        .values("bucket")
+        .annotate(total=Count("pk"), visited=Count("pk", filter=Q(seen=True)))
+    )
+    return {row["bucket"]: (row["total"], row["visited"]) for row in rows}
+
+
+def coverage(principal: Principal, *, within: Division, since: datetime.date) -> Coverage:
+    """Share of households visited since `since`, per grid in a township or community, and per
+    child division above that (drill down by code prefix), inside the principal's jurisdiction.
+    """
+    scope = jurisdiction_q([within.code])
+    households = Household.objects.visible_to(principal).filter(scope)
+    by_grid = within.level >= 4
+    rows: list[CoverageRow] = []
+    if by_grid:
+        counts = _household_counts(households, F("grid_id"), since)
+        for grid in visible_grids(principal).filter(scope):
+            total, visited = counts.pop(grid.pk, (0, 0))
+            rows.append(CoverageRow(grid.name, total, visited, grids=1, context=grid.division.name))
+        if None in counts:
+            total, visited = counts.pop(None)
+            rows.append(CoverageRow(_("未划分网格"), total, visited))
+    else:
+        digits = division_codes.LEVEL_DIGITS[within.level + 1]
+        counts = _household_counts(households, Substr("division_code", 1, digits), since)
+        grid_counts = dict(
+            visible_grids(principal)
+            .filter(scope)
+            .annotate(bucket=Substr("division_code", 1, digits))
+            .order_by()
+            .values("bucket")
+            .annotate(n=Count("pk"))
+            .values_list("bucket", "n")
+        )
+        for child in Division.objects.filter(parent=within).order_by("code"):
+            prefix = child.code[:digits]
+            total, visited = counts.get(prefix, (0, 0))
+            rows.append(
+                CoverageRow(
+                    child.name,
+                    total,
+                    visited,
+                    grids=grid_counts.get(prefix, 0),
+                    drill_code=child.short_code,
+                )
+            )
+    # Lagging areas first: that is what the page is read for. Areas with nobody registered last.
+    rows.sort(key=lambda row: (row.share is None, row.share or 0.0))
+    total = CoverageRow(
+        within.name,
+        sum(r.households for r in rows),
+        sum(r.visited for r in rows),
+        grids=sum(r.grids for r in rows),
+    )
+    return Coverage(within=within, since=since, by_grid=by_grid, rows=rows, total=total)
+
+
+def grid_stats(
+    principal: Principal, grid_ids: list[int], *, since: datetime.date
+) -> dict[int, tuple[int, int, int]]:
+    """Per grid: (households, living persons, households visited since `since`)."""
+    households = Household.objects.visible_to(principal).filter(grid_id__in=grid_ids)
+    counts = _household_counts(households, F("grid_id"), since)
+    persons = dict(
+        Person.objects.visible_to(principal)
+        .living()
+        .filter(grid_id__in=grid_ids)
+        .order_by()
+        .values("grid_id")
+        .annotate(n=Count("pk"))
+        .values_list("grid_id", "n")
+    )
+    stats = {}
+    for grid_id in grid_ids:
+        total, visited = counts.get(grid_id, (0, 0))
+        stats[grid_id] = (total, persons.get(grid_id, 0), visited)
+    return stats
+
+
+def workload(principal: Principal, *, within: Division, since: datetime.date) -> list[WorkloadRow]:
+    """Each grid worker assigned inside `within`: their grids and what they cover."""
+    assignments = list(
+        GridAssignment.objects.filter(jurisdiction_q([within.code]))
+        .filter(grid__in=visible_grids(principal))
+        .select_related("user", "grid")
+        .order_by("grid__division_code", "grid__number", "user__full_name", "pk")
+    )
+    stats = grid_stats(principal, sorted({a.grid_id for a in assignments}), since=since)
+    rows: dict[int, WorkloadRow] = {}
+    for assignment in assignments:
+        row = rows.setdefault(assignment.user_id, WorkloadRow(worker=assignment.user))
+        households, persons, visited = stats[assignment.grid_id]
+        row.grids.append(assignment.grid.name)
+        row.households += households
+        row.persons += persons
+        row.visited += visited
+    return list(rows.values())

@@ -1,0 +1,90 @@
+"""A grid worker on a 390 px phone: finds a household by the last 4 digits of a mobile, records
+a screening visit, and taps to call a resident."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from civicgrid.core.audit.models import AuditRecord
+from civicgrid.population.actions import subject_key_of
+from civicgrid.population.choices import Relationship
+from civicgrid.population.models import ScreeningVisit
+from civicgrid.population.tests import factories as f
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+PHONE_WIDTH = 390
+
+
+def sign_in(page, user, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Give the browser a real session for `user` (the sign-in form has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.fixture
+def grid(personas):
+    f.assign(personas.grid_worker_a1, grid_index=0)
+    wanted = f.household(grid_index=0, room="301")
+    head = f.person(wanted, "张伟", relationship=Relationship.HEAD, mobile="13800005678")
+    f.person(wanted, "李娜", relationship=Relationship.SPOUSE)
+    for n in range(6):
+        other = f.household(grid_index=0, room=f"1{n:02d}")
+        f.person(other, f"邻居{n}", relationship=Relationship.HEAD, mobile=f"1390000{n:04d}")
+    return {"household": wanted, "head": head}
+
+
+def _fits_the_phone(phone) -> None:  # type: ignore[no-untyped-def]
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{phone.url} is {width}px wide on a {PHONE_WIDTH}px phone"
+
+
+def test_a_grid_worker_finds_a_household_by_the_last_4_digits_and_records_a_visit(
+    phone, live_server, personas, grid
+):
+    sign_in(phone, personas.grid_worker_a1, live_server)
+    phone.goto("/population/grid/")
+    expect(phone.locator(".gw-households > li")).to_have_count(7)
+    _fits_the_phone(phone)
+
+    phone.get_by_placeholder("姓名、拼音、门牌或手机尾号").fill("5678")
+    cards = phone.locator(".gw-households > li")
+    expect(cards).to_have_count(1)  # live results, without pressing 查找
+    expect(cards.first).to_contain_text("张伟")
+    expect(phone).to_have_url(f"{live_server.url}/population/grid/?q=5678&tag=")
+
+    cards.first.get_by_role("link", name="记录走访").click()
+    expect(phone.locator("h1")).to_contain_text("记录走访")
+    _fits_the_phone(phone)
+    phone.get_by_text("张伟（户主）").tap()
+    phone.get_by_text("电话联系").tap()
+    save = phone.get_by_role("button", name="保存走访记录")
+    box = save.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= PHONE_WIDTH * 0.8
+    save.tap()
+    expect(phone.get_by_role("status")).to_contain_text("已保存")
+    expect(phone.get_by_role("status")).to_contain_text("联系到 1 人")
+
+    visit = ScreeningVisit.objects.get()
+    assert visit.household == grid["household"] and visit.method == "phone"
+    assert list(visit.reached.all()) == [grid["head"]]
+    assert visit.recorded_by == personas.grid_worker_a1
+    assert phone.js_errors == []
+
+
+def test_a_grid_worker_taps_to_call_and_the_read_is_audited(phone, live_server, personas, grid):
+    sign_in(phone, personas.grid_worker_a1, live_server)
+    phone.goto(f"/population/grid/households/{grid['household'].pk}/")
+    _fits_the_phone(phone)
+    expect(phone.get_by_text("138****5678")).to_be_visible()
+    phone.get_by_text("拨打电话").tap()
+    phone.get_by_role("button", name="入户排查联系").tap()
+    call = phone.get_by_role("link", name="拨打 13800005678")
+    expect(call).to_have_attribute("href", "tel:13800005678")
+    record = AuditRecord.objects.get(action="view_unmasked")
+    assert record.subject_key == subject_key_of(grid["head"])
+    assert phone.js_errors == []
