@@ -34,6 +34,27 @@ def subject_key_of(person: Person) -> str:
     return f"id:{person.id_number_hash}"
 
 
+def _record_person_audit(
+    actor: object,
+    person: Person,
+    *,
+    action: str = AuditAction.UPDATE,
+    reason: str = "",
+    details: dict | None = None,
+) -> None:
+    """The audit row every change to a person writes, naming them as its subject."""
+    record_audit(
+        actor=actor,
+        actor_label="" if actor else "system",
+        action=action,
+        target=person,
+        division_code=person.division_code,
+        subject_key=subject_key_of(person),
+        reason=reason,
+        details=details,
+    )
+
+
 def do_assign_grid(actor: object, *, grid: Grid, user: object) -> GridAssignment:
     """Make `user` (a grid worker) responsible for `grid`."""
     with transaction.atomic():
@@ -206,16 +227,7 @@ def do_change_person_status(
         )
         person.status = new_status
         person.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=actor,
-            actor_label="" if actor else "system",
-            action=AuditAction.UPDATE,
-            target=person,
-            division_code=person.division_code,
-            subject_key=subject_key_of(person),
-            reason=reason,
-            details={"status": new_status},
-        )
+        _record_person_audit(actor, person, reason=reason, details={"status": new_status})
     return person
 
 
@@ -265,3 +277,57 @@ def _user_or_none(actor: object) -> object | None:
     from civicgrid.accounts.models import User
 
     return actor if isinstance(actor, User) else None
+
+
+def do_update_person_contact(
+    actor: object,
+    *,
+    person: Person,
+    mobile: str | None = None,
+    tags: Iterable[str] | None = None,
+    reason: str = "",
+) -> Person:
+    """Replace a person's mobile (an empty string clears it) and/or their tags.
+
+    `None` leaves a value as it is. A malformed mobile or unknown tag raises before anything
+    is written; the old and new numbers go into the history masked, never in full.
+    """
+    new_mobile = normalize_mobile(mobile) if mobile else ("" if mobile == "" else None)
+    new_tags = None if tags is None else {PersonTag(tag) for tag in tags}
+    changed: list[str] = []
+    with transaction.atomic():
+        if new_mobile is not None and (person.mobile or "") != new_mobile:
+            old_masked = str(person.mobile or "")
+            person.mobile = new_mobile or None
+            person.mobile_last4 = new_mobile[-4:] if new_mobile else ""
+            person.save(update_fields=["mobile", "mobile_hash", "mobile_last4", "updated_at"])
+            PersonChange.objects.create(
+                person=person,
+                field="mobile",
+                old_value=old_masked,
+                new_value=str(person.mobile or ""),
+                reason=reason[:200],
+                changed_by=_user_or_none(actor),
+            )
+            changed.append("mobile")
+        if new_tags is not None:
+            old_tags = set(person.taggings.values_list("tag", flat=True))
+            if old_tags != new_tags:
+                person.taggings.exclude(tag__in=new_tags).delete()
+                PersonTagging.objects.bulk_create(
+                    [PersonTagging(person=person, tag=tag) for tag in new_tags - old_tags]
+                )
+                PersonChange.objects.create(
+                    person=person,
+                    field="tags",
+                    old_value=",".join(sorted(old_tags)),
+                    new_value=",".join(sorted(new_tags)),
+                    reason=reason[:200],
+                    changed_by=_user_or_none(actor),
+                )
+                changed.append("tags")
+            # Drop a stale prefetch so the caller reads the new tags.
+            getattr(person, "_prefetched_objects_cache", {}).pop("taggings", None)
+        if changed:
+            _record_person_audit(actor, person, reason=reason, details={"fields": changed})
+    return person

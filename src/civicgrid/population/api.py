@@ -28,6 +28,7 @@ from civicgrid.population.actions import (
     do_move_person,
     do_record_visit,
     do_register_person,
+    do_update_person_contact,
 )
 from civicgrid.population.choices import (
     PersonStatus,
@@ -37,7 +38,6 @@ from civicgrid.population.choices import (
     VisitMethod,
 )
 from civicgrid.population.models import Household, Person, PersonChange, ScreeningVisit
-from civicgrid.population.person_updates import do_update_person_contact
 from civicgrid.population.querysets import grid_restriction, may_use_register
 from civicgrid.regions.models import Division
 

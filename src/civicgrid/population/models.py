@@ -9,8 +9,8 @@ from civicgrid.core.scoping import ScopedQuerySet
 from civicgrid.population.choices import (
     DeclarationStatus,
     PersonStatus,
-    QuestionKind,
     PersonTag,
+    QuestionKind,
     Relationship,
     ResidenceType,
     VisitMethod,

@@ -2,8 +2,6 @@
 
 from typing import Self
 
-from django.db import models
-
 from civicgrid.accounts.choices import Role
 from civicgrid.core.scoping import Principal, ScopedQuerySet
 

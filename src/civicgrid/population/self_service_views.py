@@ -12,7 +12,7 @@ from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
 from civicgrid.core.permissions import role_required
 from civicgrid.population import declarations as d
 from civicgrid.population.choices import DeclarationStatus
-from civicgrid.population.models import HouseholdDeclaration, Survey, SurveyResponse
+from civicgrid.population.models import HouseholdDeclaration, SurveyResponse
 from civicgrid.population.querysets import REGISTER_ROLES
 from civicgrid.population.self_service_forms import DeclarationForm, MemberFormSet, ReturnForm
 from civicgrid.regions.models import Division, Grid
