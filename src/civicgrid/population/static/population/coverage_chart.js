@@ -67,31 +67,5 @@
     };
   }
 
-  var chart = echarts.init(el);
-  chart.setOption(options());
-
-  chart.getZr().on("click", function (event) {
-    var point = [event.offsetX, event.offsetY];
-    if (!chart.containPixel("grid", point)) { return; }
-    var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
-    if (index >= 0 && index < data.urls.length && data.urls[index]) {
-      window.location.href = data.urls[index];
-    }
-  });
-  chart.getZr().on("mousemove", function (event) {
-    var point = [event.offsetX, event.offsetY];
-    var index = chart.containPixel("grid", point)
-      ? chart.convertFromPixel({ seriesIndex: 0 }, point)[0] : -1;
-    chart.getZr().setCursorStyle(index >= 0 && data.urls[index] ? "pointer" : "default");
-  });
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      chart.resize();
-      chart.setOption(options(), { notMerge: true });
-    }, 100);
-  });
-  el.setAttribute("data-rendered", "true");
+  window.CivicCharts.mount(el, data.urls, options);
 })();

@@ -43,31 +43,5 @@
     };
   }
 
-  var chart = echarts.init(el);
-  chart.setOption(options());
-
-  // A click anywhere in a bar's column (not only on the bar) opens that division:
-  // short bars are hard to hit with a finger.
-  chart.getZr().on("click", function (event) {
-    var point = [event.offsetX, event.offsetY];
-    if (!chart.containPixel("grid", point)) { return; }
-    var index = chart.convertFromPixel({ seriesIndex: 0 }, point)[0];
-    if (index >= 0 && index < data.urls.length) {
-      window.location.href = data.urls[index];
-    }
-  });
-  chart.getZr().on("mousemove", function (event) {
-    var inside = chart.containPixel("grid", [event.offsetX, event.offsetY]);
-    chart.getZr().setCursorStyle(inside ? "pointer" : "default");
-  });
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      chart.resize();
-      chart.setOption(options(), { notMerge: true });
-    }, 100);
-  });
-  el.setAttribute("data-rendered", "true");
+  window.CivicCharts.mount(el, data.urls, options);
 })();
