@@ -4,6 +4,18 @@
 here get the same real slice of Hebei's divisions, the same personas and fast hashing.
 """
 
-from civicgrid.conftest import _fast_password_hashing, django_db_setup, personas
+from civicgrid.conftest import (
+    _fast_password_hashing,
+    _fresh_division_responses,
+    _sms_to_memory,
+    django_db_setup,
+    personas,
+)
 
-__all__ = ["_fast_password_hashing", "django_db_setup", "personas"]
+__all__ = [
+    "_fast_password_hashing",
+    "_fresh_division_responses",
+    "_sms_to_memory",
+    "django_db_setup",
+    "personas",
+]

@@ -167,6 +167,11 @@ def do_begin_totp_enrolment(user: User) -> str:
     user.totp_secret = pyotp.random_base32()
     user.totp_confirmed_at = None
     user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    return totp_uri(user)
+
+
+def totp_uri(user: User) -> str:
+    """The otpauth:// address an authenticator app scans (as a QR code)."""
     return pyotp.TOTP(user.totp_secret).provisioning_uri(
         name=user.username, issuer_name=TOTP_ISSUER
     )

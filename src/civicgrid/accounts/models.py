@@ -10,7 +10,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -84,12 +84,17 @@ class User(AbstractUser):
 
     def audit_identity(self) -> dict[str, str]:
         """The organisation and role recorded beside this user's actions in the audit trail."""
-        first = self.active_memberships[0] if self.active_memberships else None
-        if first is not None:
-            return {"organisation": first.organisation.name, "role": first.get_role_display()}
-        if self.is_superuser:
-            return {"organisation": "", "role": str(Role.ADMINISTRATOR.label)}
-        return {"organisation": "", "role": str(_("居民")) if self.is_resident else ""}
+        # Stored in Chinese whatever the language of the request that wrote it.
+        with translation.override("zh-hans"):
+            first = self.active_memberships[0] if self.active_memberships else None
+            if first is not None:
+                return {
+                    "organisation": first.organisation.name,
+                    "role": str(first.get_role_display()),
+                }
+            if self.is_superuser:
+                return {"organisation": "", "role": str(Role.ADMINISTRATOR.label)}
+            return {"organisation": "", "role": str(_("居民")) if self.is_resident else ""}
 
 
 class Organisation(models.Model):

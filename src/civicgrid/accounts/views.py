@@ -173,29 +173,44 @@ def sign_in_totp(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def totp_enrol(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator app: for a signed-in user, or mid-sign-in when it is required."""
+    """Set up the authenticator app: for a signed-in user, or mid-sign-in when it is required.
+
+    Opening the page never changes anything that works: a confirmed second factor is replaced
+    only by a POST that proves the current one (`action=reset` with a valid code), and an
+    unconfirmed secret is reused, so a reload or a wrong code keeps the QR code the phone
+    already scanned.
+    """
     user = request.user if request.user.is_authenticated else _pending_user(request)
     if user is None:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
-    if request.method == "GET" or not user.totp_secret:
-        uri = actions.do_begin_totp_enrolment(user)
-    else:
-        uri = None
-        if form.is_valid():
-            try:
-                actions.do_confirm_totp_enrolment(user, form.cleaned_data["code"])
-            except ValidationError as exc:
-                form.add_error("code", exc)
-            else:
-                if request.user.is_authenticated:
-                    return redirect("accounts:workspace")
-                return _finish_sign_in(request, user)
-    qr = segno.make(uri, error="m").svg_inline(scale=5) if uri else ""
+    if user.has_totp:
+        if request.method == "POST" and request.POST.get("action") == "reset" and form.is_valid():
+            if actions.verify_totp(user, form.cleaned_data["code"]):
+                actions.do_begin_totp_enrolment(user)
+                return redirect("accounts:totp_enrol")
+            form.add_error("code", _("动态口令不正确"))
+        return render(request, "accounts/totp_enrol.html", {"form": form, "enrolled": True})
+    if not user.totp_secret:
+        actions.do_begin_totp_enrolment(user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_confirm_totp_enrolment(user, form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            if request.user.is_authenticated:
+                return redirect("accounts:workspace")
+            return _finish_sign_in(request, user)
+    uri = actions.totp_uri(user)
     return render(
         request,
         "accounts/totp_enrol.html",
-        {"form": form, "qr": qr, "secret": user.totp_secret if uri else ""},
+        {
+            "form": form,
+            "qr": segno.make(uri, error="m").svg_inline(scale=5),
+            "secret": user.totp_secret,
+        },
     )
 
 

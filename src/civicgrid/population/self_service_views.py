@@ -66,6 +66,7 @@ def declare_household(request: HttpRequest) -> HttpResponse:
     form = DeclarationForm(request.POST or None)
     members = MemberFormSet(request.POST or None, prefix="m")
     if request.method == "POST" and form.is_valid() and members.is_valid():
+        filled = [i for i, row in enumerate(members.cleaned_data) if row]
         try:
             community = _community(form.cleaned_data["community"])
             d.do_declare_household(
@@ -75,23 +76,25 @@ def declare_household(request: HttpRequest) -> HttpResponse:
                 unit=form.cleaned_data["unit"],
                 room=form.cleaned_data["room"],
                 contact_mobile=form.cleaned_data["contact_mobile"],
-                members=[d.MemberInput(**m) for m in members.cleaned_data if m],
+                members=[d.MemberInput(**members.cleaned_data[i]) for i in filled],
             )
         except ValidationError as exc:
-            _attach_errors(exc, form, members)
+            _attach_errors(exc, form, members, filled)
         else:
             return redirect("population_self:home")
     return render(request, "population/self_declare.html", {"form": form, "members": members})
 
 
-def _attach_errors(exc: ValidationError, form: DeclarationForm, members) -> None:  # type: ignore[no-untyped-def]
+def _attach_errors(exc: ValidationError, form: DeclarationForm, members, filled: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Put each error on its field; `filled` maps the action's member numbers to form rows
+    (rows left empty were not sent to the action)."""
     if not hasattr(exc, "error_dict"):
         form.add_error("community", exc)
         return
     for key, errors in exc.message_dict.items():
         if key.startswith("members."):
             _prefix, index, field = key.split(".")
-            members.forms[int(index) - 1].add_error(field, errors)
+            members.forms[filled[int(index) - 1]].add_error(field, errors)
         elif key in form.fields:
             form.add_error(key, errors)
         else:

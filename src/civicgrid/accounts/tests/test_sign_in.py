@@ -155,3 +155,33 @@ def test_the_admin_login_goes_through_the_one_sign_in_page(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_opening_the_enrolment_page_never_disables_a_working_second_factor(client, personas):
+    user = personas.county_a_officer
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed_at = timezone.now()
+    user.save()
+    secret = user.totp_secret
+    client.force_login(user)
+    page = client.get("/accounts/totp/").content.decode()
+    assert "<svg" not in page and secret not in page
+    user.refresh_from_db()
+    assert (user.totp_secret, user.has_totp) == (secret, True)
+    # Replacing it takes a POST with the current code.
+    client.post("/accounts/totp/", {"action": "reset", "code": "000000"})
+    user.refresh_from_db()
+    assert user.totp_secret == secret
+    client.post("/accounts/totp/", {"action": "reset", "code": pyotp.TOTP(secret).now()})
+    user.refresh_from_db()
+    assert user.totp_secret != secret and not user.has_totp
+
+
+def test_a_reload_or_a_wrong_code_keeps_the_secret_already_scanned(client, personas):
+    client.force_login(personas.county_a_officer)
+    client.get("/accounts/totp/")
+    first = User.objects.get(pk=personas.county_a_officer.pk).totp_secret
+    client.get("/accounts/totp/")
+    page = client.post("/accounts/totp/", {"code": "000000"}).content.decode()
+    assert User.objects.get(pk=personas.county_a_officer.pk).totp_secret == first
+    assert first in page and "<svg" in page
