@@ -9,6 +9,7 @@ import datetime
 import os
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from faker import Faker
 
@@ -161,7 +162,7 @@ def demo_account_lines() -> list[str]:
         where = f"{membership.organisation} · {membership.get_role_display()}" if membership else ""
         lines.append(f"    {spec.username:<18} {user.full_name:<4} {where}")
     lines.append(
-        "  居民（手机号验证码登录 /accounts/login/code/，验证码打印在终端并写入 var/sms-outbox.jsonl）："
+        f"  居民（手机号验证码登录 /accounts/login/code/，验证码打印在终端并写入 {settings.SMS_FILE_PATH}）："
     )
     for number in range(1, RESIDENTS + 1):
         lines.append(f"    {demo_mobile(100 + number)}")
