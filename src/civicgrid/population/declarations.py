@@ -205,7 +205,9 @@ def resident_community(resident: object) -> str | None:
     person = person_of(resident)
     if person is not None:
         return person.division_code
-    latest = HouseholdDeclaration.objects.filter(declared_by=resident).order_by("-created_at").first()
+    latest = (
+        HouseholdDeclaration.objects.filter(declared_by=resident).order_by("-created_at").first()
+    )
     return latest.division_code if latest else None
 
 

@@ -237,7 +237,10 @@ class HouseholdDeclaration(models.Model):
     room = models.CharField(_("门牌/房号"), max_length=30)
     contact_mobile = ProtectedMobileField(_("联系电话"), blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=DeclarationStatus.choices, default=DeclarationStatus.PENDING
+        _("状态"),
+        max_length=10,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.PENDING,
     )
     review_note = models.CharField(_("核实意见"), max_length=200, blank=True)
     reviewed_by = models.ForeignKey(
@@ -263,7 +266,9 @@ class HouseholdDeclaration(models.Model):
 class DeclaredMember(models.Model):
     """One member of a declared household, as the resident typed them (validated)."""
 
-    declaration = models.ForeignKey(HouseholdDeclaration, on_delete=models.CASCADE, related_name="members")
+    declaration = models.ForeignKey(
+        HouseholdDeclaration, on_delete=models.CASCADE, related_name="members"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     id_number = ProtectedIdNumberField()
     relationship = models.CharField(_("与户主关系"), max_length=20, choices=Relationship.choices)
@@ -302,7 +307,9 @@ class SurveyQuestion(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     text = models.CharField(_("问题"), max_length=200)
-    kind = models.CharField(_("类型"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.YES_NO)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.YES_NO
+    )
     options = models.JSONField(_("选项"), default=list, blank=True)
     risk_answer = models.CharField(_("需关注的答案"), max_length=50, blank=True)
 
@@ -319,10 +326,16 @@ class SurveyResponse(models.Model):
     """A resident's answers; lands on their person record and, if flagged, the worklist."""
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
     division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
-    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answers = models.JSONField(_("答案"), default=dict)
     flagged = models.BooleanField(_("需关注"), default=False, db_index=True)
     followed_up_at = models.DateTimeField(_("已跟进"), null=True, blank=True)
