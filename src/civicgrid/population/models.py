@@ -1,5 +1,7 @@
 """The population register: households, persons, grid assignments and screening visits."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -350,3 +352,94 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} · {self.created_at:%Y-%m-%d}"
+
+
+class ImportBatch(models.Model):
+    """One register spreadsheet uploaded on the import page, from mapping to result.
+
+    upload → mapping (the person confirms which column is what) → check (a dry run: every
+    problem by row and column) → import (skip bad rows, or all or nothing) → result. `key` names
+    the batch in URLs, and the batch, its progress and its error report are only ever shown to
+    `created_by`. The uploaded bytes hold plain ID numbers: they are kept only until the import
+    has run (or failed); the error report masks them. See `population.importing.batches`.
+    """
+
+    class Mode(models.TextChoices):
+        SKIP = "skip", _("跳过出错的行，导入其余各行")
+        ALL_OR_NOTHING = "all_or_nothing", _("任何一行出错则全部不导入")
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("待确认列")
+        CHECKING = "checking", _("检查中")
+        CHECKED = "checked", _("已检查，待导入")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    key = models.UUIDField(_("标识"), unique=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("文件大小"), default=0)
+    file_data = models.BinaryField(_("文件内容"), blank=True, default=b"", editable=False)
+    place_code = models.CharField(_("所属社区/范围"), max_length=12, blank=True)
+    header_row = models.PositiveIntegerField(_("表头行"), default=1)
+    headers = models.JSONField(_("表头"), default=list, blank=True)
+    # Column position (as text) -> column key of `population.importing.columns.COLUMNS`.
+    mapping = models.JSONField(_("列对应"), default=dict, blank=True)
+    mode = models.CharField(_("导入方式"), max_length=20, choices=Mode.choices, default=Mode.SKIP)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.MAPPING
+    )
+    progress_key = models.UUIDField(_("进度标识"), null=True, blank=True)
+    task_started_at = models.DateTimeField(_("任务开始时间"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增人员"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新人员"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
+    error_count = models.PositiveIntegerField(_("出错行数"), default=0)
+    households_created = models.PositiveIntegerField(_("新建住户"), default=0)
+    households_updated = models.PositiveIntegerField(_("更新住户"), default=0)
+    problem_count = models.PositiveIntegerField(_("问题数"), default=0)
+    written = models.BooleanField(_("已写入"), default=False)
+    refused = models.BooleanField(_("整体拒绝"), default=False)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    # The first problems, for the page: [row, column key, cell (masked), message, name].
+    preview = models.JSONField(_("问题预览"), default=list, blank=True)
+    error_report = models.BinaryField(_("问题清单"), blank=True, default=b"", editable=False)
+
+    class Meta:
+        verbose_name = _("人口台账导入")
+        verbose_name_plural = _("人口台账导入")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["skip", "all_or_nothing"]),
+                name="population_importbatch_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["mapping", "checking", "checked", "importing", "done", "failed"]
+                ),
+                name="population_importbatch_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
