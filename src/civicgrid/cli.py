@@ -51,6 +51,17 @@ def cmd_demo(args: argparse.Namespace) -> None:
     created = do_load_demo_accounts()
     if created:
         print(f"已创建演示账号 {created} 个。", flush=True)
+    from civicgrid.population.demo import do_load_demo_population
+
+    population = do_load_demo_population(
+        on_start=lambda: print("首次运行：生成演示人口（每个演示网格约 330 户）……", flush=True)
+    )
+    if population.persons:
+        print(
+            f"已生成演示人口 {population.persons} 人、{population.households} 户"
+            f"（{population.seconds:.0f} 秒）。",
+            flush=True,
+        )
 
 
 def _print_banner(host: str, port: int) -> None:
@@ -159,6 +170,12 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--no-reload", action="store_true")
     imp = sub.add_parser("import-divisions", help="导入区划代码文件（CSV：code,name）")
     imp.add_argument("file")
+    people = sub.add_parser("import-people", help="从表格导入人口台账（带进度条）")
+    people.add_argument("file")
+    people.add_argument("--community", help="社区/村代码（没有社区列的行归入该社区）或乡镇代码")
+    people.add_argument("--all-or-nothing", action="store_true", help="任何一行出错则全部不导入")
+    people.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    people.add_argument("--report", help="把问题清单写入该 .xlsx 文件")
     sub.add_parser("compile-translations", help="把 .po 翻译编译为 .mo")
     manage = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
@@ -174,6 +191,16 @@ def main(argv: list[str] | None = None) -> None:
         cmd_worker(args)
     elif args.command == "import-divisions":
         _manage("import_divisions", args.file)
+    elif args.command == "import-people":
+        flags = [f"--{name.replace('_', '-')}" for name in ("all_or_nothing", "dry_run")
+                 if getattr(args, name)]  # fmt: skip
+        for name in ("community", "report"):
+            if getattr(args, name):
+                flags += [f"--{name}", getattr(args, name)]
+        _django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["civicgrid manage", "import_people", args.file, *flags])
     elif args.command == "compile-translations":
         _manage("compile_translations")
     elif args.command == "manage":

@@ -14,6 +14,7 @@ urlpatterns = [
     path("population/self/", include("civicgrid.population.self_service_urls")),
     path("population/grid/", include("civicgrid.population.grid_urls")),
     path("population/exports/", include("civicgrid.population.export_urls")),
+    path("population/", include("civicgrid.population.urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -269,3 +269,64 @@ CASES += [
         anonymous=UNAUTHORIZED,
     ),
 ]
+
+
+# --- Bulk import of the register (population.import_views) ------------------------------------
+# Importers: officers of the province, city and county, community staff and administrators.
+# A batch is its uploader's alone: everyone else, the superuser included, gets 404.
+_IMPORTERS = ("county_a_officer", "city_officer", "province_officer", "county_a_admin", "admin")
+_SHEET = "姓名,身份证号,社区,门牌\n张伟,131128199001011231,东南关社区,前街1号\n".encode()
+
+
+def _import_batch_of(persona, **fields):
+    def args(p):
+        from civicgrid.population.models import ImportBatch
+
+        batch = ImportBatch.objects.create(
+            created_by=p.users[persona],
+            file_name="台账.csv",
+            file_data=_SHEET,
+            headers=["姓名", "身份证号", "社区", "门牌"],
+            mapping={"0": "name", "1": "id_number", "2": "community", "3": "room"},
+            total_rows=1,
+            **fields,
+        )
+        return (batch.key,)
+
+    return args
+
+
+CASES += [
+    AccessCase(
+        "population:import_upload",
+        allowed=_IMPORTERS,
+        denied=("grid_worker_a1", "cdc_a", "volunteer_a", "resident_a"),
+    ),
+    AccessCase(
+        "population:import_mapping",
+        args=_import_batch_of("county_a_officer"),
+        allowed=("county_a_officer",),
+        denied=("city_officer", "county_b_officer", "admin", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "population:import_batch",
+        args=_import_batch_of("county_a_officer", status="checked"),
+        allowed=("county_a_officer",),
+        denied=("city_officer", "county_b_officer", "admin", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "population:import_run",
+        method="post",
+        args=_import_batch_of("county_a_officer", status="checked"),
+        data=lambda p: {"mode": "skip"},
+        allowed=("county_a_officer",),
+        ok_status=(302,),
+        denied=("city_officer", "county_b_officer", "admin", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "population:import_report",
+        args=_import_batch_of("admin", status="done", error_report=b"PK\x03\x04"),
+        allowed=("admin",),
+        denied=("county_a_officer", "county_a_admin", "grid_worker_a1", "resident_a"),
+    ),
+]
