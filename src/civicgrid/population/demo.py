@@ -326,22 +326,28 @@ def _assign_grid_workers() -> int:
 # --- province-scale files --------------------------------------------------------------------
 
 
-def hebei_communities(within: str = "13") -> list[tuple[str, str]]:
-    """(code, name) of every community and village in the packaged Hebei file under `within`."""
+def hebei_communities(within: str = "13", excluding: str = "") -> list[tuple[str, str]]:
+    """(code, name) of every community and village in the packaged Hebei file under `within`
+    (and not under `excluding`)."""
     from civicgrid.regions.division_files import PACKAGED_HEBEI, read_division_rows
 
     return [
         (row.code, row.name)
         for row in read_division_rows(PACKAGED_HEBEI.read_bytes())
-        if len(row.code) == 12 and not row.code.endswith("000") and row.code.startswith(within)
+        if len(row.code) == 12
+        and not row.code.endswith("000")
+        and row.code.startswith(within)
+        and not (excluding and row.code.startswith(excluding))
     ]
 
 
-def register_places(persons: int, *, within: str = "13", seed: int = SEED) -> list[Place]:
+def register_places(
+    persons: int, *, within: str = "13", excluding: str = "", seed: int = SEED
+) -> list[Place]:
     """Communities drawn from the Hebei file, about 1,000 people (~380 households) each,
     with enough households for `persons` people."""
     rng = random.Random(seed)  # noqa: S311 - demo data
-    communities = hebei_communities(within)
+    communities = hebei_communities(within, excluding)
     households = max(1, round(persons / 2.6))  # a few more than needed; the file is cut
     count = max(1, min(len(communities), households // 380))
     chosen = sorted(rng.sample(communities, count))
@@ -385,13 +391,14 @@ def write_register_csv(
     *,
     persons: int,
     within: str = "13",
+    excluding: str = "",
     seed: int = SEED,
     damaged: float = 0.0,
     encoding: str = "utf-8",
 ) -> int:
     """Write a register CSV of `persons` people in communities under `within` (the last
     household may be cut short); returns the number of data rows."""
-    places = register_places(persons, within=within, seed=seed)
+    places = register_places(persons, within=within, excluding=excluding, seed=seed)
     rows: Iterator[list[str]] = itertools.islice(PeopleGenerator(seed).rows(places), persons)
     if damaged:
         rows = damage(rows, damaged, seed=seed)

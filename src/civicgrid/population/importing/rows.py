@@ -287,7 +287,7 @@ def _validate_row(
         sex, birth = sex_of(protected), birth_date_of(protected)
         id_hash = hasher("id_number", number_text)
         id_enc = crypto.encrypt("id_number", number_text)
-        id_masked = mask_id_number(number_text)
+        id_masked = str.__str__(protected)  # its text is the masked number
 
     mobile_enc = mobile_hash = mobile_last4 = ""
     if raw_mobile := values.get("mobile", ""):

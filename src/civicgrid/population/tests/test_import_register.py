@@ -312,3 +312,18 @@ def test_worker_processes_apply_the_same_rules_as_one_process():
     assert alone.counts == parallel.counts
     assert alone.preview == parallel.preview
     assert parallel.counts.error_rows == 2
+
+
+def test_households_written_a_slice_at_a_time_come_out_the_same(monkeypatch):
+    from django.db import connection
+
+    from civicgrid.population import bulk
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite writes in slices")
+    monkeypatch.setattr(bulk, "SQLITE_SLICE", 1)
+    rows = [*FAMILY, ["周五", number(20), "", A1, "2号楼", "", "201", "户主", "独居老人", ""]]
+    report = run(sheet(*rows))
+    assert (report.counts.created, report.counts.households_created) == (4, 2)
+    assert Household.objects.get(room="201").head.name == "周五"
+    assert Person.objects.get(name="张小明").household.head.name == "张伟"
