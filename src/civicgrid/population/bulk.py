@@ -49,7 +49,7 @@ from civicgrid.regions.models import Division
 
 logger = logging.getLogger(__name__)
 
-REBUILD_MIN_ROWS = 100_000
+REBUILD_MIN_ROWS = 20_000
 # Households per transaction on SQLite in "skip" mode: about 30,000 persons, so the write lock
 # is released every second or so while a city register loads (measured: smaller slices cost
 # more in total, larger ones keep other writers waiting longer).

@@ -368,7 +368,7 @@ def _validate_row(
         or (head_hash and head_hash == id_hash)
         or (raw_head_name and raw_head_name == name)
     ):
-        is_head, relationship = True, Relationship.HEAD
+        is_head, relationship = True, Relationship.HEAD.value
     if is_head and head_hash and id_hash and head_hash != id_hash:
         found.append(
             (
