@@ -514,6 +514,9 @@ class Staging:
         if not tables:
             yield
             return
+        # Dropping an index waits for every open reader of the table; give up with an error
+        # rather than queue the whole site behind a forgotten transaction.
+        self.sql("SET LOCAL lock_timeout = '60s'")
         saved: list[str] = []
         for table in tables:
             saved += self._drop_secondary(table)

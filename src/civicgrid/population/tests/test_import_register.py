@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 
 from civicgrid.core.audit.models import AuditRecord
 from civicgrid.core.idcard import make_id_number
@@ -327,3 +328,39 @@ def test_households_written_a_slice_at_a_time_come_out_the_same(monkeypatch):
     assert (report.counts.created, report.counts.households_created) == (4, 2)
     assert Household.objects.get(room="201").head.name == "周五"
     assert Person.objects.get(name="张小明").household.head.name == "张伟"
+
+
+def test_a_large_load_on_postgresql_rebuilds_every_index_and_constraint(monkeypatch):
+    from django.db import connection
+
+    from civicgrid.population import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL drops and re-creates indexes for large loads")
+
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                "('population_person', 'population_household', 'population_persontagging') "
+                "ORDER BY 2"
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN "
+                "('population_person'::regclass, 'population_household'::regclass, "
+                "'population_persontagging'::regclass) ORDER BY 1"
+            )
+            return indexes, cursor.fetchall()
+
+    before = definitions()
+    monkeypatch.setattr(bulk, "REBUILD_MIN_ROWS", 1)
+    report = run(sheet(*FAMILY))
+    assert report.written and Person.objects.count() == 3
+    assert definitions() == before
+    duplicate = Person.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the constraint is back
+        copy = Person(name="重复", birth_date=duplicate.birth_date, sex="M",
+                      division_code=A1, name_initials="cf")  # fmt: skip
+        copy.id_number = duplicate.id_number
+        copy.save()
