@@ -80,7 +80,6 @@ def do_grant_role(
         )
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.PERMISSION_CHANGE,
             target=membership,
             division_code=jurisdiction.code,
@@ -223,7 +222,6 @@ def do_issue_api_token(
         token.save()
         record_audit(
             actor=created_by,
-            actor_label="" if created_by else "system",
             action=AuditAction.PERMISSION_CHANGE,
             target=token,
             division_code=jurisdiction.code,
@@ -240,7 +238,6 @@ def do_revoke_api_token(token: ApiToken, *, actor: User | None = None) -> None:
         token.save(update_fields=["revoked_at"])
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.PERMISSION_CHANGE,
             target=token,
             division_code=token.division_code,

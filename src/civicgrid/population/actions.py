@@ -45,7 +45,6 @@ def _record_person_audit(
     """The audit row every change to a person writes, naming them as its subject."""
     record_audit(
         actor=actor,
-        actor_label="" if actor else "system",
         action=action,
         target=person,
         division_code=person.division_code,
@@ -61,7 +60,6 @@ def do_assign_grid(actor: object, *, grid: Grid, user: object) -> GridAssignment
         assignment, _created = GridAssignment.objects.get_or_create(grid=grid, user=user)
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.PERMISSION_CHANGE,
             target=assignment,
             division_code=grid.division_code,
@@ -102,7 +100,6 @@ def do_create_household(
         household.save()
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.CREATE,
             target=household,
             division_code=household.division_code,
@@ -153,7 +150,6 @@ def do_register_person(
                 household.head = person
             record_audit(
                 actor=actor,
-                actor_label="" if actor else "system",
                 action=AuditAction.CREATE,
                 target=person,
                 division_code=person.division_code,
@@ -198,7 +194,6 @@ def do_move_person(
         )
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.UPDATE,
             target=person,
             division_code=household.division_code,
@@ -265,7 +260,6 @@ def do_record_visit(
         visit.reached.set(reached)
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.CREATE,
             target=visit,
             division_code=household.division_code,

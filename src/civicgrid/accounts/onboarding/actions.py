@@ -196,7 +196,6 @@ def do_onboard_staff(
         with transaction.atomic():
             record_audit(
                 actor=actor,
-                actor_label="" if actor else "system",
                 action=AuditAction.IMPORT,
                 details={"kind": "staff_onboarding", "source": source[:200], **report.counts},
             )

@@ -368,7 +368,6 @@ def _audit(actor: Any, file_name: str, report: ImportReport, communities: list[s
     with transaction.atomic():
         record_audit(
             actor=actor,
-            actor_label="" if actor else "system",
             action=AuditAction.IMPORT,
             division_code=division,
             details={
