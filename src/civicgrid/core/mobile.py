@@ -72,6 +72,8 @@ def normalize_mobile(raw: object) -> str:
 
     Codes: required, spreadsheet, non_digit, foreign, landline, length, prefix.
     """
+    if type(raw) is str and _MOBILE.fullmatch(raw):
+        return raw  # the usual case: already the 11 digits, nothing to clean
     text = _text(raw)
     if not text:
         raise _error("required")

@@ -21,6 +21,7 @@ from django.test.utils import isolate_apps
 import civicgrid.settings as settings_module
 from civicgrid.core.crypto import (
     DecryptionError,
+    Encryptor,
     current_data_key_id,
     decrypt,
     encrypt,
@@ -79,6 +80,18 @@ def test_it_decrypts_what_it_encrypted():
 @only_k1()
 def test_the_same_number_encrypts_differently_each_time():
     assert encrypt("mobile", MOBILE) != encrypt("mobile", MOBILE)
+
+
+@only_k1()
+def test_an_encryptor_for_many_values_makes_the_same_tokens_as_encrypt():
+    encryptor = Encryptor("mobile")
+    tokens = {encryptor(MOBILE) for _ in range(3)}
+    assert len(tokens) == 3  # a fresh nonce each time
+    for token in tokens:
+        assert decrypt("mobile", token) == MOBILE
+        assert _raw(token)[:4] == _raw(encrypt("mobile", MOBILE))[:4]
+    with pytest.raises(DecryptionError):
+        decrypt("id_number", encryptor(MOBILE))
 
 
 @only_k1()

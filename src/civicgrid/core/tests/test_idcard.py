@@ -17,6 +17,7 @@ from civicgrid.core.idcard import (
     id_number_kind,
     make_id_number,
     normalize_id_number,
+    read_id_number,
     sex_of,
     validate_id_number,
 )
@@ -229,6 +230,30 @@ def test_it_reads_the_birth_date_and_the_sex():
     assert birth_date_of(MAN) == BORN
     assert sex_of(MAN) == "M"
     assert sex_of(WOMAN) == "F"
+
+
+def test_read_id_number_gives_the_number_sex_and_birth_date_it_checked():
+    assert read_id_number(f" {MAN[:6]} {MAN[6:]} ") == (MAN, "M", BORN)
+    assert read_id_number(WOMAN) == (WOMAN, "F", BORN)
+    with pytest.raises(ValidationError) as caught:
+        read_id_number(MAN[:17] + ("1" if MAN[17] != "1" else "2"))
+    assert caught.value.code == "bad_check_digit"
+
+
+def test_a_caller_may_state_today_once_for_many_numbers():
+    born_2024 = _with_check(FUCHENG + "20240302" + "123")
+    assert normalize_id_number(born_2024, today=datetime.date(2024, 3, 2)) == born_2024
+    with pytest.raises(ValidationError) as caught:
+        normalize_id_number(born_2024, today=datetime.date(2024, 3, 1))
+    assert caught.value.code == "future_date"
+
+
+def test_a_number_that_only_looks_clean_still_goes_through_cleaning():
+    # The shortcut for already clean input must not let anything else through unexamined.
+    assert normalize_id_number(MAN + "\n") == MAN
+    assert normalize_id_number(MAN.replace("1", "１", 1)) == MAN
+    with_x = _number_ending_in_x()
+    assert normalize_id_number(with_x[:17] + "x") == with_x
 
 
 def test_it_reads_birth_date_and_sex_from_a_protected_value_without_revealing_it():

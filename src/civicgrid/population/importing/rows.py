@@ -34,12 +34,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicgrid.core import crypto
-from civicgrid.core.idcard import birth_date_of, make_id_number, normalize_id_number, sex_of
-from civicgrid.core.masking import ProtectedValue, mask_id_number, mask_mobile
+from civicgrid.core.idcard import make_id_number, normalize_id_number, read_id_number
+from civicgrid.core.masking import mask_id_number, mask_mobile
 from civicgrid.core.mobile import normalize_mobile
 from civicgrid.population.actions import name_initials
 from civicgrid.population.choices import Relationship, ResidenceType
@@ -129,17 +129,27 @@ class LookupHasher:
         return digest.hexdigest()
 
 
+class Tools:
+    """What every row needs, prepared once per process: the look-up hasher, an encryptor per
+    kind of number and today's date (birth dates after it are refused)."""
+
+    def __init__(self) -> None:
+        self.hash = LookupHasher()
+        self.encrypt_id = crypto.Encryptor("id_number")
+        self.encrypt_mobile = crypto.Encryptor("mobile")
+        self.today = timezone.localdate()
+
+
 # --- per-process state (set in this process, or in each worker by `worker.init`) -------------
 
 _plan: RowPlan | None = None
-_hasher: LookupHasher | None = None
+_tools: Tools | None = None
 
 
 def set_plan(plan: RowPlan) -> None:
-    global _plan, _hasher
+    global _plan, _tools
     _plan = plan
-    if _hasher is None:
-        _hasher = LookupHasher()
+    _tools = Tools()  # afresh: the keys or the date may have changed since the last import
 
 
 def worker_setup(plan: RowPlan) -> dict[str, Any]:
@@ -201,14 +211,14 @@ def _copy_line(r: tuple[Any, ...]) -> str:
 
 def validate_chunk(items: Sequence[RowItem]) -> ChunkResult:
     """Apply the row rules to `items`; the plan must have been set (`set_plan`/`worker.init`)."""
-    plan, hasher = _plan, _hasher
-    if plan is None or hasher is None:
+    plan, tools = _plan, _tools
+    if plan is None or tools is None:
         raise RuntimeError("validate_chunk called before set_plan")
     records: list[Any] = []
     problems: list[Problem] = []
     bad_rows = 0
     for item in items:
-        record, row_problems = _validate_row(item, plan, hasher)
+        record, row_problems = _validate_row(item, plan, tools)
         if row_problems:
             bad_rows += 1
             problems.extend(row_problems)
@@ -240,7 +250,7 @@ def validate_block(block: Block) -> ChunkResult:
 
 
 def _validate_row(
-    item: RowItem, plan: RowPlan, hasher: LookupHasher
+    item: RowItem, plan: RowPlan, tools: Tools
 ) -> tuple[tuple[Any, ...], list[Problem]]:
     number, cells, formulas = item
     width = len(cells)
@@ -278,16 +288,14 @@ def _validate_row(
     id_enc = id_hash = id_masked = sex = ""
     birth: datetime.date | None = None
     try:
-        number_text = normalize_id_number(raw_id)
+        number_text, sex, birth = read_id_number(raw_id, today=tools.today)
     except ValidationError as exc:
         found.append(("id_number", raw_id, exc.messages[0]))
         id_masked = _shown("id_number", raw_id)
     else:
-        protected = ProtectedValue("id_number", number_text)
-        sex, birth = sex_of(protected), birth_date_of(protected)
-        id_hash = hasher("id_number", number_text)
-        id_enc = crypto.encrypt("id_number", number_text)
-        id_masked = str.__str__(protected)  # its text is the masked number
+        id_hash = tools.hash("id_number", number_text)
+        id_enc = tools.encrypt_id(number_text)
+        id_masked = mask_id_number(number_text)
 
     mobile_enc = mobile_hash = mobile_last4 = ""
     if raw_mobile := values.get("mobile", ""):
@@ -296,8 +304,8 @@ def _validate_row(
         except ValidationError as exc:
             found.append(("mobile", raw_mobile, exc.messages[0]))
         else:
-            mobile_enc = crypto.encrypt("mobile", mobile)
-            mobile_hash = hasher("mobile", mobile)
+            mobile_enc = tools.encrypt_mobile(mobile)
+            mobile_hash = tools.hash("mobile", mobile)
             mobile_last4 = mobile[-4:]
 
     relationship = ""
@@ -355,7 +363,7 @@ def _validate_row(
     head_hash = ""
     if raw_head_id := values.get("head_id_number", ""):
         try:
-            head_hash = hasher("id_number", normalize_id_number(raw_head_id))
+            head_hash = tools.hash("id_number", normalize_id_number(raw_head_id, today=tools.today))
         except ValidationError as exc:
             found.append(("head_id_number", raw_head_id, exc.messages[0]))
     raw_head_name = values.get("head_name", "").strip()
