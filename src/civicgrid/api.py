@@ -10,6 +10,7 @@ from civicgrid.accounts.api import router as accounts_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.core.notifications.api import router as notifications_router
+from civicgrid.errands.api import router as errands_router
 from civicgrid.population.api import router as population_router
 from civicgrid.regions.api import router as regions_router
 
@@ -33,6 +34,7 @@ api.add_router("/divisions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/population", population_router)
+api.add_router("/errands", errands_router)
 
 
 @api.exception_handler(ApiError)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.core.audit",
     "civicgrid.population",
+    "civicgrid.errands",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
