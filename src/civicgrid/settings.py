@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.core.audit",
     "civicgrid.population",
+    "civicgrid.learning",
     "civicgrid.errands",
 ]
 
@@ -269,3 +270,11 @@ def _personal_data_keys() -> tuple[str, str]:
 
 CIVICGRID_DATA_KEYS, CIVICGRID_LOOKUP_KEY = _personal_data_keys()
 # --- end of personal data keys ----------------------------------------------------------------
+
+# --- Population register import (civicgrid.population.importing) -----------------------------
+# The largest register file the import page accepts. An upload is kept in the database until it
+# has been imported, and a workbook (.xlsx, .xls, .ods) is parsed whole in memory, so this also
+# bounds both; a larger register goes in as CSV through `civicgrid import-people FILE`, which
+# streams it and has no limit.
+POPULATION_IMPORT_MAX_BYTES = int(os.environ.get("CIVICGRID_IMPORT_MAX_MB", "50")) * 1024 * 1024
+# --- end of population register import --------------------------------------------------------

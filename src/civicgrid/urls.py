@@ -16,6 +16,7 @@ urlpatterns = [
     path("population/exports/", include("civicgrid.population.export_urls")),
     path("population/", include("civicgrid.population.urls")),
     path("errands/", include("civicgrid.errands.urls")),
+    path("learning/", include("civicgrid.learning.urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
