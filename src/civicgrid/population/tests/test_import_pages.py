@@ -2,12 +2,17 @@
 
 import datetime
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+import civicgrid
 from civicgrid.core.idcard import make_id_number
 from civicgrid.core.models import TaskProgress
 from civicgrid.population.models import ImportBatch, Person
@@ -124,6 +129,40 @@ def test_a_file_that_cannot_be_imported_is_refused_on_the_upload_page(client, of
     assert response.status_code == 200
     assert "找不到表头" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_nothing_is_kept(
+    client, officer, settings
+):
+    settings.POPULATION_IMPORT_MAX_BYTES = 2048
+    response = upload(client, data=SHEET + "\n".join(["张三,,,,,,"] * 300).encode("gb18030"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "文件大小为 3 KB，超过了 2 KB 的上限。请拆分成几个文件分别上传。" in page
+    assert not ImportBatch.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_an_upload_of_exactly_the_size_limit_is_accepted(client, officer, settings):
+    settings.POPULATION_IMPORT_MAX_BYTES = len(SHEET)
+    assert upload(client).status_code == 302
+    assert ImportBatch.objects.get().file_size == len(SHEET)
+
+
+def test_the_upload_limit_is_set_in_mib_from_the_environment():
+    package_root = Path(civicgrid.__file__).parent.parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from civicgrid import settings as s; print(s.POPULATION_IMPORT_MAX_BYTES)",
+        ],
+        env={**os.environ, "CIVICGRID_IMPORT_MAX_MB": "7", "PYTHONPATH": str(package_root)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == str(7 * 1024 * 1024)
 
 
 def test_a_place_outside_the_jurisdiction_is_refused_on_the_upload_page(client, officer):
