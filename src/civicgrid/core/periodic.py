@@ -37,6 +37,8 @@ def default_jobs() -> list[PeriodicJob]:
         # Texts deferred by quiet hours or waiting for a retry.
         PeriodicJob("civicgrid.core.notifications.actions.do_send_due_sms_deliveries", 300),
         PeriodicJob("civicgrid.core.idempotency.prune_idempotency_records", 3600),
+        # Needs nobody claimed for ERRANDS_REMIND_AFTER_MINUTES: tell the community's volunteers.
+        PeriodicJob("civicgrid.errands.actions.do_remind_unclaimed_errands", 60),
     ]
 
 

@@ -61,6 +61,7 @@ from civicgrid.errands.querysets import BOARD_ROLES, codes_for_roles, volunteer_
 MAX_ITEMS = 30
 MAX_QUANTITY = 999
 MAX_AMOUNT = Decimal("10000")
+CENT = Decimal("0.01")
 HANDOFF_MAX_ATTEMPTS = 5
 CALLABLE_STATUSES = (ErrandStatus.CLAIMED, ErrandStatus.BOUGHT, ErrandStatus.DELIVERED)
 S = ErrandStatus
@@ -496,7 +497,9 @@ def outstanding(errand: Errand) -> Decimal:
         .values("kind")
         .annotate(total=Sum("amount"))
     }
-    return sums.get(LedgerKind.OWED, Decimal("0")) - sums.get(LedgerKind.SETTLED, Decimal("0"))
+    owed = sums.get(LedgerKind.OWED) or Decimal("0")
+    settled = sums.get(LedgerKind.SETTLED) or Decimal("0")
+    return (owed - settled).quantize(CENT)  # SQLite sums lose the column's scale
 
 
 def do_record_repayment(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import Role
 from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
-from civicgrid.errands.actions import Destination, covers_any, oversees
+from civicgrid.errands.actions import CENT, Destination, covers_any, oversees
 from civicgrid.errands.choices import ACTIVE_STATUSES, ErrandStatus, LedgerKind, PostedVia
 from civicgrid.errands.models import Errand, LedgerEntry
 from civicgrid.errands.querysets import (
@@ -193,8 +193,8 @@ def ledger_totals(entries: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
     sums = {
         row["kind"]: row["total"] for row in entries.values("kind").annotate(total=Sum("amount"))
     }
-    owed = sums.get(LedgerKind.OWED) or ZERO
-    settled = sums.get(LedgerKind.SETTLED) or ZERO
+    owed = (sums.get(LedgerKind.OWED) or ZERO).quantize(CENT)
+    settled = (sums.get(LedgerKind.SETTLED) or ZERO).quantize(CENT)
     return {"owed": owed, "settled": settled, "outstanding": owed - settled}
 
 

@@ -37,11 +37,19 @@ def png_bytes(width: int = 4, height: int = 3) -> bytes:
     )
 
 
-def jpeg_bytes(width: int = 640, height: int = 480) -> bytes:
-    """The header of a baseline JPEG (SOI, JFIF, a start-of-frame with the size)."""
-    jfif = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + jfif + sof + b"\xff\xd9"
+def jpeg_bytes(width: int = 64, height: int = 48, *, gps: bool = False) -> bytes:
+    """A real JPEG made with Pillow, optionally with an EXIF GPS block (as phones write)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (200, 120, 40))
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (37.0, 52.0, 0.0), 3: "E", 4: (116.0, 3.0, 0.0)}
+    output = io.BytesIO()
+    image.save(output, "JPEG", exif=exif)
+    return output.getvalue()
 
 
 def resident_home(user, community: str = COMMUNITY_A1, *, grid_index: int = 0, room: str = "301"):
