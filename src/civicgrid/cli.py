@@ -62,6 +62,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
             f"（{population.seconds:.0f} 秒）。",
             flush=True,
         )
+    from civicgrid.learning.demo import do_load_demo_learning
+
+    if learning := do_load_demo_learning():
+        print(f"已发布演示防疫知识 {learning} 篇（文章与测验）。", flush=True)
 
 
 def _print_banner(host: str, port: int) -> None:

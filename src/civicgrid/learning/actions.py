@@ -468,7 +468,8 @@ def do_submit_quiz(user: Any, *, quiz: Quiz, answers: dict[Any, Sequence[Any]]) 
     Every question must be answered; a multiple-choice question counts only when exactly the
     correct options are chosen. Retakes are new attempts; the best one counts.
     """
-    if quiz.status != PublicationStatus.PUBLISHED:
+    # The status as stored now, not as the caller loaded it: a quiz retracted meanwhile is shut.
+    if not Quiz.objects.filter(pk=quiz.pk, status=PublicationStatus.PUBLISHED).exists():
         raise ValidationError(
             {"quiz": [_("该测验已撤回或尚未发布，不能作答")]}, code="not_published"
         )
