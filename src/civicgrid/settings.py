@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicgrid.population",
     "civicgrid.learning",
     "civicgrid.errands",
+    "civicgrid.community",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -231,38 +232,39 @@ SMS_RETRY_BASE_SECONDS = 60
 # dev-lookup-key, mode 0600). Unset in production: start-up fails. Malformed: start-up fails.
 
 
-def _personal_data_keys() -> tuple[str, str]:
-    import tempfile
-    from collections.abc import Callable
-
+def _environment_key(variable: str, dev_file: str, make_dev_key) -> str:  # type: ignore[no-untyped-def]
+    """A key from the environment; in development one generated once and kept under DATA_DIR."""
     from django.core.exceptions import ImproperlyConfigured
 
+    value = os.environ.get(variable, "").strip()
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"CIVICGRID_ENV=production 时必须设置 {variable}。")
+    path = DATA_DIR / dev_file
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Written whole to a 0600 temporary file, then linked into place: when the web
+        # server and the worker start together, exactly one key wins and nobody reads half.
+        fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=f".{dev_file}.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make_dev_key())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
+def _personal_data_keys() -> tuple[str, str]:
     from civicgrid.core.crypto import new_key_text, parse_data_keys, parse_lookup_key
 
-    def key(variable: str, dev_file: str, make_dev_key: Callable[[], str]) -> str:
-        value = os.environ.get(variable, "").strip()
-        if value:
-            return value
-        if PRODUCTION:
-            raise ImproperlyConfigured(f"CIVICGRID_ENV=production 时必须设置 {variable}。")
-        path = DATA_DIR / dev_file
-        if not path.exists():
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            # Written whole to a 0600 temporary file, then linked into place: when the web
-            # server and the worker start together, exactly one key wins and nobody reads half.
-            fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=f".{dev_file}.")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(make_dev_key())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(tmp)
-        return path.read_text().strip()
-
-    data_keys = key("CIVICGRID_DATA_KEYS", "dev-data-keys", lambda: f"dev1:{new_key_text()}")
-    lookup_key = key("CIVICGRID_LOOKUP_KEY", "dev-lookup-key", new_key_text)
+    data_keys = _environment_key(
+        "CIVICGRID_DATA_KEYS", "dev-data-keys", lambda: f"dev1:{new_key_text()}"
+    )
+    lookup_key = _environment_key("CIVICGRID_LOOKUP_KEY", "dev-lookup-key", new_key_text)
     parse_data_keys(data_keys)
     parse_lookup_key(lookup_key)
     return data_keys, lookup_key
@@ -278,3 +280,29 @@ CIVICGRID_DATA_KEYS, CIVICGRID_LOOKUP_KEY = _personal_data_keys()
 # streams it and has no limit.
 POPULATION_IMPORT_MAX_BYTES = int(os.environ.get("CIVICGRID_IMPORT_MAX_MB", "50")) * 1024 * 1024
 # --- end of population register import --------------------------------------------------------
+
+# --- Community (civicgrid.community) ----------------------------------------------------------
+# CIVICGRID_CHECKPOINT_KEY        base64url 32 bytes: the HMAC key that signs gate QR codes
+#                                 (community.tokens). Changing it voids every poster printed.
+#                                 Unset in development: kept in DATA_DIR/dev-checkpoint-key;
+#                                 unset in production: start-up fails.
+# CIVICGRID_PASS_RETENTION_DAYS   days a pass record (personal data) is kept before the worker
+#                                 deletes it; daily counts per gate are kept. Default 30.
+
+
+def _checkpoint_key() -> str:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from civicgrid.core.crypto import new_key_text, parse_lookup_key
+
+    text = _environment_key("CIVICGRID_CHECKPOINT_KEY", "dev-checkpoint-key", new_key_text)
+    try:
+        parse_lookup_key(text)  # the same shape: base64url of 32 bytes
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured("CIVICGRID_CHECKPOINT_KEY 应为 32 字节的 base64url 编码。") from exc
+    return text
+
+
+COMMUNITY_CHECKPOINT_KEY = _checkpoint_key()
+COMMUNITY_PASS_RETENTION_DAYS = int(os.environ.get("CIVICGRID_PASS_RETENTION_DAYS", "30"))
+# --- end of community -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("population/", include("civicgrid.population.urls")),
     path("errands/", include("civicgrid.errands.urls")),
     path("learning/", include("civicgrid.learning.urls")),
+    path("community/", include("civicgrid.community.urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

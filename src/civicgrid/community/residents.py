@@ -1,0 +1,69 @@
+"""Who a signed-in resident is in the register, and what their household reported today."""
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from civicgrid.community.models import HealthReport
+from civicgrid.population.choices import PersonStatus
+from civicgrid.population.models import Household, Person
+
+
+def person_of_user(user: Any) -> Person | None:
+    """The register's record of a resident account: by its verified ID number, else by its
+    mobile when exactly one living person in the register has that number (a family sharing
+    one phone is ambiguous, and then the resident is asked to declare their household)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    people = Person.objects.select_related("household")
+    if user.id_number_hash:
+        found = people.filter(id_number_hash=user.id_number_hash).first()
+        if found is not None:
+            return found
+    if user.mobile_hash:
+        matches = list(
+            people.filter(mobile_hash=user.mobile_hash, status=PersonStatus.LIVING_HERE)[:2]
+        )
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def household_of_user(user: Any) -> Household | None:
+    person = person_of_user(user)
+    return person.household if person is not None else None
+
+
+def users_of_household(household: Household) -> list[Any]:
+    """Resident accounts of a household's living members (by ID number, else mobile)."""
+    from civicgrid.accounts.models import User
+
+    members = list(
+        Person.objects.filter(household=household, status=PersonStatus.LIVING_HERE).values_list(
+            "id_number_hash", "mobile_hash"
+        )
+    )
+    id_hashes = [i for i, _m in members if i]
+    mobile_hashes = [m for _i, m in members if m]
+    by_id = User.objects.filter(is_active=True, is_resident=True, id_number_hash__in=id_hashes)
+    by_mobile = User.objects.filter(is_active=True, is_resident=True, mobile_hash__in=mobile_hashes)
+    return list((by_id | by_mobile).distinct())
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+def health_status(household_id: int | None, day: datetime.date | None = None) -> str:
+    """ "fever", "ok" or "missing" for a household's report of `day` (today by default)."""
+    if household_id is None:
+        return "missing"
+    report = (
+        HealthReport.objects.filter(household_id=household_id, report_date=day or local_today())
+        .only("has_fever")
+        .first()
+    )
+    if report is None:
+        return "missing"
+    return "fever" if report.has_fever else "ok"
