@@ -51,6 +51,18 @@ SECTIONS = [
         "population_exports:start",
         COMMUNITY | OFFICERS,
     ),
+    Section(
+        _("防疫知识发布"),
+        _("撰写、发布、撤回本辖区的防疫知识文章与测验"),
+        "learning:manage",
+        OFFICERS | frozenset({Role.CDC_EPIDEMIOLOGIST}),
+    ),
+    Section(
+        _("防疫知识测验完成率"),
+        _("各社区居民通过知识测验的比例，图表与 Excel"),
+        "learning:completion",
+        OFFICERS | COMMUNITY | frozenset({Role.CDC_EPIDEMIOLOGIST}),
+    ),
     Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
     Section(_("代购认领"), _("本社区待认领的代购需求"), None, frozenset({Role.VOLUNTEER})),
     Section(
@@ -88,6 +100,12 @@ SECTIONS = [
         _("我的家庭"),
         _("住户登记、防疫调查、谁查看了我的数据"),
         "population_self:home",
+        residents=True,
+    ),
+    Section(
+        _("防疫知识"),
+        _("防疫知识文章、知识测验和我的学习记录"),
+        "learning:home",
         residents=True,
     ),
     Section(

@@ -94,7 +94,7 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         else:
             messages.success(request, _("草稿已保存"))
             return redirect("learning:article_edit", article_id=article.pk)
-    return _article_form(request, form, article, ImageForm(), failed=form.is_bound)
+    return _article_form(request, form, article, ImageForm())
 
 
 def _initial(article: Article) -> dict[str, Any]:
@@ -107,15 +107,12 @@ def _article_form(
     form: ArticleForm,
     article: Article,
     image_form: ImageForm,
-    *,
-    failed: bool,
 ) -> HttpResponse:
     images = [(img, image_url(img.key)) for img in article.images.defer("data")]
     return render(
         request,
         "learning/article_form.html",
         {"form": form, "article": article, "image_form": image_form, "images": images},
-        status=422 if failed else 200,
     )
 
 
@@ -136,7 +133,7 @@ def article_image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
             messages.success(request, _("图片已上传，点击“插入正文”放到光标处"))
             return redirect("learning:article_edit", article_id=article.pk)
     form = ArticleForm(user=request.user, initial=_initial(article))
-    return _article_form(request, form, article, image_form, failed=True)
+    return _article_form(request, form, article, image_form)
 
 
 def _workflow(request: HttpRequest, do: Any, done: str) -> HttpResponse:
@@ -213,7 +210,6 @@ def _quiz_editor(request: HttpRequest, quiz: Quiz | None) -> HttpResponse:
     for block in blocks:
         prefix = f"questions.{block['number']}."
         block["errors"] = [m for k, v in question_errors.items() if k.startswith(prefix) for m in v]
-    failed = request.method == "POST"
     return render(
         request,
         "learning/quiz_form.html",
@@ -223,7 +219,6 @@ def _quiz_editor(request: HttpRequest, quiz: Quiz | None) -> HttpResponse:
             "blocks": blocks,
             "questions_error": question_errors.get("questions", []),
         },
-        status=422 if failed else 200,
     )
 
 

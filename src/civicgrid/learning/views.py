@@ -96,7 +96,6 @@ def quiz_take(request: HttpRequest, quiz_id: int) -> HttpResponse:
         request,
         "learning/quiz_take.html",
         {"quiz": quiz, "questions": questions, "errors": general, "has_errors": bool(errors)},
-        status=422 if errors else 200,
     )
 
 
