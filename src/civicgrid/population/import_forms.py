@@ -4,7 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import division_codes
-from civicgrid.core.spreadsheets import SPREADSHEET_SUFFIXES, SpreadsheetError, check_upload_size
+from civicgrid.core.spreadsheets import (
+    SPREADSHEET_SUFFIXES,
+    SpreadsheetError,
+    check_upload_size,
+    format_size,
+)
 from civicgrid.population.importing.columns import COLUMNS, check_mapping
 from civicgrid.population.importing.sources import upload_max_bytes
 from civicgrid.population.models import ImportBatch
@@ -15,7 +20,6 @@ IGNORE = ""
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("人口登记表"),
-        help_text=_("Excel（.xlsx、.xls）、.ods 或 .csv（UTF-8 或 GB18030 编码）"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SPREADSHEET_SUFFIXES)}),
     )
     place_code = forms.CharField(
@@ -26,6 +30,13 @@ class ImportUploadForm(forms.Form):
             "选填。填写社区/村的 12 位代码时，没有“社区/村”列的行都归入该社区；填写乡镇或县的代码时，只在该范围内按名称查找社区。"
         ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # The limit is a setting; say it before someone uploads 200 MB.
+        self.fields["file"].help_text = _(
+            "Excel（.xlsx、.xls）、.ods 或 .csv（UTF-8 或 GB18030 编码），不超过 %(limit)s"
+        ) % {"limit": format_size(upload_max_bytes())}
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]

@@ -24,13 +24,16 @@ from civicgrid.population.importing.batches import (
 )
 from civicgrid.population.importing.columns import COLUMNS, column_label
 from civicgrid.population.importing.places import IMPORT_ROLES
-from civicgrid.population.importing.run import PREVIEW_PROBLEMS
 from civicgrid.population.importing.sources import open_source
 from civicgrid.population.models import ImportBatch
 
 RECENT_BATCHES = 5
 SAMPLE_ROWS = 5
+# The page lists the first problems; the xlsx has them all.
+PAGE_PROBLEMS = 100
 _DIGITS = re.compile(r"[0-9０-９]")
+# Twelve digits in the column proposed as 社区/村代码: a division code, not a number to hide.
+_DIVISION_CODE = re.compile(r"^[0-9]{12}$")
 
 
 def access_import_batch_for_user(user: object, key: object) -> ImportBatch:
@@ -98,21 +101,26 @@ def import_mapping(request: HttpRequest, key: object) -> HttpResponse:
 
 def _sample_column(batch: ImportBatch, position: int) -> list[str]:
     """The first values of a column, with anything that looks like an ID or mobile number
-    masked: the page shows them before anyone has said which column holds what."""
+    masked: the page shows them before anyone has said which column holds what. Division
+    codes in the column proposed as 社区/村代码 are shown: a person checks them here."""
     if not hasattr(batch, "_sample"):
         try:
             source = open_source(file_name=batch.file_name, data=bytes(batch.file_data))
             batch._sample = [row.cells for row in source.sample(SAMPLE_ROWS)]  # type: ignore[attr-defined]
         except SpreadsheetError:
             batch._sample = []  # type: ignore[attr-defined]
-    values = []
-    for cells in batch._sample:  # type: ignore[attr-defined]
-        value = cells[position] if position < len(cells) else ""
-        digits = len(_DIGITS.findall(value))
-        values.append(
-            mask_id_number(value) if digits >= 15 else mask_mobile(value) if digits >= 11 else value
-        )
-    return values
+    codes = batch.mapping.get(str(position)) == "division_code"
+    return [
+        _masked_sample(cells[position] if position < len(cells) else "", division_codes=codes)
+        for cells in batch._sample  # type: ignore[attr-defined]
+    ]
+
+
+def _masked_sample(value: str, *, division_codes: bool) -> str:
+    if division_codes and _DIVISION_CODE.match(value):
+        return value
+    digits = len(_DIGITS.findall(value))
+    return mask_id_number(value) if digits >= 15 else mask_mobile(value) if digits >= 11 else value
 
 
 @never_cache
@@ -128,9 +136,8 @@ def import_batch(request: HttpRequest, key: object) -> HttpResponse:
         else None,
         "problems": [
             {"row": p[0], "column": column_label(p[1]), "cell": p[2], "message": p[3], "name": p[4]}
-            for p in batch.preview
+            for p in batch.preview[:PAGE_PROBLEMS]
         ],
-        "preview_limit": PREVIEW_PROBLEMS,
         "run_form": ImportRunForm(initial={"mode": batch.mode}),
     }
     template = "population/import_status.html" if request.htmx else "population/import_batch.html"

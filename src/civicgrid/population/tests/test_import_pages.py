@@ -131,6 +131,20 @@ def test_a_file_that_cannot_be_imported_is_refused_on_the_upload_page(client, of
     assert not ImportBatch.objects.exists()
 
 
+def test_the_mapping_samples_hide_numbers_but_show_division_codes_and_blank_cells(client, officer):
+    sheet = (
+        "姓名,公民身份号码,手机号,社区/村代码\n"
+        f"张伟,{number(1)},13800001234,{A1}\n"
+        f"李娜,{number(2)},,{A1}\n"
+    ).encode()
+    upload(client, data=sheet, name="codes.csv")
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("population:import_mapping", args=[batch.key])).content.decode()
+    assert number(1) not in page and "13800001234" not in page
+    assert "138****1234" in page and f"{A1} · {A1}" in page
+    assert "（空）" in page  # 李娜 has no mobile
+
+
 def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_nothing_is_kept(
     client, officer, settings
 ):
@@ -139,6 +153,7 @@ def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_nothing_is_kept
     assert response.status_code == 200
     page = response.content.decode()
     assert "文件大小为 3 KB，超过了 2 KB 的上限。请拆分成几个文件分别上传。" in page
+    assert "不超过 2 KB" in page  # the limit is said before uploading too
     assert not ImportBatch.objects.exists()
     assert not Person.objects.exists()
 
