@@ -43,7 +43,12 @@ from civicgrid.community.models import (
     PassCorrection,
     PassRecord,
 )
-from civicgrid.community.residents import health_status, person_of_user, users_of_household
+from civicgrid.community.residents import (
+    health_status,
+    person_of_user,
+    users_of_household,
+    with_living_members,
+)
 from civicgrid.community.tokens import check_token
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
@@ -714,11 +719,9 @@ def do_remind_unreported_households(now: datetime.datetime | None = None) -> int
     # Only communities that use the brain (have a gate) are reminded.
     communities = Checkpoint.objects.filter(is_active=True).values("division_code")
     households = (
-        Household.objects.filter(division_code__in=communities)
+        with_living_members(Household.objects.filter(division_code__in=communities))
         .exclude(pk__in=reported)
         .exclude(pk__in=reminded)
-        .annotate(n=Count("members", filter=Q(members__status=PersonStatus.LIVING_HERE)))
-        .filter(n__gt=0)
     )
     sent = 0
     for household in households.iterator():

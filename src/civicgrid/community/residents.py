@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from civicgrid.community.models import HealthReport
@@ -49,6 +50,12 @@ def users_of_household(household: Household) -> list[Any]:
     by_id = User.objects.filter(is_active=True, is_resident=True, id_number_hash__in=id_hashes)
     by_mobile = User.objects.filter(is_active=True, is_resident=True, mobile_hash__in=mobile_hashes)
     return list((by_id | by_mobile).distinct())
+
+
+def with_living_members(households: QuerySet[Household]) -> QuerySet[Household]:
+    """Households where someone still lives (empty ones report nothing and need no reminder)."""
+    living = Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.LIVING_HERE)
+    return households.filter(Exists(living))
 
 
 def local_today() -> datetime.date:

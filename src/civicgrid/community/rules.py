@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.community.choices import AlertStatus, Direction, RuleKind
 from civicgrid.community.models import Alert, AlertRule, HealthReport, PassRecord
+from civicgrid.community.residents import with_living_members
 from civicgrid.core.notifications.actions import notify
 from civicgrid.population.choices import PersonTag
 from civicgrid.population.models import GridAssignment, Household, Person
@@ -192,12 +193,9 @@ def check_missing_reports(today: datetime.date) -> int:
         days = rule.threshold or DEFAULT_THRESHOLDS[RuleKind.NO_REPORT]
         since = today - datetime.timedelta(days=days - 1)
         recent = HealthReport.objects.filter(household=OuterRef("pk"), report_date__gte=since)
-        households = (
+        households = with_living_members(
             Household.objects.filter(division_code=rule.division_code)
-            .annotate(members=Count("members", filter=Q(members__status="living_here")))
-            .filter(members__gt=0)
-            .filter(~Exists(recent))
-        )
+        ).filter(~Exists(recent))
         for household in households.iterator():
             with transaction.atomic():
                 detail = _("已连续 %(n)d 天没有报告家庭健康情况") % {"n": days}

@@ -34,6 +34,10 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
 
 
+def joined_errors(exc: ValidationError) -> str:
+    return "；".join(m for messages in errors_of(exc).values() for m in messages)
+
+
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
 def checkpoint_list(request: HttpRequest) -> HttpResponse:

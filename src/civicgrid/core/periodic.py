@@ -37,6 +37,11 @@ def default_jobs() -> list[PeriodicJob]:
         # Texts deferred by quiet hours or waiting for a retry.
         PeriodicJob("civicgrid.core.notifications.actions.do_send_due_sms_deliveries", 300),
         PeriodicJob("civicgrid.core.idempotency.prune_idempotency_records", 3600),
+        # Community brain: evening reminders to households that have not reported, the no-report
+        # alert rule, and deleting passes past their retention (daily counts are kept).
+        PeriodicJob("civicgrid.community.actions.do_remind_unreported_households", 600),
+        PeriodicJob("civicgrid.community.actions.do_check_missing_reports", 3600),
+        PeriodicJob("civicgrid.community.actions.do_purge_expired_passes", 3600),
         # Needs nobody claimed for ERRANDS_REMIND_AFTER_MINUTES: tell the community's volunteers.
         PeriodicJob("civicgrid.errands.actions.do_remind_unclaimed_errands", 60),
     ]

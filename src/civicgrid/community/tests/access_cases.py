@@ -22,6 +22,54 @@ def _staff(p):
     return ()
 
 
+def _alert(p):
+    from civicgrid.community import actions
+    from civicgrid.community.tests import factories as f
+    from civicgrid.population.tests import factories as pf
+
+    pf.assign(p.grid_worker_a1, grid_index=0)
+    household, people = f.home(p.resident_a)
+    actions.do_save_alert_rule(
+        f.community_staff(p), division_code=f.COMMUNITY_A1, kind="fever", threshold=None,
+        is_active=True,
+    )  # fmt: skip
+    actions.do_report_household_health(
+        p.resident_a, household=household, entries=[actions.EntryInput(people[0].pk, "38.5")]
+    )
+    from civicgrid.community.models import Alert
+
+    return (Alert.objects.latest("pk").pk,)
+
+
+def _pass(p):
+    from civicgrid.community import actions, tokens
+    from civicgrid.community.tests import factories as f
+
+    gate = f.checkpoint(p)
+    f.home(p.resident_a)
+    return (
+        actions.do_scan_as_resident(
+            p.resident_a, token=tokens.poster_token(gate), direction="out"
+        ).record.pk,
+    )
+
+
+def _correction(p):
+    from civicgrid.community import actions
+    from civicgrid.community.models import PassRecord
+
+    (pass_id,) = _pass(p)
+    record = PassRecord.objects.get(pk=pass_id)
+    return (actions.do_request_pass_correction(p.resident_a, record=record, reason="不是我").pk,)
+
+
+def _resident(p):
+    from civicgrid.community.tests import factories as f
+
+    f.home(p.resident_a)
+    return ()
+
+
 STAFF = "community_staff_a1"
 OUTSIDERS = ("county_b_officer",)
 NOT_STAFF = ("resident_a", "volunteer_a")
@@ -70,5 +118,72 @@ CASES = [
         ok_status=(302,),
         allowed=(STAFF, "admin"),
         denied=OUTSIDERS + NOT_STAFF + ("grid_worker_a1", "county_a_officer"),
+    ),
+    AccessCase(
+        "community:dashboard",
+        args=_staff,
+        data=lambda p: {"c": "131128100001"},
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer", "admin"),
+        denied=OUTSIDERS + NOT_STAFF,
+    ),
+    AccessCase(
+        "community:overview",
+        data=lambda p: {"c": "131128"},
+        allowed=("county_a_officer", "city_officer", "admin"),
+        denied=OUTSIDERS + NOT_STAFF,
+    ),
+    AccessCase(
+        "community:export_list",
+        args=lambda p: (_staff(p), "unreported")[1:],
+        data=lambda p: {"c": "131128100001"},
+        allowed=(STAFF, "county_a_officer"),
+        denied=OUTSIDERS + NOT_STAFF,
+    ),
+    AccessCase(
+        "community:alert_list",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer", "county_b_officer"),
+        denied=NOT_STAFF,
+    ),
+    AccessCase(
+        "community:alert_detail",
+        args=_alert,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer"),
+        denied=OUTSIDERS + NOT_STAFF,
+    ),
+    AccessCase(
+        "community:rule_list",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer"),
+        denied=NOT_STAFF,
+    ),
+    AccessCase(
+        "community:correction_list",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer"),
+        denied=NOT_STAFF,
+    ),
+    AccessCase(
+        "community:correction_resolve",
+        args=_correction,
+        method="post",
+        data=lambda p: {"accept": "1"},
+        ok_status=(302,),
+        allowed=(STAFF,),
+        denied=OUTSIDERS + NOT_STAFF + ("county_a_officer",),
+    ),
+    # A resident's own pages: every signed-in account has them (empty without a household).
+    AccessCase("community:me", args=_resident, allowed=("resident_a", "resident_b")),
+    AccessCase("community:my_health", args=_resident, allowed=("resident_a",)),
+    AccessCase("community:my_disinfection", args=_resident, allowed=("resident_a",)),
+    AccessCase("community:my_passes", args=_resident, allowed=("resident_a", "resident_b")),
+    AccessCase(
+        "community:my_pass_correct",
+        args=_pass,
+        method="post",
+        data=lambda p: {"reason": "不是我"},
+        ok_status=(302,),
+        allowed=("resident_a",),
+        denied=("resident_b", "county_b_officer"),
     ),
 ]

@@ -1,0 +1,251 @@
+"""The figures of the three dashboards: a resident's, a community's, an area's side by side.
+
+Every query starts from `visible_to(principal)` (a grid worker's community dashboard shows
+their grids only) and stays within today's or this week's rows through the
+(division_code, scanned_at) and (person, scanned_at) indexes, so 30 days of passes in the
+table cost nothing extra.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractHour, Substr
+from django.utils import timezone
+
+from civicgrid.community.choices import AlertStatus, Direction, PassKind
+from civicgrid.community.models import Alert, DisinfectionLog, HealthEntry, HealthReport, PassRecord
+from civicgrid.community.residents import health_status, person_of_user, with_living_members
+from civicgrid.core import division_codes
+from civicgrid.core.scoping import Principal, jurisdiction_q
+from civicgrid.population.models import Household
+from civicgrid.regions.models import Division
+
+# "Out now": residents whose latest pass of the last day was an exit.
+OUT_WINDOW = datetime.timedelta(hours=24)
+FEVER_LOOKBACK_DAYS = 14
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+# --- a resident's own -----------------------------------------------------------------------
+
+
+@dataclass
+class ResidentSummary:
+    person: Any
+    outings_this_week: int
+    disinfections_this_week: int
+    disinfections_total: int
+    health_today: str
+    fever_days: int  # days with a fever reported in the last FEVER_LOOKBACK_DAYS
+
+
+def resident_summary(user: Any, *, today: datetime.date | None = None) -> ResidentSummary | None:
+    person = person_of_user(user)
+    if person is None or person.household_id is None:
+        return None
+    today = today or timezone.localdate()
+    monday, _end = day_bounds(week_start(today))
+    disinfections = DisinfectionLog.objects.filter(household_id=person.household_id)
+    return ResidentSummary(
+        person=person,
+        outings_this_week=PassRecord.objects.filter(
+            person=person, direction=Direction.OUT, scanned_at__gte=monday, voided_at__isnull=True
+        ).count(),
+        disinfections_this_week=disinfections.filter(done_at__gte=monday).count(),
+        disinfections_total=disinfections.count(),
+        health_today=health_status(person.household_id, today),
+        fever_days=HealthReport.objects.filter(
+            household_id=person.household_id,
+            has_fever=True,
+            report_date__gt=today - datetime.timedelta(days=FEVER_LOOKBACK_DAYS),
+        ).count(),
+    )
+
+
+def passes_about(user: Any) -> QuerySet[PassRecord]:
+    """Every pass recorded about a resident: as the scanning account or as the person."""
+    person = person_of_user(user)
+    condition = Q(user=user)
+    if person is not None:
+        condition |= Q(person=person)
+    return (
+        PassRecord.objects.filter(condition)
+        .select_related("checkpoint", "recorded_by")
+        .prefetch_related("corrections")
+        .order_by("-scanned_at")
+    )
+
+
+# --- a community's --------------------------------------------------------------------------
+
+
+@dataclass
+class CommunityDashboard:
+    community: Division
+    day: datetime.date
+    hours: list[int]
+    out_by_hour: list[int]
+    in_by_hour: list[int]
+    out_today: int = 0
+    in_today: int = 0
+    visitors_today: int = 0
+    out_now: int = 0
+    households: int = 0
+    not_reported: int = 0
+    open_alerts: int = 0
+    fever_cases: int = 0
+    not_proven: int = 0
+
+
+def living_households(principal: Principal, code: str) -> QuerySet[Household]:
+    return with_living_members(
+        Household.objects.visible_to(principal).filter(jurisdiction_q([code]))
+    )
+
+
+def unreported_households(
+    principal: Principal, code: str, day: datetime.date
+) -> QuerySet[Household]:
+    reported = HealthReport.objects.filter(household=OuterRef("pk"), report_date=day)
+    return living_households(principal, code).filter(~Exists(reported))
+
+
+def out_now(principal: Principal, code: str, now: datetime.datetime) -> QuerySet[PassRecord]:
+    later = PassRecord.objects.filter(
+        person_id=OuterRef("person_id"),
+        scanned_at__gt=OuterRef("scanned_at"),
+        voided_at__isnull=True,
+    )
+    return (
+        PassRecord.objects.visible_to(principal)
+        .filter(
+            jurisdiction_q([code]),
+            kind=PassKind.RESIDENT,
+            direction=Direction.OUT,
+            voided_at__isnull=True,
+            scanned_at__gte=now - OUT_WINDOW,
+            person__isnull=False,
+        )
+        .filter(~Exists(later))
+    )
+
+
+def fever_entries(principal: Principal, code: str, day: datetime.date) -> QuerySet[HealthEntry]:
+    reports = HealthReport.objects.visible_to(principal).filter(
+        jurisdiction_q([code]), report_date=day
+    )
+    return HealthEntry.objects.filter(report__in=reports, has_fever=True).select_related(
+        "person", "report__household"
+    )
+
+
+def community_dashboard(
+    principal: Principal, community: Division, *, now: datetime.datetime | None = None
+) -> CommunityDashboard:
+    moment = now or timezone.now()
+    day = timezone.localdate(moment)
+    start, end = day_bounds(day)
+    code = community.code
+    passes = PassRecord.objects.visible_to(principal).filter(
+        jurisdiction_q([code]), scanned_at__gte=start, scanned_at__lt=end, voided_at__isnull=True
+    )
+    hours = list(range(24))
+    out_by_hour, in_by_hour = [0] * 24, [0] * 24
+    rows = (
+        passes.annotate(hour=ExtractHour("scanned_at", tzinfo=timezone.get_current_timezone()))
+        .values("hour", "direction")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        (out_by_hour if row["direction"] == Direction.OUT else in_by_hour)[row["hour"]] = row["n"]
+    board = CommunityDashboard(community, day, hours, out_by_hour, in_by_hour)
+    board.out_today, board.in_today = sum(out_by_hour), sum(in_by_hour)
+    totals = passes.aggregate(
+        visitors=Count("pk", filter=Q(kind=PassKind.VISITOR)),
+        stale=Count("pk", filter=Q(proof="stale")),
+    )
+    board.visitors_today, board.not_proven = totals["visitors"], totals["stale"]
+    board.out_now = out_now(principal, code, moment).values("person_id").distinct().count()
+    board.households = living_households(principal, code).count()
+    board.not_reported = unreported_households(principal, code, day).count()
+    board.open_alerts = (
+        Alert.objects.visible_to(principal)
+        .filter(jurisdiction_q([code]), status=AlertStatus.OPEN)
+        .count()
+    )
+    board.fever_cases = fever_entries(principal, code, day).count()
+    return board
+
+
+# --- an area's communities side by side -----------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    label: str
+    code: str
+    drill: bool
+    figures: dict[str, int] = field(default_factory=dict)
+
+
+FIGURES = ("out_today", "in_today", "households", "reported", "fever", "open_alerts")
+
+
+def _grouped(queryset: QuerySet, digits: int, **aggregate: Any) -> dict[str, dict[str, int]]:
+    rows = (
+        queryset.annotate(bucket=Substr("division_code", 1, digits))
+        .values("bucket")
+        .annotate(**aggregate)
+        .order_by()
+    )
+    return {row.pop("bucket"): row for row in rows}
+
+
+def area_overview(
+    principal: Principal, within: Division, *, now: datetime.datetime | None = None
+) -> list[AreaRow]:
+    """One row per child division (communities under a township; townships under a county):
+    today's exits and entries, households, households reported, fever cases, open alerts."""
+    day = timezone.localdate(now or timezone.now())
+    start, end = day_bounds(day)
+    digits = division_codes.LEVEL_DIGITS[min(within.level + 1, 5)]
+    scope = jurisdiction_q([within.code])
+    passes = _grouped(
+        PassRecord.objects.visible_to(principal).filter(
+            scope, scanned_at__gte=start, scanned_at__lt=end, voided_at__isnull=True
+        ),
+        digits,
+        out_today=Count("pk", filter=Q(direction=Direction.OUT)),
+        in_today=Count("pk", filter=Q(direction=Direction.IN)),
+    )
+    households = _grouped(living_households(principal, within.code), digits, households=Count("pk"))
+    reports = _grouped(
+        HealthReport.objects.visible_to(principal).filter(scope, report_date=day),
+        digits,
+        reported=Count("pk"),
+        fever=Count("pk", filter=Q(has_fever=True)),
+    )
+    alerts = _grouped(
+        Alert.objects.visible_to(principal).filter(scope, status=AlertStatus.OPEN),
+        digits,
+        open_alerts=Count("pk"),
+    )
+    rows = []
+    for child in Division.objects.filter(parent=within).order_by("code"):
+        prefix = child.code[:digits]
+        figures = {name: 0 for name in FIGURES}
+        for source in (passes, households, reports, alerts):
+            figures.update(source.get(prefix, {}))
+        rows.append(AreaRow(child.name, child.short_code, child.level < 5, figures))
+    return rows

@@ -1,0 +1,188 @@
+"""Staff pages: the community dashboard, areas side by side, alerts and their findings, the
+alert rules with their hit rates, pass corrections, and the xlsx export of each list."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.community import actions, dashboards, exports, rules
+from civicgrid.community.access import access_alert_for_user, access_correction_for_user
+from civicgrid.community.choices import AlertStatus, CorrectionStatus, RuleKind
+from civicgrid.community.models import Alert, AlertRule, PassCorrection
+from civicgrid.community.selectors import community_names, managed_communities
+from civicgrid.community.views import STAFF, errors_of, joined_errors
+from civicgrid.core.permissions import role_required
+from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE
+from civicgrid.population.selectors import area_for, default_area
+from civicgrid.regions.models import Division
+
+
+def _area(request: HttpRequest) -> Division:
+    code = request.GET.get("c", "")
+    area = area_for(request.user, code) if code else default_area(request.user)
+    if area is None:
+        raise Http404
+    return area
+
+
+@role_required(*STAFF)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    if area.level < 5:
+        return redirect(f"{request.path}overview/?c={area.short_code}")
+    board = dashboards.community_dashboard(request.user, area)
+    chart = {
+        "hours": [f"{h}时" for h in board.hours],
+        "out": board.out_by_hour,
+        "in": board.in_by_hour,
+    }
+    return render(
+        request,
+        "community/dashboard.html",
+        {"board": board, "chart": chart, "ancestors": area.ancestors()},
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    if area.level >= 5:
+        return redirect(f"/community/?c={area.short_code}")
+    rows = dashboards.area_overview(request.user, area)
+    chart = {
+        "names": [r.label for r in rows],
+        "out": [r.figures["out_today"] for r in rows],
+        "in": [r.figures["in_today"] for r in rows],
+    }
+    return render(
+        request,
+        "community/overview.html",
+        {"area": area, "rows": rows, "chart": chart, "ancestors": area.ancestors()},
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", AlertStatus.OPEN)
+    alerts = Alert.objects.visible_to(request.user).select_related("rule", "household")
+    if status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    return render(
+        request,
+        "community/alert_list.html",
+        {"alerts": alerts[:200], "status": status, "statuses": AlertStatus.choices},
+    )
+
+
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = access_alert_for_user(request.user, alert_id, request=request)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            actions.do_resolve_alert(
+                request.user,
+                alert=alert,
+                status=request.POST.get("status", ""),
+                finding=request.POST.get("finding", ""),
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("核实结果已记录。"))
+            return redirect("community:alert_list")
+    return render(
+        request,
+        "community/alert_detail.html",
+        {"alert": alert, "errors": errors, "form": request.POST},
+    )
+
+
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def rule_list(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        raw = request.POST.get("threshold", "").strip()
+        try:
+            actions.do_save_alert_rule(
+                request.user,
+                division_code=request.POST.get("division_code", ""),
+                kind=request.POST.get("kind", ""),
+                threshold=int(raw) if raw.isdigit() else None,
+                is_active=request.POST.get("is_active") == "on",
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, _("预警规则已保存。"))
+            return redirect("community:rule_list")
+    found = list(AlertRule.objects.visible_to(request.user))
+    rates = rules.hit_rates(found)
+    names = community_names({r.division_code for r in found})
+    for rule in found:
+        rule.rates = rates[rule.pk]
+        rule.community_name = names.get(rule.division_code, rule.division_code)
+    return render(
+        request,
+        "community/rule_list.html",
+        {
+            "rules": found,
+            "communities": managed_communities(request.user),
+            "kinds": RuleKind.choices,
+            "defaults": rules.DEFAULT_THRESHOLDS,
+            "errors": errors,
+            "form": request.POST,
+        },
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def correction_list(request: HttpRequest) -> HttpResponse:
+    corrections = (
+        PassCorrection.objects.visible_to(request.user)
+        .filter(status=CorrectionStatus.OPEN)
+        .select_related("pass_record__checkpoint", "pass_record__person")
+    )
+    return render(request, "community/correction_list.html", {"corrections": corrections[:200]})
+
+
+@role_required(*STAFF)
+@require_POST
+def correction_resolve(request: HttpRequest, correction_id: int) -> HttpResponse:
+    correction = access_correction_for_user(request.user, correction_id, request=request)
+    try:
+        actions.do_resolve_pass_correction(
+            request.user,
+            correction=correction,
+            accept=request.POST.get("accept") == "1",
+            resolution=request.POST.get("resolution", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, joined_errors(exc))
+    return redirect("community:correction_list")
+
+
+@role_required(*STAFF)
+@require_GET
+def export_list(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in exports.LISTS:
+        raise Http404
+    area = _area(request)
+    content = exports.export_list(request.user, kind, area, request=request)
+    name = f"{area.name}-{exports.LISTS[kind].title}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
