@@ -168,3 +168,21 @@ def phone(browser, live_server):  # type: ignore[no-untyped-def]
     )
     yield tab
     context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):  # type: ignore[no-untyped-def]
+    """`sign_in(tab, user)`: give the tab's browser context a real session for `user`, replacing
+    any it had (the sign-in forms have browser tests of their own)."""
+    from django.test import Client
+
+    def give_session(tab, user) -> None:  # type: ignore[no-untyped-def]
+        tab.context.clear_cookies()
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        tab.context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return give_session

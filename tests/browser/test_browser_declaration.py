@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from civicgrid.core.idcard import make_id_number
 from civicgrid.population.choices import DeclarationStatus
@@ -21,23 +19,14 @@ HEAD_ID = make_id_number("131128", datetime.date(1978, 3, 14), 31)
 CHILD_ID = make_id_number("131128", datetime.date(2009, 11, 2), 42)
 
 
-def sign_in(tab, user, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Give the browser a real session for `user` (signing in has its own browser tests)."""
-    tab.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    tab.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
 def fits_the_phone(tab) -> bool:  # type: ignore[no-untyped-def]
     return tab.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
 
 def test_a_resident_declares_two_members_on_a_phone_and_the_grid_worker_verifies(
-    phone, live_server, personas
+    phone, live_server, personas, sign_in
 ):
-    sign_in(phone, personas.resident_a, live_server)
+    sign_in(phone, personas.resident_a)
     phone.goto("/population/self/")
     phone.get_by_role("link", name="登记我家的住户信息").click()
     expect(phone.locator("h1")).to_have_text("住户登记")
@@ -81,7 +70,7 @@ def test_a_resident_declares_two_members_on_a_phone_and_the_grid_worker_verifies
     # The grid worker of the community, on their own phone, verifies it into their grid.
     f.assign(personas.grid_worker_a1, grid_index=0)
     grid = f.grids_of(f.COMMUNITY_A1)[0]
-    sign_in(phone, personas.grid_worker_a1, live_server)
+    sign_in(phone, personas.grid_worker_a1)
     phone.goto("/population/self/review/")
     card = phone.locator(".card", has_text="5号楼 1单元 602")
     expect(card).to_contain_text("赵国庆 · 户主")
@@ -98,7 +87,7 @@ def test_a_resident_declares_two_members_on_a_phone_and_the_grid_worker_verifies
     assert declaration.household.grid == grid
 
     # Back with the resident: the register now knows them.
-    sign_in(phone, personas.resident_a, live_server)
+    sign_in(phone, personas.resident_a)
     phone.goto("/population/self/")
     expect(phone.locator("table.list")).to_contain_text("已核实")
     expect(phone.locator(".card h3")).to_contain_text("赵国庆")

@@ -2,8 +2,6 @@
 a screening visit, and taps to call a resident."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from civicgrid.core.audit.models import AuditRecord
 from civicgrid.population.actions import subject_key_of
@@ -16,14 +14,6 @@ expect = sync_api.expect
 
 pytestmark = pytest.mark.browser
 PHONE_WIDTH = 390
-
-
-def sign_in(page, user, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Give the browser a real session for `user` (the sign-in form has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 @pytest.fixture
@@ -44,9 +34,9 @@ def _fits_the_phone(phone) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_grid_worker_finds_a_household_by_the_last_4_digits_and_records_a_visit(
-    phone, live_server, personas, grid
+    phone, live_server, personas, grid, sign_in
 ):
-    sign_in(phone, personas.grid_worker_a1, live_server)
+    sign_in(phone, personas.grid_worker_a1)
     phone.goto("/population/grid/")
     expect(phone.locator(".gw-households > li")).to_have_count(7)
     _fits_the_phone(phone)
@@ -76,8 +66,10 @@ def test_a_grid_worker_finds_a_household_by_the_last_4_digits_and_records_a_visi
     assert phone.js_errors == []
 
 
-def test_a_grid_worker_taps_to_call_and_the_read_is_audited(phone, live_server, personas, grid):
-    sign_in(phone, personas.grid_worker_a1, live_server)
+def test_a_grid_worker_taps_to_call_and_the_read_is_audited(
+    phone, live_server, personas, grid, sign_in
+):
+    sign_in(phone, personas.grid_worker_a1)
     phone.goto(f"/population/grid/households/{grid['household'].pk}/")
     _fits_the_phone(phone)
     expect(phone.get_by_text("138****5678")).to_be_visible()

@@ -22,10 +22,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
 from civicgrid.core.idcard import normalize_id_number
@@ -53,14 +51,6 @@ SLOW = 90_000  # ms: the steps that read the whole file on a busy 2-core machine
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LABELS = {c.key: str(c.label) for c in COLUMNS}
 ID_COLUMN = LABELS["id_number"]
-
-
-def sign_in(page, user, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Give the browser a real session for `user` (the sign-in form has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 @pytest.fixture
@@ -185,7 +175,7 @@ def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_clerk_imports_a_damaged_township_register_and_grid_workers_find_their_households(
-    page, phone, live_server, personas, task_worker, tmp_path
+    page, phone, live_server, personas, task_worker, tmp_path, sign_in
 ):
     started = time.monotonic()
     do_generate_demo_grids(TOWNSHIP)
@@ -198,7 +188,7 @@ def test_a_clerk_imports_a_damaged_township_register_and_grid_workers_find_their
     generated = time.monotonic()
 
     # Upload, naming the township so that community names are looked up there only.
-    sign_in(page, personas.county_a_officer, live_server)
+    sign_in(page, personas.county_a_officer)
     page.goto("/population/import/")
     page.locator("#id_file").set_input_files(str(path))
     page.get_by_label("所属社区/村或乡镇代码").fill("131128100")
@@ -265,7 +255,7 @@ def test_a_clerk_imports_a_damaged_township_register_and_grid_workers_find_their
     # grid B is neither found nor reachable by its address.
     mine = _household_in(register, grid_a.name)
     theirs = _household_in(register, grid_b.name)
-    sign_in(phone, personas.grid_worker_a1, live_server)
+    sign_in(phone, personas.grid_worker_a1)
     for found, visible in ((mine, True), (theirs, False)):
         phone.goto("/population/grid/")
         phone.get_by_placeholder("姓名、拼音、门牌或手机尾号").fill(found.name)

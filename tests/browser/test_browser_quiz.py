@@ -3,7 +3,7 @@
 import pytest
 
 # Shared with the declaration flow (tests/browser is on sys.path, as pytest puts it there).
-from test_browser_declaration import fits_the_phone, sign_in
+from test_browser_declaration import fits_the_phone
 
 from civicgrid.accounts.actions import do_grant_role
 from civicgrid.accounts.choices import Role
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_resident_passes_a_quiz_and_the_community_completion_rate_rises(
-    phone, page, live_server, personas
+    phone, page, live_server, personas, sign_in
 ):
     quiz = f.quiz(personas.province_officer, f.PROVINCE, pass_percent=100)
     f.live_in(personas.resident_a, f.COMMUNITY_A1)
@@ -26,13 +26,13 @@ def test_a_resident_passes_a_quiz_and_the_community_completion_rate_rises(
         user=staff, organisation=personas.organisations["community_a1"], role=Role.COMMUNITY_STAFF
     )
 
-    sign_in(page, staff, live_server)
+    sign_in(page, staff)
     page.goto("/learning/completion/")
     total = page.get_by_test_id("completion-total")
     expect(total).to_contain_text("居民账号 1 个，已通过测验 0 人")
     expect(total).to_contain_text("0.0%")
 
-    sign_in(phone, personas.resident_a, live_server)
+    sign_in(phone, personas.resident_a)
     phone.goto("/learning/")
     phone.get_by_role("link", name=quiz.title).click()
     expect(phone.locator("h1")).to_have_text(quiz.title)

@@ -3,8 +3,6 @@
 import time
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 expect = sync_api.expect
@@ -16,20 +14,12 @@ pytestmark = pytest.mark.browser
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def sign_in(page, user, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Give the browser a real session for `user` (the sign-in form has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
 def test_a_county_officers_demo_task_bar_advances_to_100_percent(
-    page, live_server, settings, personas
+    page, live_server, settings, personas, sign_in
 ):
     settings.TASKS = IMMEDIATE
     settings.DEMO_TASK_STEP_SECONDS = 0.25  # 20 steps: about five seconds, several polls
-    sign_in(page, personas.county_a_officer, live_server)
+    sign_in(page, personas.county_a_officer)
 
     page.goto("/")
     page.locator(".mainnav").get_by_role("link", name="后台任务").click()
@@ -68,14 +58,14 @@ def test_a_county_officers_demo_task_bar_advances_to_100_percent(
 
 
 def test_the_demo_is_offered_neither_to_anonymous_visitors_nor_to_residents(
-    page, live_server, personas
+    page, live_server, personas, sign_in
 ):
     page.goto("/")
     expect(page.locator(".mainnav")).not_to_contain_text("后台任务")
     page.goto("/tasks/demo/")
     expect(page.locator("#id_password")).to_be_visible()  # sent to sign in first
 
-    sign_in(page, personas.resident_a, live_server)
+    sign_in(page, personas.resident_a)
     page.goto("/")
     expect(page.locator(".mainnav")).to_contain_text("工作台")
     expect(page.locator(".mainnav")).not_to_contain_text("后台任务")
