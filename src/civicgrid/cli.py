@@ -62,6 +62,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
             f"（{population.seconds:.0f} 秒）。",
             flush=True,
         )
+    from civicgrid.errands.demo import do_load_demo_errands
+
+    if errands := do_load_demo_errands():
+        print(f"已生成演示代购需求 {errands} 条。", flush=True)
     from civicgrid.learning.demo import do_load_demo_learning
 
     if learning := do_load_demo_learning():

@@ -64,7 +64,24 @@ SECTIONS = [
         OFFICERS | COMMUNITY | frozenset({Role.CDC_EPIDEMIOLOGIST}),
     ),
     Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
-    Section(_("代购认领"), _("本社区待认领的代购需求"), None, frozenset({Role.VOLUNTEER})),
+    Section(
+        _("代购认领"),
+        _("本社区待认领的代购需求，认领、购买、送达"),
+        "errands:errand_list",
+        frozenset({Role.VOLUNTEER}),
+    ),
+    Section(
+        _("代居民发布代购需求"),
+        _("为独居老人、隔离居民或来电求助的居民登记代购需求"),
+        "errands:errand_create",
+        COMMUNITY,
+    ),
+    Section(
+        _("志愿服务看板"),
+        _("待认领、进行中、超时的需求，志愿者接单与垫付情况，导出 Excel"),
+        "errands:board",
+        OFFICERS | frozenset({Role.COMMUNITY_STAFF, Role.ADMINISTRATOR}),
+    ),
     Section(
         _("审批与远程窗口"),
         _("申请队列、补正材料、远程咨询"),
@@ -109,8 +126,12 @@ SECTIONS = [
         residents=True,
     ),
     Section(
-        _("扫码通行与代购求助"), _("扫码通行、健康打卡、代购求助、办事预约"), None, residents=True
+        _("代购求助"),
+        _("居家隔离时请志愿者代买菜、买药、买日用品，查看账目"),
+        "errands:errand_list",
+        residents=True,
     ),
+    Section(_("扫码通行与办事预约"), _("扫码通行、健康打卡、办事预约"), None, residents=True),
 ]
 
 

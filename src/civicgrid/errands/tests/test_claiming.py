@@ -94,13 +94,14 @@ def test_only_one_of_fifty_concurrent_claims_wins(personas):
 
     def claim(volunteer) -> None:  # type: ignore[no-untyped-def]
         try:
-            errand = Errand.objects.get(pk=errand_id)
-            start.wait()
+            errand = Errand.objects.get(pk=errand_id)  # opens this thread's own connection
+            start.wait(timeout=60)
             do_claim_errand(volunteer, errand=errand)
             won.append(volunteer.pk)
         except ValidationError as exc:
             lost.append(exc.messages[0])
         except BaseException as exc:  # reported below; a thread must not die silently
+            start.abort()  # release the others instead of leaving them at the barrier
             crashed.append(exc)
         finally:
             connection.close()
