@@ -10,6 +10,7 @@ urlpatterns = [
     path("", grid_views.household_list, name="household_list"),
     path("households/<int:household_id>/", grid_views.household_detail, name="household_detail"),
     path("households/<int:household_id>/visit/", grid_views.visit_create, name="visit_create"),
+    path("households/<int:household_id>/call/", grid_views.household_call, name="household_call"),
     path("persons/<int:person_id>/call/", grid_views.person_call, name="person_call"),
     path("worklist/", grid_views.worklist, name="worklist"),
     path("coverage/", grid_views.coverage, name="coverage"),

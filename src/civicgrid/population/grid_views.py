@@ -126,6 +126,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     today = timezone.localdate()
     for member in members:
         member.age = selectors.age_on(member.birth_date, today)
+        member.call_box = f"call-{member.pk}"  # the element a tap-to-call answer replaces
     return render(
         request,
         "population/grid_household.html",
@@ -145,14 +146,43 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 def person_call(request: HttpRequest, person_id: int) -> HttpResponse:
     """Tap to call: the full mobile for a stated reason (htmx partial), audited on the person."""
     person = access_scoped_or_404(Person.objects.all(), request.user, request=request, pk=person_id)
+    return _call(
+        request,
+        person,
+        "mobile",
+        subject_key=subject_key_of(person),
+        call_url=reverse("population_grid:person_call", args=[person.pk]),
+        call_box=f"call-{person.pk}",  # as household_detail names it
+    )
+
+
+@register_required
+@require_POST
+def household_call(request: HttpRequest, household_id: int) -> HttpResponse:
+    """Tap to call the household's contact number; audited on its head, whose number it
+    usually is (a household without a head is audited without a subject)."""
+    household = _household_or_404(request, household_id)
+    return _call(
+        request,
+        household,
+        "contact_mobile",
+        subject_key=subject_key_of(household.head) if household.head else "",
+        call_url=reverse("population_grid:household_call", args=[household.pk]),
+        call_box="call-household",
+    )
+
+
+def _call(
+    request: HttpRequest, obj: Person | Household, field: str, *, subject_key: str, **box: str
+) -> HttpResponse:
     error, mobile = "", ""
     try:
         mobile = do_reveal_protected_value(
             request.user,
-            person,
-            "mobile",
+            obj,
+            field,
             reason=request.POST.get("preset") or request.POST.get("reason", ""),
-            subject_key=subject_key_of(person),
+            subject_key=subject_key,
             allowed=selectors.may_reveal_numbers(request.user),
             request=request,
         )
@@ -162,7 +192,7 @@ def person_call(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "population/grid_call.html",
-        {"person": person, "mobile": mobile, "error": error, "call_reasons": CALL_REASONS},
+        {"mobile": mobile, "error": error, "call_reasons": CALL_REASONS, **box},
     )
 
 

@@ -171,6 +171,14 @@ CASES += [
         denied=("grid_worker_a1",),
     ),
     AccessCase(
+        "population_grid:household_call",
+        method="post",
+        args=_household_in(0),
+        data=lambda p: {"preset": "入户排查联系"},
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=_OUTSIDERS,
+    ),
+    AccessCase(
         "population_grid:person_call",
         method="post",
         args=_person_in(0),

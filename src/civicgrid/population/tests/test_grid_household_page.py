@@ -134,3 +134,53 @@ def test_the_household_page_takes_a_fixed_number_of_queries(
     # session, user, memberships, assignments, household, members, tags, visits (+ reached)
     with django_assert_num_queries(8):
         assert client.get(_page(home)).status_code == 200
+
+
+HOUSEHOLD_MOBILE = "13900004321"
+
+
+@pytest.fixture
+def reachable_home(personas):
+    f.assign(personas.grid_worker_a1, grid_index=0)
+    home = f.household(grid_index=0, room="202")
+    home.contact_mobile = HOUSEHOLD_MOBILE
+    home.save(update_fields=["contact_mobile", "contact_mobile_hash"])
+    return home
+
+
+def _call_household(client, household, **data):
+    return client.post(f"/population/grid/households/{household.pk}/call/", data)
+
+
+def test_the_households_own_number_is_masked_with_a_call_button(client, personas, reachable_home):
+    client.force_login(personas.grid_worker_a1)
+    body = client.get(_page(reachable_home)).content.decode()
+    assert "139****4321" in body and HOUSEHOLD_MOBILE not in body
+    assert body.count("拨打电话") == 1
+    assert f"/population/grid/households/{reachable_home.pk}/call/" in body
+
+
+def test_calling_the_household_reveals_its_number_audited_on_its_head(
+    client, personas, reachable_home
+):
+    head = f.person(reachable_home, "王芳", relationship=Relationship.HEAD)
+    reachable_home.refresh_from_db()
+    client.force_login(personas.grid_worker_a1)
+    body = _call_household(client, reachable_home, preset="入户排查联系").content.decode()
+    assert f'href="tel:{HOUSEHOLD_MOBILE}"' in body
+    record = AuditRecord.objects.get(action="view_unmasked")
+    assert record.subject_key == subject_key_of(head)
+    assert record.details == {"field": "contact_mobile"}
+    assert record.target_id == str(reachable_home.pk)
+
+
+def test_a_household_number_needs_a_reason_and_stays_in_its_grid(
+    client, personas, reachable_home, grid_b_home
+):
+    client.force_login(personas.grid_worker_a1)
+    body = _call_household(client, reachable_home, reason="").content.decode()
+    assert HOUSEHOLD_MOBILE not in body and "请填写查看完整信息的理由" in body
+    assert _call_household(client, grid_b_home, preset="入户排查联系").status_code == 404
+    client.force_login(personas.volunteer_a)
+    assert _call_household(client, reachable_home, preset="入户排查联系").status_code == 403
+    assert not AuditRecord.objects.filter(action="view_unmasked").exists()
