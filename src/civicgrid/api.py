@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from civicgrid.accounts.api import router as accounts_router
+from civicgrid.community.api import router as community_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.core.notifications.api import router as notifications_router
@@ -36,6 +37,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/population", population_router)
 api.add_router("/errands", errands_router)
+api.add_router("/community", community_router)
 api.add_router("/learning", learning_router)
 
 

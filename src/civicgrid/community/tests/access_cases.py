@@ -6,7 +6,7 @@ county_b_officer oversees 景县 and must see nothing of A1; residents and volun
 register role.
 """
 
-from civicgrid.core.testing import AccessCase
+from civicgrid.core.testing import UNAUTHORIZED, AccessCase
 
 
 def _gate(p):
@@ -185,5 +185,44 @@ CASES = [
         ok_status=(302,),
         allowed=("resident_a",),
         denied=("resident_b", "county_b_officer"),
+    ),
+]
+
+# The API: anonymous callers get 401; JSON bodies are validated before the handler runs, so
+# POST cases with a body only show that signed-in callers get past authentication (422 for
+# or 400 for the form-encoded test body), and their scoping is tested in test_api.py.
+API = {"anonymous": UNAUTHORIZED}
+JSON_POST = {"method": "post", "anonymous": UNAUTHORIZED, "ok_status": (400, 422)}
+CASES += [
+    AccessCase(
+        "api:community_checkpoints", args=_staff, allowed=(STAFF, "county_a_officer"), **API
+    ),
+    AccessCase("api:community_checkpoint_create", allowed=("county_a_officer",), **JSON_POST),
+    AccessCase(
+        "api:community_checkpoint_revoke",
+        args=_gate,
+        method="post",
+        anonymous=UNAUTHORIZED,
+        allowed=(STAFF,),
+        denied=(*OUTSIDERS, "county_a_officer", "resident_a"),
+    ),
+    AccessCase("api:community_scan", allowed=("resident_a",), **JSON_POST),
+    AccessCase("api:community_scan_visitor", allowed=("resident_a",), **JSON_POST),
+    AccessCase("api:community_my_passes", allowed=("resident_a", "resident_b"), **API),
+    AccessCase("api:community_health_report", allowed=("resident_a",), **JSON_POST),
+    AccessCase("api:community_disinfection", allowed=("resident_a",), **JSON_POST),
+    AccessCase(
+        "api:community_alerts",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_b_officer"),
+        **API,
+    ),
+    AccessCase("api:community_alert_resolve", args=_alert, allowed=(STAFF,), **JSON_POST),
+    AccessCase(
+        "api:community_dashboard",
+        args=lambda p: (_staff(p), "131128100001")[1:],
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer"),
+        denied=OUTSIDERS + NOT_STAFF,
+        **API,
     ),
 ]
