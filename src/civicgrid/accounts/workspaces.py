@@ -63,7 +63,12 @@ SECTIONS = [
         "learning:completion",
         OFFICERS | COMMUNITY | frozenset({Role.CDC_EPIDEMIOLOGIST}),
     ),
-    Section(_("社区卡口与健康打卡"), _("卡口二维码、出入记录、家庭健康与消毒"), None, COMMUNITY),
+    Section(
+        _("社区卡口与健康打卡"),
+        _("卡口二维码、出入记录、家庭健康与消毒、预警核实"),
+        "community:dashboard",
+        COMMUNITY | OFFICERS,
+    ),
     Section(
         _("代购认领"),
         _("本社区待认领的代购需求，认领、购买、送达"),
@@ -131,7 +136,13 @@ SECTIONS = [
         "errands:errand_list",
         residents=True,
     ),
-    Section(_("扫码通行与办事预约"), _("扫码通行、健康打卡、办事预约"), None, residents=True),
+    Section(
+        _("社区通行与健康"),
+        _("我的出入记录、家庭健康日报、消毒记录"),
+        "community:me",
+        residents=True,
+    ),
+    Section(_("办事预约"), _("预约到窗口办事"), None, residents=True),
 ]
 
 
