@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint format lock setup clean
+.PHONY: run test bench bench-search lint format lock setup clean
 
 # Stamps make a second `make run` skip installs whose inputs did not change.
 $(BIN)/python:
@@ -36,6 +36,10 @@ test: $(VENV)/.stamp-dev node_modules/.stamp
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Builds a 500,000-person county on SQLite and PostgreSQL first: minutes, not seconds.
+bench-search: setup
+	$(BIN)/python bench/bench_search.py $(BENCH_ARGS)
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src bench tests

@@ -201,12 +201,16 @@ def run_step(argv: list[str]) -> int:
 
 
 class Harness:
-    def __init__(self, data_dir: Path, settle: float) -> None:
+    """Runs a step of `script` (this file, or another benchmark built the same way) in a child
+    process and returns its RESULT line."""
+
+    def __init__(self, data_dir: Path, settle: float, script: str = __file__) -> None:
         self.data_dir = data_dir
         self.settle = settle
+        self.script = script
 
     def step(self, step: str, database_url: str, *, settle: bool = False, **options) -> dict:
-        argv = [sys.executable, __file__, "--step", step, "--data-dir", str(self.data_dir),
+        argv = [sys.executable, self.script, "--step", step, "--data-dir", str(self.data_dir),
                 "--database-url", database_url, "--settle", str(self.settle if settle else 0)]  # fmt: skip
         for name, value in options.items():
             argv += [f"--{name.replace('_', '-')}", str(value)]
@@ -239,10 +243,11 @@ def free_port() -> int:
 class ThrowawayCluster:
     """A PostgreSQL 15 cluster owned by an unprivileged user, removed on exit (see .ci/run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str = PG_DATABASE) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="civicgrid-bench-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
+        self.database = database
 
     def as_user(self, *command: str) -> None:
         subprocess.run(["runuser", "-u", PG_OS_USER, "--", *command], cwd=self.dir, check=True,
@@ -262,8 +267,8 @@ class ThrowawayCluster:
         self.as_user(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l",
                      str(self.dir / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
         self.as_user(str(PG_BIN / "createdb"), "-h", str(self.dir), "-p", str(self.port),
-                     "-U", "civicgrid", PG_DATABASE)  # fmt: skip
-        return f"postgres://civicgrid@127.0.0.1:{self.port}/{PG_DATABASE}"
+                     "-U", "civicgrid", self.database)  # fmt: skip
+        return f"postgres://civicgrid@127.0.0.1:{self.port}/{self.database}"
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -271,20 +276,20 @@ class ThrowawayCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def fresh_database(url: str) -> tuple[str, object]:
-    """A new database `PG_DATABASE` on the server of `url`; returns its URL and a dropper."""
+def fresh_database(url: str, name: str = PG_DATABASE) -> tuple[str, object]:
+    """A new database `name` on the server of `url`; returns its URL and a dropper."""
     import psycopg
 
     base = url.rsplit("/", 1)[0]
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
 
     def drop() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
-    return f"{base}/{PG_DATABASE}", drop
+    return f"{base}/{name}", drop
 
 
 def report_line(label: str, result: dict, target: str = "", verdict: str = "") -> str:

@@ -5,9 +5,11 @@ and stop by themselves after `duration` seconds.
 """
 
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
+import random
 import shutil
 import subprocess
 import threading
@@ -22,12 +24,47 @@ WRK_SCRIPT = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
-    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,' ..
+    '"max_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+# With a mix of paths and extra headers: each wrk thread walks the paths round-robin from its
+# own starting point, so the threads do not ask the same thing in step.
+WRK_MIX_SCRIPT = """
+local paths = {%s}
+local headers = {%s}
+local counter = 1
+setup = function(thread)
+  thread:set("start", math.random(#paths))
+end
+init = function(args)
+  counter = start or 1
+end
+request = function()
+  counter = counter %% #paths + 1
+  return wrk.format("GET", paths[counter], headers)
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    if any(ch in text for ch in '"\\\n') or not text.isascii():
+        raise LoadError(f"not a plain ASCII string for the wrk script: {text!r}")
+    return f'"{text}"'
+
+
+def wrk_script(paths: list[str] | None = None, headers: dict[str, str] | None = None) -> str:
+    """The Lua script: the report, and a request mix when paths or headers are given
+    (percent-encode the paths: plain ASCII only)."""
+    if not paths:
+        if headers:
+            raise LoadError("headers go with a list of paths")
+        return WRK_SCRIPT
+    listed = ", ".join(_lua_string(path) for path in paths or [])
+    fields = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in (headers or {}).items())
+    return WRK_MIX_SCRIPT % (listed, fields) + WRK_SCRIPT
 
 
 class LoadError(RuntimeError):
@@ -40,6 +77,7 @@ class LoadResult:
     requests: int
     duration_s: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     bad_status: int  # responses outside 2xx (wrk: status >= 400)
     socket_errors: int  # connect, read, write errors and timeouts
@@ -81,11 +119,14 @@ def find_wrk(*, install: bool) -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(wrk: str, url: str, *, duration: float, connections: int, threads: int) -> LoadResult:
+def run_wrk(
+    wrk: str, url: str, *, duration: float, connections: int, threads: int,
+    paths: list[str] | None = None, headers: dict[str, str] | None = None,
+) -> LoadResult:  # fmt: skip
     _check_loopback(url)
     script = Path(__file__).with_name("results") / "wrk-report.lua"
     script.parent.mkdir(exist_ok=True)
-    script.write_text(WRK_SCRIPT)
+    script.write_text(wrk_script(paths, headers))
     cmd = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
         "--timeout", "5s", "-s", str(script), url,
@@ -100,6 +141,7 @@ def run_wrk(wrk: str, url: str, *, duration: float, connections: int, threads: i
         requests=data["requests"],
         duration_s=data["duration_us"] / 1e6,
         p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         bad_status=data["status"],
         socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
@@ -110,16 +152,20 @@ def run_wrk(wrk: str, url: str, *, duration: float, connections: int, threads: i
 
 
 def _connection_loop(
-    host: str, port: int, path: str, deadline: float, out: dict[str, list]
-) -> None:
-    """One keep-alive connection requesting `path` until the deadline."""
+    host: str, port: int, paths: list[str], headers: dict[str, str], deadline: float,
+    out: dict[str, list],
+) -> None:  # fmt: skip
+    """One keep-alive connection requesting `paths` in turn until the deadline."""
     latencies: list[float] = []
     bad_status = socket_errors = 0
     conn = http.client.HTTPConnection(host, port, timeout=5)
-    while time.perf_counter() < deadline:
+    start = random.randrange(len(paths))  # noqa: S311 - load mix, not secrets
+    for path in itertools.cycle(paths[start:] + paths[:start]):
+        if time.perf_counter() >= deadline:
+            break
         started = time.perf_counter()
         try:
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
         except (OSError, http.client.HTTPException):
@@ -136,18 +182,19 @@ def _connection_loop(
 
 
 def _process_main(
-    url: str, connections: int, duration: float, queue: "multiprocessing.Queue[object]"
-) -> None:
+    url: str, connections: int, duration: float, queue: "multiprocessing.Queue[object]",
+    paths: list[str] | None, headers: dict[str, str] | None,
+) -> None:  # fmt: skip
     """One generator process: `connections` threads, each with one connection."""
     parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    paths = paths or [parts.path + (f"?{parts.query}" if parts.query else "")]
     out: dict[str, list] = {"latencies": [], "counts": []}
     started = time.perf_counter()
     deadline = started + duration
     workers = [
         threading.Thread(
             target=_connection_loop,
-            args=(parts.hostname, parts.port or 80, path, deadline, out),
+            args=(parts.hostname, parts.port or 80, paths, headers or {}, deadline, out),
         )
         for _ in range(connections)
     ]
@@ -172,14 +219,17 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_python(url: str, *, duration: float, connections: int, threads: int) -> LoadResult:
+def run_python(
+    url: str, *, duration: float, connections: int, threads: int,
+    paths: list[str] | None = None, headers: dict[str, str] | None = None,
+) -> LoadResult:  # fmt: skip
     """`threads` processes (like wrk's threads, each its own GIL) sharing the connections."""
     _check_loopback(url)
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     per_process = [connections // threads + (i < connections % threads) for i in range(threads)]
     processes = [
-        context.Process(target=_process_main, args=(url, n, duration, queue))
+        context.Process(target=_process_main, args=(url, n, duration, queue, paths, headers))
         for n in per_process
         if n
     ]
@@ -194,6 +244,7 @@ def run_python(url: str, *, duration: float, connections: int, threads: int) -> 
         requests=len(latencies),
         duration_s=max(report["elapsed"] for report in reports),
         p50_ms=_percentile(latencies, 0.50) * 1000,
+        p95_ms=_percentile(latencies, 0.95) * 1000,
         p99_ms=_percentile(latencies, 0.99) * 1000,
         bad_status=sum(report["bad_status"] for report in reports),
         socket_errors=sum(report["socket_errors"] for report in reports),
@@ -216,9 +267,14 @@ class LoadGenerator:
         version = (proc.stdout or proc.stderr).splitlines()[:1]
         return version[0].strip() if version else "wrk"
 
-    def run(self, url: str, *, duration: float, connections: int, threads: int) -> LoadResult:
+    def run(
+        self, url: str, *, duration: float, connections: int, threads: int,
+        paths: list[str] | None = None, headers: dict[str, str] | None = None,
+    ) -> LoadResult:  # fmt: skip
+        """Load `url`, or with `paths` (and `headers`) a mix of paths on its host, each
+        connection walking them in turn."""
+        options = {"duration": duration, "connections": connections, "threads": threads,
+                   "paths": paths, "headers": headers}  # fmt: skip
         if self.wrk:
-            return run_wrk(
-                self.wrk, url, duration=duration, connections=connections, threads=threads
-            )
-        return run_python(url, duration=duration, connections=connections, threads=threads)
+            return run_wrk(self.wrk, url, **options)
+        return run_python(url, **options)

@@ -65,10 +65,12 @@ def _split(report: CpuReport) -> str:
 
 
 def measure(
-    generator: LoadGenerator, url: str, meter: CpuMeter, args: argparse.Namespace
-) -> tuple[LoadResult, CpuReport, int]:
-    """Warm up, then measure; again (on fresh connections) when one web worker got them all."""
-    common = {"connections": args.connections, "threads": args.threads}
+    generator: LoadGenerator, url: str, meter: CpuMeter, args: argparse.Namespace,
+    **mix: object,
+) -> tuple[LoadResult, CpuReport, int]:  # fmt: skip
+    """Warm up, then measure; again (on fresh connections) when one web worker got them all.
+    `mix` (paths, headers) goes to the load generator."""
+    common = {"connections": args.connections, "threads": args.threads, **mix}
     if args.settle > 0:
         busy = wait_for_quiet(args.settle)
         if busy is not None:

@@ -54,14 +54,16 @@ def _tail(path: Path, lines: int = 30) -> str:
 class Server:
     """A context manager: set up the database, serve, wait for /healthz, stop on exit.
 
-    `database_url` None means the default SQLite database under var/. Server output goes to
-    `log_path`, whose tail is shown when something goes wrong.
+    `database_url` None means the default SQLite database under var/; `env` adds variables
+    (e.g. CIVICGRID_DATA_DIR). Server output goes to `log_path`, whose tail is shown when
+    something goes wrong.
     """
 
     def __init__(
-        self, *, database_url: str | None, log_path: Path, start_timeout: float = 120
-    ) -> None:
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self, *, database_url: str | None, log_path: Path, start_timeout: float = 120,
+        env: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.env.pop("DATABASE_URL", None)
         if database_url:
             self.env["DATABASE_URL"] = database_url
