@@ -1,0 +1,97 @@
+"""The community brain on phones: the QR code of a printed gate poster, read by a real decoder,
+opened by a resident who records out and in and reports the household's health; the fever rule
+alerts the grid worker and the community dashboard shows it."""
+
+import io
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from civicgrid.community import actions
+from civicgrid.community.models import Alert, PassRecord
+from civicgrid.community.tests import factories as f
+from civicgrid.core.notifications.models import Notification
+from civicgrid.population.tests import factories as pf
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
+pypdfium2 = pytest.importorskip("pypdfium2")
+zxingcpp = pytest.importorskip("zxingcpp")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+def _tab(browser, live_server, user, viewport=PHONE):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport=viewport)
+    context.set_default_timeout(15_000)
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context.new_page()
+
+
+def _decode_poster(staff, gate) -> str:
+    client = Client()
+    client.force_login(staff)
+    pdf = client.get(f"/community/checkpoints/{gate.pk}/poster.pdf").content
+    image = pypdfium2.PdfDocument(io.BytesIO(pdf))[0].render(scale=2).to_pil()
+    (code,) = zxingcpp.read_barcodes(image)
+    return code.text
+
+
+def test_a_resident_scans_the_poster_reports_a_fever_and_the_grid_worker_is_alerted(
+    browser, live_server, personas, tmp_path
+):
+    household, (wang, li) = f.home(personas.resident_a, members=("王芳", "李强"))
+    pf.assign(personas.grid_worker_a1, grid_index=0)
+    staff = f.community_staff(personas)
+    gate = f.checkpoint(personas)
+    actions.do_save_alert_rule(
+        staff, division_code=f.COMMUNITY_A1, kind="fever", threshold=None, is_active=True
+    )
+    url = urlparse(_decode_poster(staff, gate))
+    assert url.path.startswith("/community/s/P.")
+
+    phone = _tab(browser, live_server, personas.resident_a)
+    phone.goto(url.path)
+    phone.get_by_role("button", name="出", exact=True).click()
+    expect(phone.locator(".cb-confirm-direction")).to_have_text("出")
+    expect(phone.locator(".cb-confirm-name")).to_contain_text("王*")
+    expect(phone.locator(".cb-health")).to_contain_text("未报告")
+    phone.screenshot(path=str(tmp_path / "confirm-out.png"), full_page=True)
+    phone.goto(url.path)
+    phone.get_by_role("button", name="进", exact=True).click()
+    expect(phone.locator(".cb-confirm-direction")).to_have_text("进")
+    assert list(PassRecord.objects.order_by("pk").values_list("direction", flat=True)) == [
+        "out",
+        "in",
+    ]
+
+    phone.goto("/community/me/health/")
+    phone.get_by_label("体温 ℃").nth(0).fill("38.4")
+    phone.get_by_label("体温 ℃").nth(1).fill("36.5")
+    phone.get_by_role("button", name="提交今日健康情况").click()
+    expect(phone.get_by_text("今天的家庭健康情况已报告")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+
+    alert = Alert.objects.get()
+    assert Notification.objects.filter(
+        recipient=personas.grid_worker_a1, url=f"/community/alerts/{alert.pk}/"
+    ).exists()
+    worker = _tab(browser, live_server, personas.grid_worker_a1)
+    worker.goto("/community/alerts/")
+    worker.get_by_role("link", name="报告发热").click()
+    expect(worker.locator("dl")).to_contain_text("王*")
+
+    desk = _tab(browser, live_server, staff, viewport={"width": 1200, "height": 900})
+    desk.goto(f"/community/?c={f.COMMUNITY_A1}")
+    expect(desk.locator('[data-figure="fever"]')).to_have_text("1")
+    expect(desk.locator('[data-figure="open-alerts"]')).to_have_text("1")
+    expect(desk.locator("#hourly-chart")).to_have_attribute("data-rendered", "true")
+    desk.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert household.health_reports.get().has_fever and li.pk and wang.pk
