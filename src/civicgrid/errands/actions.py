@@ -33,6 +33,7 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.disclosure import do_reveal_protected_value
 from civicgrid.core.division_codes import LEVEL_DIGITS, subtree_range
+from civicgrid.core.images import CheckedImage, check_image
 from civicgrid.core.notifications.actions import notify
 from civicgrid.errands.choices import (
     ACTIVE_STATUSES,
@@ -55,7 +56,6 @@ from civicgrid.errands.models import (
     ErrandRating,
     LedgerEntry,
 )
-from civicgrid.errands.photos import CheckedPhoto, check_photo
 from civicgrid.errands.querysets import BOARD_ROLES, codes_for_roles, volunteer_codes
 
 MAX_ITEMS = 30
@@ -206,13 +206,13 @@ def _transition(errand: Errand, expected: Sequence[str], **changes: Any) -> bool
     return rows.update(**changes) == 1
 
 
-def _store_photo(errand: Errand, photo: CheckedPhoto, kind: str, actor: Any) -> ErrandPhoto:
+def _store_photo(errand: Errand, photo: CheckedImage, kind: str, actor: Any) -> ErrandPhoto:
     return ErrandPhoto.objects.create(
         errand=errand,
         kind=kind,
-        content=photo.content,
+        content=photo.data,
         content_type=photo.content_type,
-        size=len(photo.content),
+        size=len(photo.data),
         width=photo.width,
         height=photo.height,
         uploaded_by=actor,
@@ -399,7 +399,7 @@ def do_mark_bought(
     if errand.status != S.CLAIMED:
         raise _status_error(errand)
     advanced = parse_amount(amount, field="amount")
-    photo = check_photo(receipt or b"", field="receipt") if (receipt or advanced) else None
+    photo = check_image(receipt or b"", field="receipt") if (receipt or advanced) else None
     with transaction.atomic():
         if not _transition(
             errand, [S.CLAIMED], status=S.BOUGHT, bought_at=timezone.now(), amount_advanced=advanced
@@ -421,7 +421,7 @@ def do_mark_delivered(
     _require_holder(volunteer, errand)
     if errand.status != S.BOUGHT:
         raise _status_error(errand)
-    checked = check_photo(photo, field="photo") if photo else None
+    checked = check_image(photo, field="photo") if photo else None
     code = (code or "").strip()
     if checked is None:
         if not code:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
+from civicgrid.core.images import check_image
 from civicgrid.core.scoping import covers
-from civicgrid.learning import images, richtext
+from civicgrid.learning import richtext
 from civicgrid.learning.choices import PublicationStatus, QuestionKind
 from civicgrid.learning.models import (
     Article,
@@ -39,6 +40,7 @@ from civicgrid.regions.models import Division
 MAX_QUESTIONS = 50
 MAX_CHOICES = 8
 MAX_IMAGES_PER_ARTICLE = 30
+IMAGE_MAX_WIDTH = 1600  # pixels: wider than any phone or article column needs
 
 
 # --- shared by articles and quizzes ----------------------------------------------------------
@@ -189,10 +191,11 @@ def do_update_article(actor: Any, *, article: Article, data: ArticleInput) -> Ar
 def do_add_article_image(
     actor: Any, *, article: Article, data: bytes, file_name: str = ""
 ) -> ArticleImage:
-    """Attach an uploaded image to a draft (checked and re-encoded; see learning.images)."""
+    """Attach an uploaded image to a draft (checked, re-encoded and scaled to the page;
+    see core.images)."""
     _check_author(actor, article.division_code)
     _require_draft(article)
-    checked = images.check_image(data)
+    checked = check_image(data, field="image", max_width=IMAGE_MAX_WIDTH)
     if article.images.count() >= MAX_IMAGES_PER_ARTICLE:
         raise ValidationError(
             {"image": [_("每篇文章最多 %(n)d 张图片") % {"n": MAX_IMAGES_PER_ARTICLE}]}

@@ -28,8 +28,13 @@ def test_the_volunteer_marks_it_bought_with_the_amount_and_the_receipt(personas)
     [
         ("-1", f.png_bytes(), "amount", "金额不能为负数"),
         ("12.345", f.png_bytes(), "amount", "金额最多保留两位小数"),
-        ("20", b"%PDF-1.7", "receipt", "上传的文件不是照片，请上传 JPG、PNG 或 WebP 格式的图片"),
-        ("20", None, "receipt", "请上传照片"),
+        (
+            "20",
+            b"%PDF-1.7",
+            "receipt",
+            "上传的文件不是有效的图片，请上传 JPEG、PNG 或 WebP 格式的图片",
+        ),
+        ("20", None, "receipt", "请上传图片"),
     ],
     ids=["negative", "three-decimals", "not-an-image", "no-receipt-for-money-advanced"],
 )

@@ -108,7 +108,7 @@ def test_a_receipt_that_is_not_an_image_is_shown_by_its_field_and_nothing_saved(
         reverse("errands:errand_bought", args=[errand.pk]), {"amount": "20", "receipt": fake}
     )
     assert response.status_code == 200
-    assert "上传的文件不是照片" in response.content.decode()
+    assert "上传的文件不是有效的图片" in response.content.decode()
     assert Errand.objects.get().status == "claimed" and not ErrandPhoto.objects.exists()
 
 
