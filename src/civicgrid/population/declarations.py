@@ -18,7 +18,12 @@ from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.idcard import normalize_id_number
 from civicgrid.core.mobile import normalize_mobile
 from civicgrid.population.actions import do_create_household, do_move_person, do_register_person
-from civicgrid.population.choices import DeclarationStatus, QuestionKind, Relationship
+from civicgrid.population.choices import (
+    DeclarationStatus,
+    PersonStatus,
+    QuestionKind,
+    Relationship,
+)
 from civicgrid.population.models import (
     DeclaredMember,
     HouseholdDeclaration,
@@ -226,11 +231,21 @@ def surveys_for(code: str | None) -> list[Survey]:
 
 
 def person_of(resident: object) -> Person | None:
-    """The register's record of a signed-in resident, found by their verified ID number."""
-    number_hash = getattr(resident, "id_number_hash", None)
-    if not number_hash:
+    """The register's record of a signed-in resident: by their verified ID number, else by their
+    mobile when exactly one living person in the register has that number (a family sharing one
+    phone is ambiguous, and then the resident is asked to declare their household)."""
+    if not getattr(resident, "is_authenticated", False):
         return None
-    return Person.objects.filter(id_number_hash=number_hash).first()
+    people = Person.objects.select_related("household")
+    if number_hash := getattr(resident, "id_number_hash", None):
+        found = people.filter(id_number_hash=number_hash).first()
+        if found is not None:
+            return found
+    if mobile_hash := getattr(resident, "mobile_hash", None):
+        matches = list(people.filter(mobile_hash=mobile_hash, status=PersonStatus.LIVING_HERE)[:2])
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 def do_answer_survey(

@@ -187,3 +187,21 @@ def test_a_survey_of_another_county_is_not_offered(client, personas):
     client.force_login(personas.resident_a)
     _declare(client)
     assert client.get(f"/population/self/surveys/{other.pk}/").status_code == 404
+
+
+def test_a_resident_is_found_by_id_number_else_by_a_mobile_only_one_living_person_has(personas):
+    from civicgrid.population.declarations import person_of
+
+    resident = personas.resident_a
+    resident.id_number = None
+    resident.mobile = "13912340000"
+    resident.save()
+    home = f.household(room="808")
+    assert person_of(resident) is None
+    mother = f.person(home, "周敏", mobile="13912340000")
+    assert person_of(resident) == mother
+    f.person(home, "周小敏", mobile="13912340000")  # the family shares one phone: ambiguous
+    assert person_of(resident) is None
+    resident.id_number = mother.id_number.reveal()
+    resident.save()
+    assert person_of(resident) == mother
