@@ -600,6 +600,9 @@ def do_save_alert_rule(
             division_code=division_code,
             details={"threshold": threshold, "is_active": is_active},
         )
+        # At once for the rest of this transaction, and again after the commit in case another
+        # thread of this process re-read the old rules in between.
+        rules.forget_rules(division_code)
         transaction.on_commit(lambda: rules.forget_rules(division_code))
     return rule
 
