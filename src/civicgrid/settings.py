@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "civicgrid.learning",
     "civicgrid.errands",
     "civicgrid.community",
+    "civicgrid.epidemic",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,65 @@
+"""Who sees what: report forms by where they apply, reports and totals by jurisdiction.
+
+Reports, totals and tallies are scoped like everything else (`core.scoping`): a county
+officer sees the reports of units in the county, the city all its counties, and nobody a
+sibling county. A form is visible where it applies: to principals whose jurisdiction lies
+inside its division (the units and officers below a province-wide form) and to those above it.
+"""
+
+from typing import Self
+
+from django.db.models import Q
+
+from civicgrid.accounts.choices import Role
+from civicgrid.core import division_codes
+from civicgrid.core.scoping import Principal, ScopedQuerySet, jurisdiction_q
+from civicgrid.epidemic.choices import COUNTED_STATUSES
+
+# Who reads statistics and completeness of their jurisdiction.
+STATISTICS_ROLES = frozenset(
+    {
+        Role.PROVINCE_OFFICER,
+        Role.CITY_OFFICER,
+        Role.COUNTY_OFFICER,
+        Role.CDC_EPIDEMIOLOGIST,
+        Role.ADMINISTRATOR,
+    }
+)
+# Who defines report forms for their jurisdiction.
+DESIGNER_ROLES = frozenset({Role.ADMINISTRATOR})
+# Who may enter and submit a report for any reporting unit of their county ("a county submits").
+COUNTY_REPORTER_ROLES = frozenset({Role.COUNTY_OFFICER})
+# The approval chain: the city confirms its counties' reports, the province locks a day.
+CONFIRMER_ROLES = frozenset({Role.CITY_OFFICER})
+LOCKER_ROLES = frozenset({Role.PROVINCE_OFFICER})
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """12-digit codes of `code` and every division above it, province first."""
+    codes = [code]
+    parent = division_codes.parent_code(code)
+    while parent:
+        codes.append(parent)
+        parent = division_codes.parent_code(parent)
+    return codes[::-1]
+
+
+class ReportFormQuerySet(ScopedQuerySet):
+    def applicable_to(self, principal: Principal) -> Self:
+        """Forms applying at or above the principal's jurisdiction, or inside it."""
+        if not principal.is_authenticated:
+            return self.none()
+        if principal.is_superuser:
+            return self.all()
+        codes = principal.jurisdiction_codes()
+        above = {a for code in codes for a in ancestor_codes(code)}
+        return self.filter(Q(division_code__in=above) | jurisdiction_q(codes))
+
+    def active(self) -> Self:
+        return self.filter(is_active=True)
+
+
+class ReportQuerySet(ScopedQuerySet):
+    def counted(self) -> Self:
+        """Reports whose figures are in the statistics (submitted, confirmed or locked)."""
+        return self.filter(status__in=COUNTED_STATUSES)

@@ -1,0 +1,97 @@
+"""Test data for the epidemic app, made through the actions like real data."""
+
+import datetime
+from typing import Any
+
+from civicgrid.accounts.actions import do_create_organisation, do_grant_role
+from civicgrid.accounts.choices import OrganisationType as T
+from civicgrid.accounts.choices import Role as R
+from civicgrid.accounts.models import Organisation, User
+from civicgrid.core.testing import COUNTY_B, PROVINCE, TEST_PASSWORD, TOWNSHIP_A
+from civicgrid.epidemic.choices import ElementKind, RuleKind, RuleSeverity
+from civicgrid.epidemic.form_actions import (
+    do_add_data_element,
+    do_add_validation_rule,
+    do_create_report_form,
+)
+from civicgrid.epidemic.models import ReportForm
+from civicgrid.regions.models import Division
+
+TOWNSHIP_B = "131127100000"  # a township of 景县 (county B)
+ELEMENTS = [
+    ("new_confirmed", "新增确诊", ElementKind.NEW),
+    ("cum_confirmed", "累计确诊", ElementKind.CUMULATIVE),
+    ("new_cured", "新增治愈", ElementKind.NEW),
+    ("fever_visits", "发热门诊就诊", ElementKind.NEW),
+]
+
+
+def daily_form(personas: Any, *, deadline_hour: int = 10, code: str = "daily") -> ReportForm:
+    """每日疫情报告 (test version): four elements, for medical units and CDCs province-wide.
+
+    Rules: no negatives (blocking), 新增治愈 ≤ 累计确诊 (blocking), 累计确诊 never below the
+    previous report (blocking), 新增确诊 ≤ 发热门诊就诊 (warning only).
+    """
+    form = do_create_report_form(
+        personas.admin,
+        code=code,
+        name="每日疫情报告",
+        division=Division.objects.get(code=PROVINCE),
+        organisation_types=[T.MEDICAL, T.CDC],
+        deadline_hour=deadline_hour,
+    )
+    elements = {}
+    for order, (element_code, name, kind) in enumerate(ELEMENTS):
+        elements[element_code] = do_add_data_element(
+            personas.admin, form=form, code=element_code, name=name, kind=kind, order=order
+        )
+    add = do_add_validation_rule
+    add(personas.admin, form=form, kind=RuleKind.NON_NEGATIVE, left=None, right=None,
+        severity=RuleSeverity.BLOCK)  # fmt: skip
+    add(personas.admin, form=form, kind=RuleKind.LESS_OR_EQUAL, left=elements["new_cured"],
+        right=elements["cum_confirmed"], severity=RuleSeverity.BLOCK)  # fmt: skip
+    add(personas.admin, form=form, kind=RuleKind.NOT_BELOW_PREVIOUS,
+        left=elements["cum_confirmed"], right=None, severity=RuleSeverity.BLOCK)  # fmt: skip
+    add(personas.admin, form=form, kind=RuleKind.LESS_OR_EQUAL, left=elements["new_confirmed"],
+        right=elements["fever_visits"], severity=RuleSeverity.WARN)  # fmt: skip
+    return form
+
+
+def unit(name: str, code: str = TOWNSHIP_A, type: str = T.MEDICAL) -> Organisation:
+    return do_create_organisation(name=name, type=type, division=Division.objects.get(code=code))
+
+
+def staff(username: str, organisation: Organisation, role: str = R.CLINICIAN) -> User:
+    user = User.objects.create_user(username, password=TEST_PASSWORD, full_name=username)
+    do_grant_role(user=user, organisation=organisation, role=role)
+    return user
+
+
+def health_centre() -> tuple[Organisation, User]:
+    """阜城镇卫生院 in county A with its clinician."""
+    centre = unit("阜城镇卫生院")
+    return centre, staff("clinician_a", centre)
+
+
+def sibling_centre() -> tuple[Organisation, User]:
+    """A township health centre of 景县 (county B) with its clinician."""
+    centre = unit("景州镇卫生院", TOWNSHIP_B)
+    return centre, staff("clinician_b", centre)
+
+
+def figures(new=1, cum=10, cured=0, fever=5) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "new_confirmed": str(new),
+        "cum_confirmed": str(cum),
+        "new_cured": str(cured),
+        "fever_visits": str(fever),
+    }
+
+
+def days_ago(n: int) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
+__all__ = ["COUNTY_B"]
