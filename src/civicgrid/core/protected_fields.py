@@ -145,6 +145,16 @@ class LookupHashField(models.CharField):
         kwargs.setdefault("db_index", not kwargs.get("unique", False))
         super().__init__(*args, **kwargs)
 
+    def db_type(self, connection: Any) -> str | None:
+        # varchar(64) spelled `character varying(64)`, so that Django's PostgreSQL schema
+        # editor makes no second, varchar_pattern_ops `_like` index beside the hash's own: a
+        # hash is only ever compared whole (= and IN, never LIKE), and every index slows the
+        # register's bulk imports. The same type; SQLite is unaffected.
+        db_type = super().db_type(connection)
+        if connection.vendor == "postgresql" and db_type and db_type.startswith("varchar("):
+            return "character varying" + db_type.removeprefix("varchar")
+        return db_type
+
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         for fixed in ("max_length", "editable", "blank"):

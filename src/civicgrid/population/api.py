@@ -164,13 +164,23 @@ class Paging(Schema):
 
 
 class HouseholdFilters(Paging):
-    q: str = Field("", max_length=50, description="姓名、拼音首字母、地址片段或手机尾号 4 位")
+    q: str = Field(
+        "",
+        max_length=50,
+        description="姓名、拼音首字母、地址、手机尾号 4 位，或完整的手机号码、身份证号"
+        "（网格员可按姓名或地址的任意片段查找，其他范围按开头匹配）",
+    )
     tag: PersonTag | None = Field(None, description="有该标签成员的住户")
     grid_id: int | None = None
 
 
 class PersonFilters(Paging):
-    q: str = Field("", max_length=50, description="姓名、拼音首字母或手机尾号 4 位")
+    q: str = Field(
+        "",
+        max_length=50,
+        description="姓名、拼音首字母、手机尾号 4 位，或完整的手机号码、身份证号"
+        "（网格员可按姓名的任意片段查找，其他范围按开头匹配）",
+    )
     tag: PersonTag | None = None
     status: PersonStatus | None = None
     household_id: int | None = None
@@ -282,6 +292,16 @@ def _with_members(households: QuerySet[Household], principal: object) -> QuerySe
     return households.prefetch_related(selectors.members_prefetch(principal))  # type: ignore[arg-type]
 
 
+def _page(rows: QuerySet, paging: Paging) -> dict[str, object]:
+    """One page of `rows` and the total. Counting costs a query only when the page is full:
+    a shorter page is the last one, so the total is known without counting (most searches
+    find less than a page, and a COUNT over a county's register is what would cost)."""
+    items = list(rows[paging.offset : paging.offset + paging.limit])
+    if len(items) < paging.limit and (items or paging.offset == 0):
+        return {"count": paging.offset + len(items), "items": items}
+    return {"count": rows.count(), "items": items}
+
+
 def _annotated(principal: object, household: Household) -> Household:
     """The household again, with the list's annotations and members (after a write)."""
     rows = selectors.households_for(principal).filter(pk=household.pk)  # type: ignore[arg-type]
@@ -302,9 +322,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilters]) -> d
     households = selectors.households_for(
         principal, query=filters.q, tag=filters.tag or "", grid_id=filters.grid_id
     )
-    end = filters.offset + filters.limit
-    items = list(_with_members(households, principal)[filters.offset : end])
-    return {"count": households.count(), "items": items}
+    return _page(_with_members(households, principal), filters)
 
 
 @router.post(
@@ -416,10 +434,7 @@ def record_visit(
 )
 def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> dict[str, object]:
     principal = _reader(request)
-    persons = Person.objects.visible_to(principal)
-    text = selectors.normalize_query(filters.q)
-    if text:
-        persons = persons.filter(selectors.person_condition(text))
+    persons = selectors.matching_persons(principal, selectors.normalize_query(filters.q))
     if filters.tag:
         persons = persons.filter(taggings__tag=filters.tag)
     if filters.status:
@@ -428,9 +443,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> dict[st
         persons = persons.filter(household_id=filters.household_id)
     if filters.grid_id is not None:
         persons = persons.filter(grid_id=filters.grid_id)
-    end = filters.offset + filters.limit
-    page = persons.prefetch_related("taggings").order_by("division_code", "name", "pk")
-    return {"count": persons.count(), "items": list(page[filters.offset : end])}
+    return _page(persons.prefetch_related("taggings"), filters)
 
 
 @router.post(

@@ -51,7 +51,7 @@ class GridAssignment(models.Model):
 class Household(models.Model):
     """A dwelling and the people registered in it; it belongs to a community and a grid."""
 
-    division_code = models.CharField(_("社区/村代码"), max_length=12, db_index=True)
+    division_code = models.CharField(_("社区/村代码"), max_length=12)
     grid = models.ForeignKey(
         Grid,
         verbose_name=_("网格"),
@@ -59,6 +59,7 @@ class Household(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="households",
+        db_index=False,  # population_household_grid leads with it
     )
     building = models.CharField(_("楼栋"), max_length=30, blank=True)
     unit = models.CharField(_("单元"), max_length=20, blank=True)
@@ -81,7 +82,15 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("住户")
         verbose_name_plural = _("住户")
-        indexes = [models.Index(fields=["grid", "address"], name="population_household_grid")]
+        # Plain b-tree indexes (Meta.indexes, not db_index=True, which on PostgreSQL adds a
+        # second, varchar_pattern_ops index for LIKE that no query here uses): codes are
+        # compared by range (a jurisdiction), addresses by range too (a prefix, see
+        # selectors.searches_fragments).
+        indexes = [
+            models.Index(fields=["grid", "address"], name="population_household_grid"),
+            models.Index(fields=["division_code"], name="population_household_code"),
+            models.Index(fields=["address", "division_code"], name="population_household_address"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(division_code__regex=r"^[0-9]{12}$"),
@@ -98,12 +107,12 @@ class Person(models.Model):
 
     id_number = ProtectedIdNumberField(unique=True)
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(_("姓名拼音首字母"), max_length=20, db_index=True)
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=20)
     sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
     birth_date = models.DateField(_("出生日期"))
     mobile = ProtectedMobileField(_("联系电话"), blank=True)
     # The last four digits are printed on every masked number anyway; kept for search.
-    mobile_last4 = models.CharField(_("手机尾号"), max_length=4, blank=True, db_index=True)
+    mobile_last4 = models.CharField(_("手机尾号"), max_length=4, blank=True)
     household = models.ForeignKey(
         Household,
         verbose_name=_("住户"),
@@ -125,9 +134,10 @@ class Person(models.Model):
         _("状态"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.LIVING_HERE
     )
     # Denormalised from the household so persons scope and filter without a join.
-    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    division_code = models.CharField(_("区划代码"), max_length=12)
+    # Indexed by population_person_grid_init, which leads with it.
     grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -137,9 +147,16 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
+        # Every bulk import maintains each of these (a million rows), so only what the
+        # searches need (selectors.person_condition), as plain b-tree indexes (see Household):
+        # a grid worker's grids, a jurisdiction's list in order (and its code range), a name
+        # or initials from their start, the last 4 digits of a mobile.
         indexes = [
             models.Index(fields=["grid", "name_initials"], name="population_person_grid_init"),
             models.Index(fields=["division_code", "name"], name="population_person_code_nm"),
+            models.Index(fields=["name", "division_code"], name="population_person_name"),
+            models.Index(fields=["name_initials"], name="population_person_initials"),
+            models.Index(fields=["mobile_last4"], name="population_person_last4"),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +208,7 @@ class ScreeningVisit(models.Model):
     """A grid worker's door-to-door or phone screening (摸排) of one household."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
-    division_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    division_code = models.CharField(_("区划代码"), max_length=12)
     grid = models.ForeignKey(
         Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -215,7 +232,8 @@ class ScreeningVisit(models.Model):
         verbose_name = _("走访排查记录")
         verbose_name_plural = _("走访排查记录")
         indexes = [
-            models.Index(fields=["household", "-visited_on"], name="population_visit_recent")
+            models.Index(fields=["household", "-visited_on"], name="population_visit_recent"),
+            models.Index(fields=["division_code"], name="population_visit_code"),
         ]
 
     def __str__(self) -> str:

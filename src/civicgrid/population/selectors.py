@@ -95,25 +95,74 @@ def normalize_query(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip()[:MAX_QUERY_LENGTH]
 
 
-def person_condition(text: str) -> Q:
+def _whole_number(text: str) -> tuple[str, str] | None:
+    """("mobile" | "id_number", the digits) when `text` is a whole mobile or ID number."""
+    compact = text.replace(" ", "").replace("-", "")
+    if compact.isdigit() and len(compact) == 11:
+        return "mobile", compact
+    if len(compact) == 18 and compact[:17].isdigit():
+        return "id_number", compact
+    return None
+
+
+def person_condition(text: str, *, fragments: bool = True) -> Q:
     """Persons matching the one search box: the last 4 digits of a mobile, pinyin initials,
-    a name fragment, or a whole mobile or ID number (found by its look-up hash)."""
+    a name, or a whole mobile or ID number (found by its look-up hash).
+
+    A name is found by any fragment of it (秀英 finds 李秀英) when `fragments`, else from its
+    start (a full name, or the surname and the first characters): see `matching_persons`.
+    Each kind of text is one indexed condition, never OR-ed with a name fragment that a
+    number cannot be (a name has no digits): an OR with `name LIKE '%…%'` would read every
+    row of a county's register for an ID number that the hash finds in one index probe.
+    """
     if not text:
         return Q()
     if text.isdigit() and len(text) == 4:
         return Q(mobile_last4=text)
     if text.isascii() and text.isalpha():
-        # A range rather than LIKE 'zw%': a plain index serves it on SQLite and PostgreSQL alike
-        # (initials are lower-case a–z, and "~" sorts after "z").
-        initials = text.lower()
-        return Q(name_initials__gte=initials, name_initials__lt=initials + "~")
-    condition = Q(name__contains=text)
-    compact = text.replace(" ", "").replace("-", "")
-    if compact.isdigit() and len(compact) == 11:
-        condition |= _by_number("mobile", compact)
-    elif len(compact) == 18 and compact[:17].isdigit():
-        condition |= _by_number("id_number", compact)
-    return condition
+        return _starts_with("name_initials", text.lower())
+    number = _whole_number(text)
+    if number is not None:
+        return _by_number(*number)
+    if any(char.isdigit() for char in text):
+        return Q(pk__in=[])  # digits, but no whole number: no name has any
+    return Q(name__contains=text) if fragments else _starts_with("name", text)
+
+
+def _starts_with(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as a range rather than LIKE 'prefix%': a plain b-tree
+    index serves it on SQLite and PostgreSQL alike (both compare text byte by byte here, and
+    U+10FFFF sorts after every character a name, an address or initials hold)."""
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+
+
+def searches_fragments(principal: Principal) -> bool:
+    """Whether the search box finds names and addresses by any fragment, or from their start.
+
+    A grid worker searches their own grids (about 330 households): reading each of their
+    names and addresses is cheap, and 秀英 finding 李秀英 is what they need. Across a
+    jurisdiction (a county's 500,000 persons) a fragment would read every row of it and find
+    hundreds; there a name or an address is matched from its start, on an index.
+    """
+    return grid_restriction(principal) is not None
+
+
+def matching_persons(principal: Principal, text: str) -> QuerySet[Person]:
+    """Persons the principal may see that the search box `text` (normalised) finds, in name
+    order (the index a name is searched on serves the order too); without a text, everyone
+    in reach, by place and name."""
+    persons = Person.objects.visible_to(principal)
+    if not text:
+        return persons.order_by("division_code", "name", "pk")
+    condition = person_condition(text, fragments=searches_fragments(principal))
+    return persons.filter(condition).order_by("name", "division_code", "pk")
+
+
+def _may_be_in_an_address(text: str) -> bool:
+    """Whether the search box may mean an address fragment (`3号楼`, `202`): not pinyin
+    initials (letters only) nor a whole mobile or ID number. Matching those against addresses
+    too would scan every address in reach, for nothing."""
+    return not (text.isascii() and text.isalpha()) and _whole_number(text) is None
 
 
 def _by_number(kind: str, value: str) -> Q:
@@ -179,10 +228,18 @@ def households_for(
     households = Household.objects.visible_to(principal)
     text = normalize_query(query)
     if text:
-        persons = Person.objects.visible_to(principal).filter(person_condition(text))
-        households = households.filter(
-            Q(address__contains=text) | Q(pk__in=persons.values("household_id"))
-        )
+        # One list of ids, the union of the members' and the addresses' matches, rather than
+        # `address … OR id IN (…)`: each side uses its own index, and the households are then
+        # read by id (with an OR both databases read the whole jurisdiction's households).
+        ids = matching_persons(principal, text).order_by().values("household_id")
+        if _may_be_in_an_address(text):
+            address = (
+                Q(address__contains=text)
+                if searches_fragments(principal)
+                else _starts_with("address", text)
+            )
+            ids = ids.union(households.filter(address).order_by().values("pk"))
+        households = households.filter(pk__in=ids)
     if tag in PersonTag.values:
         tagged = Person.objects.visible_to(principal).living().filter(taggings__tag=tag)
         households = households.filter(pk__in=tagged.values("household_id"))

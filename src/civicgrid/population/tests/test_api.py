@@ -104,6 +104,17 @@ def test_persons_are_searched_by_initials_last_4_digits_tag_and_status(worker, h
     assert names(status="living_here") == ["张伟", "李秀英", "王芳"]
 
 
+def test_a_whole_id_number_or_mobile_finds_the_person_and_their_household(worker, homes):
+    zhang = homes["a1"].members.get(name="张伟")
+    for q in (zhang.id_number.reveal(), MOBILE, "138 0000 1234"):
+        persons = worker.get(f"{API}/persons", {"q": q}).json()
+        assert [p["name"] for p in persons["items"]] == ["张伟"] and persons["count"] == 1
+        assert _names(worker.get(f"{API}/households", {"q": q})) == ["张伟", "李秀英"]
+    # Digits that are no whole number match no name; an address may still hold them.
+    assert worker.get(f"{API}/persons", {"q": "12345"}).json()["count"] == 0
+    assert _names(worker.get(f"{API}/households", {"q": "20"})) == ["王芳"]
+
+
 def test_another_grids_household_and_person_are_404_and_audited(worker, homes):
     stranger = homes["b1"].members.get()
     assert worker.get(f"{API}/households/{homes['b1'].pk}").status_code == 404
@@ -149,17 +160,29 @@ def test_the_household_list_takes_a_fixed_number_of_queries(
         home = f.household(grid_index=0, room=f"7{n}")
         f.person(home, f"住户{n}", tags=[PersonTag.CHILD, PersonTag.DISABLED])
         do_record_visit(None, household=home, visited_on=timezone.localdate(), method="phone")
-    # session, user, memberships, assignments, page, members, tags, count
-    with django_assert_num_queries(8):
+    # session, user, memberships, assignments, page, members, tags (a page that is not full
+    # is the last one: its total needs no count)
+    with django_assert_num_queries(7):
         assert worker.get(f"{API}/households", {"limit": 50}).json()["count"] == 12
+    with django_assert_num_queries(8):  # ... and a count after a full page
+        assert worker.get(f"{API}/households", {"limit": 5}).json()["count"] == 12
 
 
 def test_the_person_list_takes_a_fixed_number_of_queries(worker, homes, django_assert_num_queries):
     worker.get(f"{API}/persons")
     for n in range(10):
         f.person(homes["a2"], f"成员{n}", tags=[PersonTag.CHILD])
-    with django_assert_num_queries(7):  # session, user, memberships, assignments, count, page, tags
+    with django_assert_num_queries(6):  # session, user, memberships, assignments, page, tags
         assert worker.get(f"{API}/persons", {"limit": 50}).json()["count"] == 13
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(5, 0), (5, 5), (5, 10), (5, 13), (5, 20), (20, 0)])
+def test_the_total_is_the_same_whether_or_not_the_page_is_full(worker, homes, limit, offset):
+    for n in range(10):
+        f.person(homes["a2"], f"成员{n}")
+    body = worker.get(f"{API}/persons", {"limit": limit, "offset": offset}).json()
+    assert body["count"] == 13
+    assert len(body["items"]) == max(0, min(limit, 13 - offset))
 
 
 # --- writing -------------------------------------------------------------------------------
