@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from civicgrid.errands.actions import ItemInput
 from civicgrid.errands.choices import ErrandKind, RepaymentMethod
@@ -43,35 +43,37 @@ def _local_input(value: datetime.datetime) -> str:
 
 class ErrandForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_lazy("需要帮忙买什么"), choices=ErrandKind.choices, widget=forms.RadioSelect
+        label=gettext_lazy("需要帮忙买什么"), choices=ErrandKind.choices, widget=forms.RadioSelect
     )
     items = forms.CharField(
-        label=_lazy("物品清单（每行一样：物品 数量 单位）"),
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "西红柿 2 斤\n鸡蛋 1 盒"}),
+        label=gettext_lazy("物品清单（每行一样：物品 数量 单位）"),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": gettext_lazy("西红柿 2 斤\n鸡蛋 1 盒")}
+        ),
         max_length=2000,
     )
     budget = forms.CharField(
-        label=_lazy("预算（元）"),
+        label=gettext_lazy("预算（元）"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     window_start = forms.DateTimeField(
-        label=_lazy("最早送达"),
+        label=gettext_lazy("最早送达"),
         input_formats=[LOCAL_INPUT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     window_end = forms.DateTimeField(
-        label=_lazy("最晚送达"),
+        label=gettext_lazy("最晚送达"),
         input_formats=[LOCAL_INPUT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     dropoff_instructions = forms.CharField(
-        label=_lazy("放置说明"),
+        label=gettext_lazy("放置说明"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _lazy("例如：放在门口的鞋柜上")}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("例如：放在门口的鞋柜上")}),
     )
-    contactless = forms.BooleanField(label=_lazy("无接触配送"), required=False, initial=True)
+    contactless = forms.BooleanField(label=gettext_lazy("无接触配送"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -86,13 +88,13 @@ class ErrandForm(forms.Form):
 class OnBehalfForm(forms.Form):
     """Who and where, when a grid worker or community staff posts for a resident."""
 
-    community = forms.ChoiceField(label=_lazy("社区/村"))
-    building = forms.CharField(label=_lazy("楼栋"), required=False, max_length=30)
-    unit = forms.CharField(label=_lazy("单元"), required=False, max_length=20)
-    room = forms.CharField(label=_lazy("门牌/房号"), max_length=30)
-    contact_name = forms.CharField(label=_lazy("联系人"), max_length=50)
+    community = forms.ChoiceField(label=gettext_lazy("社区/村"))
+    building = forms.CharField(label=gettext_lazy("楼栋"), required=False, max_length=30)
+    unit = forms.CharField(label=gettext_lazy("单元"), required=False, max_length=20)
+    room = forms.CharField(label=gettext_lazy("门牌/房号"), max_length=30)
+    contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=50)
     contact_mobile = forms.CharField(
-        label=_lazy("联系电话"),
+        label=gettext_lazy("联系电话"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
@@ -104,5 +106,5 @@ class OnBehalfForm(forms.Form):
 
 
 class RepaymentForm(forms.Form):
-    amount = forms.CharField(label=_lazy("还款金额（元）"), max_length=20)
-    method = forms.ChoiceField(label=_lazy("方式"), choices=RepaymentMethod.choices)
+    amount = forms.CharField(label=gettext_lazy("还款金额（元）"), max_length=20)
+    method = forms.ChoiceField(label=gettext_lazy("方式"), choices=RepaymentMethod.choices)
