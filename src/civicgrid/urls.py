@@ -18,6 +18,7 @@ urlpatterns = [
     path("errands/", include("civicgrid.errands.urls")),
     path("learning/", include("civicgrid.learning.urls")),
     path("community/", include("civicgrid.community.urls")),
+    path("epidemic/", include("civicgrid.epidemic.urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -32,7 +32,12 @@ HEALTH = frozenset({Role.CDC_EPIDEMIOLOGIST, Role.CLINICIAN})
 COMMUNITY = frozenset({Role.GRID_WORKER, Role.COMMUNITY_STAFF})
 
 SECTIONS = [
-    Section(_("疫情报送与统计"), _("日报、病例一览表、本辖区实时统计"), None, OFFICERS | HEALTH),
+    Section(
+        _("疫情报送与统计"),
+        _("每日报表填报、上报情况、审核锁定、本辖区实时统计"),
+        "epidemic:home",
+        OFFICERS | HEALTH | frozenset({Role.ADMINISTRATOR}),
+    ),
     Section(
         _("人口台账与入户摸排"),
         _("网格内住户、重点人员、上门排查记录"),

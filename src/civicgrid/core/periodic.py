@@ -44,6 +44,8 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("civicgrid.community.actions.do_purge_expired_passes", 3600),
         # Needs nobody claimed for ERRANDS_REMIND_AFTER_MINUTES: tell the community's volunteers.
         PeriodicJob("civicgrid.errands.actions.do_remind_unclaimed_errands", 60),
+        # Daily reports past their deadline: remind the unit's staff once a day.
+        PeriodicJob("civicgrid.epidemic.actions.do_remind_overdue_reports", 600),
     ]
 
 

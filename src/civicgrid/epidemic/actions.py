@@ -117,6 +117,7 @@ def do_save_report(
     submit: bool,
     expected_version: int | None,
     note: str = "",
+    now: datetime.datetime | None = None,
 ) -> SavedReport:
     """Save a unit's figures of a day: a draft, a submission, or a correction.
 
@@ -124,7 +125,8 @@ def do_save_report(
     from a client that does not know, accepted only when no report exists yet). A counted
     report stays counted, so saving it is a correction. Blocking rules refuse a submission or
     correction (ValidationError by element code); warnings are returned and kept on the report.
-    Raises ReportConflict when another write came first.
+    Raises ReportConflict when another write came first. `now` is the moment of the write
+    (loading a history of reports, e.g. the demo); pages and the API never pass it.
     """
     elements = list(form.elements.filter(is_active=True))
     with transaction.atomic():
@@ -166,8 +168,9 @@ def do_save_report(
             warnings = checked.warnings + [m for ms in checked.errors.values() for m in ms]
         stored = {code: rules.format_value(v) for code, v in parsed.items()}
         report, created = _write(
-            actor, form, unit, date, current, stored, warnings, counted, was_counted, note
-        )
+            actor, form, unit, date, current, stored, warnings, counted, was_counted, note,
+            now or timezone.now(),
+        )  # fmt: skip
         old = current.values if (current is not None and was_counted) else {}
         add_report_change(
             form=form,
@@ -200,8 +203,8 @@ def _write(
     counted: bool,
     was_counted: bool,
     note: str,
+    now: datetime.datetime,
 ) -> tuple[Report, bool]:
-    now = timezone.now()
     user = actor if isinstance(actor, User) else None
     status = S.DRAFT if not counted else (current.status if was_counted else S.SUBMITTED)
     if status == S.CONFIRMED:

@@ -60,6 +60,16 @@ class ReportFormQuerySet(ScopedQuerySet):
 
 
 class ReportQuerySet(ScopedQuerySet):
+    # A unit's own staff see its reports whatever their jurisdiction.
+    has_owner_rule = True
+
+    def owned_by(self, principal: Principal) -> Self:
+        from civicgrid.accounts.models import User
+
+        if not isinstance(principal, User):
+            return self.none()
+        return self.filter(unit_id__in=[m.organisation_id for m in principal.active_memberships])
+
     def counted(self) -> Self:
         """Reports whose figures are in the statistics (submitted, confirmed or locked)."""
         return self.filter(status__in=COUNTED_STATUSES)

@@ -7,23 +7,25 @@ from civicgrid.accounts.actions import do_create_organisation, do_grant_role
 from civicgrid.accounts.choices import OrganisationType as T
 from civicgrid.accounts.choices import Role as R
 from civicgrid.accounts.models import Organisation, User
-from civicgrid.core.testing import COUNTY_B, PROVINCE, TEST_PASSWORD, TOWNSHIP_A
+from civicgrid.core.testing import TEST_PASSWORD, TOWNSHIP_A
 from civicgrid.epidemic.choices import ElementKind, RuleKind, RuleSeverity
-from civicgrid.epidemic.form_actions import (
-    do_add_data_element,
-    do_add_validation_rule,
-    do_create_report_form,
-)
+from civicgrid.epidemic.demo import build_form
 from civicgrid.epidemic.models import ReportForm
 from civicgrid.regions.models import Division
 
 TOWNSHIP_B = "131127100000"  # a township of 景县 (county B)
-ELEMENTS = [
-    ("new_confirmed", "新增确诊", ElementKind.NEW),
-    ("cum_confirmed", "累计确诊", ElementKind.CUMULATIVE),
-    ("new_cured", "新增治愈", ElementKind.NEW),
-    ("fever_visits", "发热门诊就诊", ElementKind.NEW),
-]
+ELEMENTS = (
+    ("new_confirmed", "新增确诊", ElementKind.NEW, "例"),
+    ("cum_confirmed", "累计确诊", ElementKind.CUMULATIVE, "例"),
+    ("new_cured", "新增治愈", ElementKind.NEW, "例"),
+    ("fever_visits", "发热门诊就诊", ElementKind.NEW, "人次"),
+)
+RULES = (
+    (RuleKind.NON_NEGATIVE, None, None, RuleSeverity.BLOCK),
+    (RuleKind.LESS_OR_EQUAL, "new_cured", "cum_confirmed", RuleSeverity.BLOCK),
+    (RuleKind.NOT_BELOW_PREVIOUS, "cum_confirmed", None, RuleSeverity.BLOCK),
+    (RuleKind.LESS_OR_EQUAL, "new_confirmed", "fever_visits", RuleSeverity.WARN),
+)
 
 
 def daily_form(personas: Any, *, deadline_hour: int = 10, code: str = "daily") -> ReportForm:
@@ -32,29 +34,8 @@ def daily_form(personas: Any, *, deadline_hour: int = 10, code: str = "daily") -
     Rules: no negatives (blocking), 新增治愈 ≤ 累计确诊 (blocking), 累计确诊 never below the
     previous report (blocking), 新增确诊 ≤ 发热门诊就诊 (warning only).
     """
-    form = do_create_report_form(
-        personas.admin,
-        code=code,
-        name="每日疫情报告",
-        division=Division.objects.get(code=PROVINCE),
-        organisation_types=[T.MEDICAL, T.CDC],
-        deadline_hour=deadline_hour,
-    )
-    elements = {}
-    for order, (element_code, name, kind) in enumerate(ELEMENTS):
-        elements[element_code] = do_add_data_element(
-            personas.admin, form=form, code=element_code, name=name, kind=kind, order=order
-        )
-    add = do_add_validation_rule
-    add(personas.admin, form=form, kind=RuleKind.NON_NEGATIVE, left=None, right=None,
-        severity=RuleSeverity.BLOCK)  # fmt: skip
-    add(personas.admin, form=form, kind=RuleKind.LESS_OR_EQUAL, left=elements["new_cured"],
-        right=elements["cum_confirmed"], severity=RuleSeverity.BLOCK)  # fmt: skip
-    add(personas.admin, form=form, kind=RuleKind.NOT_BELOW_PREVIOUS,
-        left=elements["cum_confirmed"], right=None, severity=RuleSeverity.BLOCK)  # fmt: skip
-    add(personas.admin, form=form, kind=RuleKind.LESS_OR_EQUAL, left=elements["new_confirmed"],
-        right=elements["fever_visits"], severity=RuleSeverity.WARN)  # fmt: skip
-    return form
+    types = [T.MEDICAL, T.CDC]
+    return build_form(personas.admin, code, "每日疫情报告", types, deadline_hour, ELEMENTS, RULES)
 
 
 def unit(name: str, code: str = TOWNSHIP_A, type: str = T.MEDICAL) -> Organisation:
@@ -92,6 +73,3 @@ def days_ago(n: int) -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate() - datetime.timedelta(days=n)
-
-
-__all__ = ["COUNTY_B"]

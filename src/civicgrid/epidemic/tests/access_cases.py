@@ -1,0 +1,143 @@
+"""Access cases of the epidemic pages and API.
+
+A province-wide daily form with one health centre in 阜城县 (county A). County A's officer
+reports for it and reads county A; the city and the province read it too; 景县's officer (county
+B) gets 404 for anything of county A; residents and volunteers have no business here.
+"""
+
+from civicgrid.core.testing import UNAUTHORIZED, AccessCase
+
+PUBLIC: dict[str, str] = {}
+
+
+def _form(p):
+    from civicgrid.epidemic.tests import factories as f
+
+    form = f.daily_form(p)
+    f.health_centre()
+    return (form.pk,)
+
+
+def _report(p):
+    from civicgrid.epidemic.actions import do_save_report
+    from civicgrid.epidemic.tests import factories as f
+
+    form = f.daily_form(p)
+    centre, clinician = f.health_centre()
+    saved = do_save_report(
+        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(),
+        submit=True, expected_version=0,
+    )  # fmt: skip
+    return (saved.report.pk,)
+
+
+def _county_form(p):
+    from civicgrid.accounts.choices import OrganisationType as T
+    from civicgrid.epidemic.form_actions import do_create_report_form
+    from civicgrid.regions.models import Division
+
+    form = do_create_report_form(
+        p.county_a_admin, code="fever-clinic", name="发热门诊日报",
+        division=Division.objects.get(code="131128000000"),
+        organisation_types=[T.MEDICAL], deadline_hour=12,
+    )  # fmt: skip
+    return (form.pk,)
+
+
+def _county_a(p):
+    return {"within": "131128"}
+
+
+_READERS_A = ("county_a_officer", "city_officer", "province_officer", "cdc_a")
+_NOT_READERS = ("grid_worker_a1", "volunteer_a", "resident_a")
+API = {"anonymous": UNAUTHORIZED}
+
+CASES = [
+    AccessCase(
+        "epidemic:home",
+        allowed=("county_a_officer", "cdc_a", "grid_worker_a1", "admin"),
+        denied=("resident_a",),
+    ),
+    AccessCase(
+        "epidemic:report_entry",
+        args=_form,
+        allowed=("county_a_officer", "admin"),
+        denied=("county_b_officer", "city_officer", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:report_entry",
+        method="post",
+        args=_form,
+        data=lambda p: {"op": "save", "v_new_confirmed": "1"},
+        allowed=("county_a_officer",),
+        denied=("county_b_officer", "city_officer", "resident_a"),
+        ok_status=(302,),
+    ),
+    AccessCase(
+        "epidemic:report_detail",
+        args=_report,
+        allowed=_READERS_A,
+        denied=("county_b_officer", "grid_worker_a1", "resident_a"),
+    ),
+    *(
+        AccessCase(
+            name,
+            args=_form,
+            data=_county_a,
+            allowed=_READERS_A,
+            denied=("county_b_officer", *_NOT_READERS),
+        )
+        for name in (
+            "epidemic:completeness",
+            "epidemic:completeness_export",
+            "epidemic:statistics",
+            "epidemic:statistics_export",
+        )
+    ),
+    AccessCase(
+        "epidemic:approvals",
+        args=_form,
+        allowed=("city_officer", "province_officer", "county_a_officer"),
+        denied=("cdc_a", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:approvals",
+        method="post",
+        args=_form,
+        data=lambda p: {"op": "confirm", "county": "131128"},
+        allowed=("city_officer",),
+        denied=("county_a_officer", "county_b_officer", "province_officer", "cdc_a"),
+        ok_status=(302,),
+    ),
+    AccessCase(
+        "epidemic:approvals",
+        method="post",
+        args=_form,
+        data=lambda p: {"op": "lock"},
+        allowed=("province_officer",),
+        denied=("city_officer", "county_a_officer"),
+        ok_status=(302,),
+    ),
+    AccessCase(
+        "epidemic:design_list",
+        allowed=("county_a_admin", "admin"),
+        denied=("county_a_officer", "cdc_a", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:design_create",
+        allowed=("county_a_admin", "admin"),
+        denied=("county_a_officer", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:design_edit",
+        args=_form,
+        allowed=("admin",),
+        denied=("county_a_admin", "county_a_officer"),  # a province-wide form
+    ),
+    AccessCase(
+        "epidemic:design_edit",
+        args=_county_form,
+        allowed=("county_a_admin", "admin"),
+        denied=("county_b_officer", "county_a_officer"),
+    ),
+]
