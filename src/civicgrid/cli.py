@@ -70,6 +70,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if learning := do_load_demo_learning():
         print(f"已发布演示防疫知识 {learning} 篇（文章与测验）。", flush=True)
+    from civicgrid.epidemic.demo import do_load_demo_epidemic
+
+    epidemic = do_load_demo_epidemic(
+        on_start=lambda: print("首次运行：生成演示疫情日报（60 天）……", flush=True)
+    )
+    if epidemic.reports:
+        print(
+            f"已生成演示疫情日报 {epidemic.reports} 份（{epidemic.seconds:.0f} 秒）。", flush=True
+        )
 
 
 def _print_banner(host: str, port: int) -> None:
