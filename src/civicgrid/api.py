@@ -11,6 +11,7 @@ from civicgrid.community.api import router as community_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
 from civicgrid.core.notifications.api import router as notifications_router
+from civicgrid.epidemic.api import router as epidemic_router
 from civicgrid.errands.api import router as errands_router
 from civicgrid.learning.api import router as learning_router
 from civicgrid.population.api import router as population_router
@@ -39,6 +40,7 @@ api.add_router("/population", population_router)
 api.add_router("/errands", errands_router)
 api.add_router("/community", community_router)
 api.add_router("/learning", learning_router)
+api.add_router("/epidemic", epidemic_router)
 
 
 @api.exception_handler(ApiError)

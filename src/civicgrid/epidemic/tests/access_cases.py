@@ -141,3 +141,48 @@ CASES = [
         denied=("county_b_officer", "county_a_officer"),
     ),
 ]
+
+CASES += [
+    AccessCase(
+        "api:epidemic_forms", allowed=("county_a_officer", "grid_worker_a1", "resident_a"), **API
+    ),
+    AccessCase(
+        "api:epidemic_form",
+        args=_county_form,
+        allowed=("county_a_officer", "city_officer", "province_officer"),
+        denied=("county_b_officer", "resident_a"),  # a form of 阜城县 only
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_form_units",
+        args=_form,
+        allowed=("county_a_officer", "county_b_officer"),  # county B's list is empty
+        denied=("resident_a",),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_reports",
+        data=lambda p: {"form": _form(p)[0], "within": "131128"},
+        allowed=_READERS_A,
+        denied=("county_b_officer",),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_report",
+        args=_report,
+        allowed=_READERS_A,
+        denied=("county_b_officer", "grid_worker_a1", "resident_a"),
+        **API,
+    ),
+    *(
+        AccessCase(
+            name,
+            args=_form,
+            data=lambda p: {"within": "131128", "element": "new_confirmed"},
+            allowed=_READERS_A,
+            denied=("county_b_officer", "grid_worker_a1", "resident_a"),
+            **API,
+        )
+        for name in ("api:epidemic_statistics", "api:epidemic_trend", "api:epidemic_completeness")
+    ),
+]
