@@ -174,9 +174,12 @@ def step_copy(args: argparse.Namespace) -> dict[str, object]:
 STEPS = {"generate": step_generate, "setup": step_setup, "import": step_import, "copy": step_copy}
 
 
-def run_step(argv: list[str]) -> int:
+def run_step(argv: list[str], steps: dict | None = None, int_options: tuple[str, ...] = ()) -> int:
+    """Run one step in this child process: of `steps` (this file's by default), with the
+    common options and `int_options` (other benchmarks' own whole-number options)."""
+    steps = steps or STEPS
     parser = argparse.ArgumentParser()
-    parser.add_argument("--step", choices=STEPS)
+    parser.add_argument("--step", choices=steps)
     parser.add_argument("--data-dir")
     parser.add_argument("--database-url")
     parser.add_argument("--file")
@@ -186,12 +189,14 @@ def run_step(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--damaged", type=float)
     parser.add_argument("--settle", type=float, default=0)
+    for name in int_options:
+        parser.add_argument(f"--{name}", type=int, default=0)
     args = parser.parse_args(argv)
     configure_django(Path(args.data_dir), args.database_url)
     others = None
     if args.settle > 0:
         others = wait_for_quiet(args.settle)
-    result = STEPS[args.step](args)
+    result = steps[args.step](args)
     result["busy_before"] = None if others is None else round(others, 2)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
     return 0

@@ -28,6 +28,7 @@ done = function(summary, latency, requests)
     '"max_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+  if extra_report then io.write('WRK_EXTRA ' .. extra_report() .. '\\n') end
 end
 """
 # With a mix of paths and extra headers: each wrk thread walks the paths round-robin from its
@@ -81,6 +82,8 @@ class LoadResult:
     p99_ms: float
     bad_status: int  # responses outside 2xx (wrk: status >= 400)
     socket_errors: int  # connect, read, write errors and timeouts
+    # What a custom wrk script's `extra_report()` returned (a JSON object), e.g. its own counts.
+    extra: dict[str, object] | None = None
 
     @property
     def rps(self) -> float:
@@ -122,20 +125,26 @@ def find_wrk(*, install: bool) -> str | None:
 def run_wrk(
     wrk: str, url: str, *, duration: float, connections: int, threads: int,
     paths: list[str] | None = None, headers: dict[str, str] | None = None,
+    script: str | None = None,
 ) -> LoadResult:  # fmt: skip
+    """`script`: Lua of the caller's own (request(), response(), and optionally an
+    `extra_report()` returning a JSON object string), run with the standard report."""
     _check_loopback(url)
-    script = Path(__file__).with_name("results") / "wrk-report.lua"
-    script.parent.mkdir(exist_ok=True)
-    script.write_text(wrk_script(paths, headers))
+    lua = (script + WRK_SCRIPT) if script else wrk_script(paths, headers)
+    script_path = Path(__file__).with_name("results") / "wrk-report.lua"
+    script_path.parent.mkdir(exist_ok=True)
+    script_path.write_text(lua)
+    script = str(script_path)
     cmd = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
-        "--timeout", "5s", "-s", str(script), url,
+        "--timeout", "5s", "-s", script, url,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30, check=False)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
     if proc.returncode != 0 or line is None:
         raise LoadError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout}")
     data = json.loads(line.removeprefix("WRK_JSON "))
+    extra = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WRK_EXTRA ")), None)
     return LoadResult(
         generator="wrk",
         requests=data["requests"],
@@ -145,6 +154,7 @@ def run_wrk(
         p99_ms=data["p99_us"] / 1000,
         bad_status=data["status"],
         socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
+        extra=json.loads(extra.removeprefix("WRK_EXTRA ")) if extra else None,
     )
 
 
@@ -270,11 +280,14 @@ class LoadGenerator:
     def run(
         self, url: str, *, duration: float, connections: int, threads: int,
         paths: list[str] | None = None, headers: dict[str, str] | None = None,
+        script: str | None = None,
     ) -> LoadResult:  # fmt: skip
         """Load `url`, or with `paths` (and `headers`) a mix of paths on its host, each
-        connection walking them in turn."""
+        connection walking them in turn; `script` (wrk only) makes the requests itself."""
         options = {"duration": duration, "connections": connections, "threads": threads,
                    "paths": paths, "headers": headers}  # fmt: skip
         if self.wrk:
-            return run_wrk(self.wrk, url, **options)
+            return run_wrk(self.wrk, url, script=script, **options)
+        if script:
+            raise LoadError("a custom request script needs wrk")
         return run_python(url, **options)
