@@ -66,6 +66,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if errands := do_load_demo_errands():
         print(f"已生成演示代购需求 {errands} 条。", flush=True)
+    from civicgrid.community.demo import do_load_demo_community
+
+    if gates := do_load_demo_community():
+        print(f"已创建演示社区卡口 {gates} 个及预警规则、出入记录和家庭健康日报。", flush=True)
     from civicgrid.learning.demo import do_load_demo_learning
 
     if learning := do_load_demo_learning():
