@@ -168,6 +168,7 @@ def step_fresh_rows(args: argparse.Namespace) -> dict[str, object]:
 def step_prepare(args: argparse.Namespace) -> dict[str, object]:
     """The grid worker's session, the county office's token, and the queries to send."""
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
 
     from civicgrid.accounts.actions import do_issue_api_token
@@ -175,6 +176,12 @@ def step_prepare(args: argparse.Namespace) -> dict[str, object]:
     from civicgrid.core.division_codes import subtree_range
     from civicgrid.population.models import Household, Person
 
+    if connection.vendor == "postgresql":
+        # What autovacuum does within a minute of a large import: statistics, and the
+        # visibility map that lets a search read an index alone.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE population_person")
+            cursor.execute("VACUUM ANALYZE population_household")
     rng = random.Random(SEED)  # noqa: S311 - a benchmark's sample, not a secret
     worker = User.objects.get(username=GRID_WORKER)
     grids = list(worker.grid_assignments.values_list("grid_id", flat=True))
@@ -289,6 +296,9 @@ def check_answers(server: Server, scenario: dict) -> list[str]:
 
 
 def row_for(name: str, result: LoadResult, others: float) -> dict[str, object]:
+    if name.startswith("ping"):
+        return {"scenario": name, **result.as_dict(), "others_cpu_share": round(others, 3),
+                "target": "(ceiling)", "met": True}  # fmt: skip
     met = result.p95_ms <= TARGET_P95_MS and result.errors == 0
     return {"scenario": name, **result.as_dict(), "others_cpu_share": round(others, 3),
             "target": f"p95<={TARGET_P95_MS} ms", "met": met}  # fmt: skip
@@ -304,11 +314,14 @@ def run_database(
         version, postmaster = postgres_info(url) if label == "postgresql" else ("SQLite", None)
         meter = CpuMeter(server.pid, frozenset([postmaster]) if postmaster else frozenset())
         rows = []
-        for scenario in scenarios(fixtures):
-            for problem in check_answers(server, scenario):
+        # The framework's ceiling beside the searches, at each level: on a shared machine a
+        # search's share of it says more than its absolute figures.
+        ping = {"name": "ping (no database)", "headers": {}, "paths": {"ping": ["/api/v1/ping"]}}
+        for scenario in [ping, *scenarios(fixtures)]:
+            for problem in check_answers(server, scenario) if scenario is not ping else ():
                 print(f"   warning: {scenario['name']}: {problem}")
             mixes = [(scenario["name"], [p for ps in scenario["paths"].values() for p in ps])]
-            if args.by_kind:
+            if args.by_kind and scenario is not ping:
                 mixes += [(f"{scenario['name']}: {kind}", paths)
                           for kind, paths in scenario["paths"].items()]  # fmt: skip
             for (name, paths), connections in itertools.product(mixes, args.connections):

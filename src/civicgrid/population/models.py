@@ -150,13 +150,23 @@ class Person(models.Model):
         # Every bulk import maintains each of these (a million rows), so only what the
         # searches need (selectors.person_condition), as plain b-tree indexes (see Household):
         # a grid worker's grids, a jurisdiction's list in order (and its code range), a name
-        # or initials from their start, the last 4 digits of a mobile.
+        # or initials from their start, the last 4 digits of a mobile. The search keys carry
+        # the code and the household, so that finding a jurisdiction's matching households
+        # reads the index alone.
         indexes = [
             models.Index(fields=["grid", "name_initials"], name="population_person_grid_init"),
             models.Index(fields=["division_code", "name"], name="population_person_code_nm"),
-            models.Index(fields=["name", "division_code"], name="population_person_name"),
-            models.Index(fields=["name_initials"], name="population_person_initials"),
-            models.Index(fields=["mobile_last4"], name="population_person_last4"),
+            models.Index(
+                fields=["name", "division_code", "household"], name="population_person_name"
+            ),
+            models.Index(
+                fields=["name_initials", "division_code", "household"],
+                name="population_person_initials",
+            ),
+            models.Index(
+                fields=["mobile_last4", "division_code", "household"],
+                name="population_person_last4",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -218,6 +218,10 @@ def visible_grids(principal: Principal) -> QuerySet[Grid]:
     return grids.filter(jurisdiction_q(principal.jurisdiction_codes()))
 
 
+# Lists show the head's name only: decrypting their numbers would be work for nothing.
+HEAD_NUMBERS = ("head__id_number", "head__mobile")
+
+
 def households_for(
     principal: Principal, *, query: str = "", tag: str = "", grid_id: int | None = None
 ) -> QuerySet[Household]:
@@ -247,6 +251,7 @@ def households_for(
         households = households.filter(grid_id=grid_id)
     return (
         households.select_related("head", "grid")
+        .defer(*HEAD_NUMBERS)
         .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
         .order_by("grid_id", "address", "pk")
     )
