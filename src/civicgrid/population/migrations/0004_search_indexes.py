@@ -97,23 +97,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(
-                fields=["name", "division_code", "household"], name="population_person_name"
-            ),
+            index=models.Index(fields=["name", "division_code"], name="population_person_name"),
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(
-                fields=["name_initials", "division_code", "household"],
-                name="population_person_initials",
-            ),
+            index=models.Index(fields=["name_initials"], name="population_person_initials"),
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(
-                fields=["mobile_last4", "division_code", "household"],
-                name="population_person_last4",
-            ),
+            index=models.Index(fields=["mobile_last4"], name="population_person_last4"),
         ),
         migrations.AddIndex(
             model_name="screeningvisit",
