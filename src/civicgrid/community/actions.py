@@ -49,6 +49,7 @@ from civicgrid.community.residents import (
     users_of_household,
     with_living_members,
 )
+from civicgrid.community.retention import delete_passes_before
 from civicgrid.community.tokens import check_token
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
@@ -773,7 +774,8 @@ def do_roll_up_pass_counts(day: datetime.date) -> int:
 
 def do_purge_expired_passes(now: datetime.datetime | None = None) -> int:
     """Delete passes older than COMMUNITY_PASS_RETENTION_DAYS, after rolling each of their days
-    up into the daily counts; returns how many passes were deleted (a periodic job)."""
+    up into the daily counts; returns how many passes were deleted (a periodic job). The delete
+    is set-based in short batches (`retention.delete_passes_before`)."""
     from django.conf import settings
 
     moment = now or timezone.now()
@@ -790,8 +792,8 @@ def do_purge_expired_passes(now: datetime.datetime | None = None) -> int:
     while day < timezone.localdate(cutoff):
         do_roll_up_pass_counts(day)
         day += datetime.timedelta(days=1)
+    deleted = delete_passes_before(cutoff)
     with transaction.atomic():
-        deleted, _detail = PassRecord.objects.filter(scanned_at__lt=cutoff).delete()
         record_audit(
             actor=None,
             actor_label="task:community-retention",

@@ -352,6 +352,31 @@ def test_retention_deletes_old_passes_and_keeps_daily_counts(personas, family, s
     assert actions.do_purge_expired_passes() == 0
 
 
+def test_retention_deletes_in_batches_with_the_corrections_of_deleted_passes(personas, family):
+    from civicgrid.community.models import PassCorrection
+    from civicgrid.community.retention import delete_passes_before
+
+    gate = f.checkpoint(personas)
+    start = timezone.now() - datetime.timedelta(days=40)
+    for hour in range(7):
+        actions.do_scan_as_resident(
+            personas.resident_a,
+            token=tokens.poster_token(gate),
+            direction="out" if hour % 2 == 0 else "in",
+            now=start + datetime.timedelta(hours=hour),
+        )
+    kept = actions.do_scan_as_resident(
+        personas.resident_a, token=tokens.poster_token(gate), direction="out"
+    ).record
+    old = PassRecord.objects.exclude(pk=kept.pk).first()
+    actions.do_request_pass_correction(personas.resident_a, record=old, reason="那天我不在家")
+    actions.do_request_pass_correction(personas.resident_a, record=kept, reason="不是我")
+
+    assert delete_passes_before(start + datetime.timedelta(days=1), batch=3) == 7
+    assert list(PassRecord.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert list(PassCorrection.objects.values_list("pass_record_id", flat=True)) == [kept.pk]
+
+
 def test_the_periodic_jobs_include_the_community_sweeps():
     from civicgrid.core.periodic import default_jobs
 
