@@ -45,5 +45,8 @@ urlpatterns = [
     path(
         "checkpoints/<int:checkpoint_id>/revoke/", views.checkpoint_revoke, name="checkpoint_revoke"
     ),
+    path(
+        "checkpoints/<int:checkpoint_id>/active/", views.checkpoint_active, name="checkpoint_active"
+    ),
     path("checkpoints/<int:checkpoint_id>/guard/", views.checkpoint_guard, name="checkpoint_guard"),
 ]

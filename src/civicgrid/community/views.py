@@ -1,5 +1,5 @@
 """Staff pages of the gates (/community/checkpoints/): list and create, the A4 poster, the gate
-tablet whose code changes every 30 seconds, revocation, and the guard's registration of a
+tablet whose code changes every 30 seconds, revocation, deactivation, and the guard's registration of a
 resident without a phone. Each view parses, looks up through `community.access`, calls one
 action and renders."""
 
@@ -131,6 +131,21 @@ def checkpoint_revoke(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     messages.success(
         request, _("旧二维码已作废，请重新打印“%(n)s”的海报。") % {"n": checkpoint.name}
     )
+    return redirect("community:checkpoint_list")
+
+
+@role_required(*STAFF)
+@require_POST
+def checkpoint_active(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
+    """Take a gate out of use (its codes are refused from then on) or back into use."""
+    checkpoint = access_checkpoint_for_user(request.user, checkpoint_id, request=request)
+    active = request.POST.get("active") == "1"
+    actions.do_set_checkpoint_active(request.user, checkpoint=checkpoint, active=active)
+    if active:
+        message = _("卡口“%(n)s”已重新启用，原有二维码恢复有效。")
+    else:
+        message = _("卡口“%(n)s”已停用，扫它的二维码将被拒绝。")
+    messages.success(request, message % {"n": checkpoint.name})
     return redirect("community:checkpoint_list")
 
 

@@ -120,6 +120,15 @@ CASES = [
         denied=OUTSIDERS + NOT_STAFF + ("grid_worker_a1", "county_a_officer"),
     ),
     AccessCase(
+        "community:checkpoint_active",
+        args=_gate,
+        method="post",
+        data=lambda p: {"active": "0"},
+        ok_status=(302,),
+        allowed=(STAFF, "admin"),
+        denied=OUTSIDERS + NOT_STAFF + ("grid_worker_a1", "county_a_officer"),
+    ),
+    AccessCase(
         "community:dashboard",
         args=_staff,
         data=lambda p: {"c": "131128100001"},

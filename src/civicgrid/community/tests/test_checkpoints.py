@@ -84,6 +84,27 @@ def test_a_deactivated_gate_refuses_its_codes(personas):
     assert error.value.code == "inactive"
 
 
+def test_staff_take_a_gate_out_of_use_on_its_page_and_back(client, personas):
+    gate = f.checkpoint(personas)
+    client.force_login(f.community_staff(personas))
+    page = client.get("/community/checkpoints/").content.decode()
+    assert f"/community/checkpoints/{gate.pk}/active/" in page and "停用卡口" in page
+
+    response = client.post(f"/community/checkpoints/{gate.pk}/active/", {"active": "0"})
+    assert response.status_code == 302
+    gate.refresh_from_db()
+    assert not gate.is_active
+    with pytest.raises(tokens.TokenError):
+        tokens.check_token(tokens.poster_token(gate))
+    page = client.get("/community/checkpoints/").content.decode()
+    assert "已停用" in page and "重新启用" in page
+
+    client.post(f"/community/checkpoints/{gate.pk}/active/", {"active": "1"})
+    gate.refresh_from_db()
+    assert gate.is_active
+    assert tokens.check_token(tokens.poster_token(gate)).checkpoint == gate
+
+
 def test_a_tablet_code_is_live_for_a_minute_then_stale(personas):
     gate = f.checkpoint(personas)
     shown_at = 1_800_000_000.0
