@@ -164,6 +164,7 @@ class StatisticsFilters(Schema):
     within: str = Field("", description="区划代码（2、4、6、9 或 12 位）；默认为本人管辖区划")
     start: datetime.date | None = None
     end: datetime.date | None = None
+    by: str = Field("", pattern="^(|community)$", description="community：按村（社区）分组")
 
 
 class StatRowSchema(Schema):
@@ -353,7 +354,8 @@ def get_statistics(
 ) -> dict[str, Any]:
     form = access_form_for_user(_reader(request), form_id)
     start, end = _range(filters)
-    result = selectors.statistics(form, _within(request, filters.within), start, end)
+    within = _within(request, filters.within)
+    result = selectors.statistics(form, within, start, end, by_community=filters.by == "community")
     return {
         "within": result.within.code,
         "start": start,

@@ -68,9 +68,17 @@ def _range_filter(elements: list[DataElement], start: datetime.date, end: dateti
 
 
 def statistics(
-    form: ReportForm, within: Division, start: datetime.date, end: datetime.date
+    form: ReportForm,
+    within: Division,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    by_community: bool = False,
 ) -> Statistics:
-    """Figures per child division (or per unit below a county) and the total of `within`."""
+    """Figures per child division (or per unit below a county) and the total of `within`.
+
+    `by_community`: one row per village or community with figures (level 5) instead, e.g. a
+    county by community; still one index range on the totals."""
     elements = list(form.elements.filter(is_active=True))
     codes = {e.pk: e.code for e in elements}
     totals = (
@@ -80,22 +88,28 @@ def statistics(
         .annotate(value=Sum("hundredths"))
     )
     if within.level in TOTALS_LEVELS:
-        level = within.level + 1
+        level = max(division_codes.LEVEL_DIGITS) if by_community else within.level + 1
         cells = totals.filter(jurisdiction_q([within.code]), level__in=(within.level, level))
         by_code: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for cell in cells:
             by_code[cell["division_code"]][codes[cell["element_id"]]] = _number(cell["value"])
         total = StatRow(_("合计：%(name)s") % {"name": within.name}, values=by_code[within.code])
+        areas = (
+            Division.objects.filter(code__in=[c for c in by_code if c != within.code])
+            if by_community
+            else _children(within)
+        )
         rows = [
-            StatRow(child.name, child.short_code, by_code.get(child.code, {}), True)
-            for child in _children(within)
+            StatRow(area.name, area.short_code, by_code.get(area.code, {}), True)
+            for area in sorted(areas, key=lambda a: a.code)
         ]
         direct = {
             c: total.values.get(c, Decimal(0)) - sum((r.values.get(c, 0) for r in rows), Decimal(0))
             for c in codes.values()
         }
         if any(direct.values()):
-            rows.append(StatRow(_("本级直属单位"), values=direct))
+            rest = _("不在村（社区）的单位") if by_community else _("本级直属单位")
+            rows.append(StatRow(rest, values=direct))
     else:
         rows = _unit_rows(form, within, elements, start, end)
         total = StatRow(

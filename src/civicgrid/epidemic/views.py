@@ -226,7 +226,8 @@ def _statistics(request: HttpRequest, form_id: int) -> selectors.Statistics:
     start = parse_day(request.GET.get("start"), default=end - datetime.timedelta(days=29))
     if start > end or (end - start).days >= selectors.MAX_RANGE_DAYS:
         start = end - datetime.timedelta(days=29)
-    return selectors.statistics(form, _within(request), start, end)
+    by_community = request.GET.get("by") == "community"
+    return selectors.statistics(form, _within(request), start, end, by_community=by_community)
 
 
 @statistics_required
@@ -241,6 +242,7 @@ def statistics(request: HttpRequest, form_id: int) -> HttpResponse:
         else None
     )
     query = f"start={report.start:%Y-%m-%d}&end={report.end:%Y-%m-%d}"
+    by = "&by=community" if request.GET.get("by") == "community" else ""
     chart: dict[str, Any] = {}
     if trend is not None:
         chart = {
@@ -257,6 +259,7 @@ def statistics(request: HttpRequest, form_id: int) -> HttpResponse:
             "summary": list(zip(report.elements, report.total.cells, strict=True)),
             "chart": chart,
             "query": query,
+            "by": by,
             "ancestors": _ancestors(request, report.within),
         },
     )

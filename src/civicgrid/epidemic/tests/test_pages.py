@@ -51,9 +51,14 @@ def test_bad_figures_are_shown_beside_their_element_and_nothing_is_saved(client,
 def test_a_stale_page_is_told_someone_else_saved_first(client, personas, setup):
     form, centre, clinician = setup
     do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(new=2),
-        submit=True, expected_version=0,
-    )  # fmt: skip
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(new=2),
+        submit=True,
+        expected_version=0,
+    )
     client.force_login(personas.county_a_officer)  # opened the empty form before the unit saved
     posted = {f"v_{k}": v for k, v in f.figures(new=3).items()}
     posted |= {"op": "submit", "version": "0", "unit": centre.pk}
@@ -65,9 +70,14 @@ def test_a_stale_page_is_told_someone_else_saved_first(client, personas, setup):
 def test_county_and_city_see_the_same_totals_and_the_sibling_county_none(client, personas, setup):
     form, centre, clinician = setup
     do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(new=4, cum=20),
-        submit=True, expected_version=0,
-    )  # fmt: skip
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(new=4, cum=20),
+        submit=True,
+        expected_version=0,
+    )
     url = f"/epidemic/forms/{form.pk}/statistics/"
     client.force_login(personas.county_a_officer)
     county = client.get(url).context["report"]
@@ -89,9 +99,14 @@ def test_completeness_lists_who_has_not_reported(client, personas, setup):
     form, centre, clinician = setup
     f.unit("古城镇卫生院", "131128101000")
     do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(),
-        submit=True, expected_version=0,
-    )  # fmt: skip
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(),
+        submit=True,
+        expected_version=0,
+    )
     client.force_login(personas.county_a_officer)
     page = client.get(f"/epidemic/forms/{form.pk}/completeness/")
     report = page.context["report"]
@@ -111,9 +126,14 @@ def test_completeness_lists_who_has_not_reported(client, personas, setup):
 def test_every_table_exports_to_xlsx(client, personas, setup, page):
     form, centre, clinician = setup
     do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(new=4),
-        submit=True, expected_version=0,
-    )  # fmt: skip
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(new=4),
+        submit=True,
+        expected_version=0,
+    )
     client.force_login(personas.city_officer)
     response = client.get(f"/epidemic/forms/{form.pk}/{page}/export/", {"within": "1311"})
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -126,9 +146,14 @@ def test_every_table_exports_to_xlsx(client, personas, setup, page):
 def test_the_city_confirms_and_the_province_locks_from_the_approvals_page(client, personas, setup):
     form, centre, clinician = setup
     do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(),
-        submit=True, expected_version=0,
-    )  # fmt: skip
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(),
+        submit=True,
+        expected_version=0,
+    )
     url = f"/epidemic/forms/{form.pk}/approvals/"
     client.force_login(personas.city_officer)
     assert "确认" in client.get(url).content.decode()
@@ -148,26 +173,89 @@ def test_an_administrator_designs_a_form_with_plain_forms(client, personas):
     created = client.post(
         "/epidemic/design/new/",
         {
-            "code": "fever-clinic", "name": "发热门诊日报", "division": "131128",
-            "organisation_types": ["medical"], "deadline_hour": "12", "is_active": "on",
+            "code": "fever-clinic",
+            "name": "发热门诊日报",
+            "division": "131128",
+            "organisation_types": ["medical"],
+            "deadline_hour": "12",
+            "is_active": "on",
         },
-    )  # fmt: skip
+    )
     assert created.status_code == 302
     edit = created["Location"]
-    client.post(edit, {"op": "element", "code": "visits", "name": "就诊人次", "type": "integer",
-                       "kind": "new", "unit": "人次", "required": "on", "order": "1"})  # fmt: skip
-    client.post(edit, {"op": "element", "code": "fever", "name": "发热人数", "type": "integer",
-                       "kind": "new", "unit": "人", "required": "on", "order": "2"})  # fmt: skip
+    client.post(
+        edit,
+        {
+            "op": "element",
+            "code": "visits",
+            "name": "就诊人次",
+            "type": "integer",
+            "kind": "new",
+            "unit": "人次",
+            "required": "on",
+            "order": "1",
+        },
+    )
+    client.post(
+        edit,
+        {
+            "op": "element",
+            "code": "fever",
+            "name": "发热人数",
+            "type": "integer",
+            "kind": "new",
+            "unit": "人",
+            "required": "on",
+            "order": "2",
+        },
+    )
     visits, fever = DataElement.objects.order_by("order")
-    client.post(edit, {"op": "rule", "kind": "le", "left": fever.pk, "right": visits.pk,
-                       "severity": "block"})  # fmt: skip
+    client.post(
+        edit,
+        {"op": "rule", "kind": "le", "left": fever.pk, "right": visits.pk, "severity": "block"},
+    )
     assert str(ValidationRule.objects.get()) == "「发热人数」不能大于「就诊人次」（阻止提交）"
-    duplicate = client.post(edit, {"op": "element", "code": "visits", "name": "x", "type": "integer",
-                                   "kind": "new", "order": "3"})  # fmt: skip
+    duplicate = client.post(
+        edit,
+        {
+            "op": "element",
+            "code": "visits",
+            "name": "x",
+            "type": "integer",
+            "kind": "new",
+            "order": "3",
+        },
+    )
     assert "指标代码“visits”已在本表中使用" in duplicate.content.decode()
     outside = client.post(
         "/epidemic/design/new/",
-        {"code": "x", "name": "x", "division": "131127", "organisation_types": ["medical"],
-         "deadline_hour": "12"},
-    )  # fmt: skip
+        {
+            "code": "x",
+            "name": "x",
+            "division": "131127",
+            "organisation_types": ["medical"],
+            "deadline_hour": "12",
+        },
+    )
     assert "只有该区划的系统管理员可以设计报表" in outside.content.decode()
+
+
+def test_a_county_by_community_lists_the_villages_with_figures(client, personas, setup):
+    form, centre, _ = setup
+    room = f.unit("东南关卫生室", "131128100001")
+    for unit, new in ((centre, 2), (room, 5)):
+        do_save_report(
+            personas.county_a_officer,
+            form=form,
+            unit=unit,
+            date=f.days_ago(0),
+            values=f.figures(new=new),
+            submit=True,
+            expected_version=0,
+        )
+    client.force_login(personas.county_a_officer)
+    url = f"/epidemic/forms/{form.pk}/statistics/"
+    report = client.get(url, {"by": "community"}).context["report"]
+    rows = {r.label: r.values.get("new_confirmed") for r in report.rows}
+    assert rows == {"东南关居民委员会": 5, "不在村（社区）的单位": 2}
+    assert report.total.values["new_confirmed"] == 7
