@@ -44,8 +44,12 @@ from civicgrid.community.models import (
     PassRecord,
 )
 from civicgrid.community.residents import (
+    DOUBLE_TAP_SECONDS,
     health_status,
+    health_word,
     person_of_user,
+    recent_taps,
+    scanning_resident,
     users_of_household,
     with_living_members,
 )
@@ -61,8 +65,6 @@ from civicgrid.population.choices import PersonStatus
 from civicgrid.population.models import Household, Person
 from civicgrid.regions.models import Division
 
-# Two taps of the same button within this many seconds are one pass.
-DOUBLE_TAP_SECONDS = 10
 FEVER_AT = Decimal("37.3")
 MIN_TEMPERATURE, MAX_TEMPERATURE = Decimal("35.0"), Decimal("42.0")
 DISINFECTION_MAX_AGE_DAYS = 7
@@ -212,9 +214,10 @@ def do_scan_as_resident(
     ValidationError with code "not_resident" when the register has them in another community
     (or not at all): they register as a visitor instead. A TokenError for a bad code.
     """
-    checked = check_token(token, now=(now or timezone.now()).timestamp())
+    moment = now or timezone.now()
+    checked = check_token(token, now=moment.timestamp())
     direction = parse_direction(direction)
-    person = person_of_user(user)
+    person = scanning_resident(user, direction, moment)
     if person is None or person.division_code != checked.checkpoint.division_code:
         raise ValidationError(_("您不是本社区登记的居民，请按访客登记"), code="not_resident")
     return _record_pass(
@@ -363,6 +366,13 @@ def do_register_pass_by_lookup(
     )
 
 
+def _health(person: Person | None, household_id: int | None) -> str:
+    """The household's health today, from the scan's own query when it brought it along."""
+    if person is not None and hasattr(person, "health_today"):
+        return health_word(person.health_today)
+    return health_status(household_id)
+
+
 def _record_pass(
     checkpoint: Checkpoint,
     *,
@@ -382,18 +392,12 @@ def _record_pass(
     DOUBLE_TAP_SECONDS is the same pass. The unique tap window settles two taps racing."""
     moment = now or timezone.now()
     household = person.household if person is not None else None
-    recent = (
-        PassRecord.objects.filter(
-            subject_key=subject_key,
-            direction=direction,
-            scanned_at__gte=moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS),
-            scanned_at__lte=moment,
-        )
-        .order_by("-scanned_at")
-        .first()
-    )
+    if person is not None and hasattr(person, "recent_tap_id"):  # see scanning_resident
+        recent = person.recent_tap_id and PassRecord.objects.filter(pk=person.recent_tap_id).first()
+    else:
+        recent = recent_taps(subject_key, direction, moment).first()
     if recent is not None:
-        return PassResult(recent, False, health_status(recent.household_id))
+        return PassResult(recent, False, _health(person, recent.household_id))
     visitor = visitor or {}
     record = PassRecord(
         checkpoint=checkpoint,
@@ -434,8 +438,8 @@ def _record_pass(
         ).first()
         if first is None:
             raise
-        return PassResult(first, False, health_status(first.household_id))
-    return PassResult(record, True, health_status(record.household_id))
+        return PassResult(first, False, _health(person, first.household_id))
+    return PassResult(record, True, _health(person, record.household_id))
 
 
 # --- household health and disinfection ------------------------------------------------------

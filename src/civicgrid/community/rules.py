@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.community.choices import AlertStatus, Direction, RuleKind
 from civicgrid.community.models import Alert, AlertRule, HealthReport, PassRecord
-from civicgrid.community.residents import with_living_members
+from civicgrid.community.residents import exits_on, with_living_members
 from civicgrid.core.notifications.actions import notify
 from civicgrid.population.choices import PersonTag
 from civicgrid.population.models import GridAssignment, Household, Person
@@ -142,13 +142,10 @@ def check_pass(record: PassRecord) -> None:
     person = record.person
     exits = rules.get(RuleKind.EXITS_PER_DAY)
     if exits is not None:
-        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        count = PassRecord.objects.filter(
-            person_id=record.person_id,
-            direction=Direction.OUT,
-            scanned_at__gte=start,
-            voided_at__isnull=True,
-        ).count()
+        if hasattr(person, "exits_before"):  # counted by the scan's own query, before this one
+            count = person.exits_before + 1
+        else:
+            count = exits_on(record.person_id, day).count()
         if count > (exits.threshold or 0):
             raise_alert(
                 exits,
@@ -158,7 +155,7 @@ def check_pass(record: PassRecord) -> None:
                 detail=_("%(name)s 今天已外出 %(n)d 次") % {"name": _masked(person), "n": count},
             )
     observed = rules.get(RuleKind.OBSERVED_OUT)
-    if observed is not None and person.taggings.filter(tag=OBSERVATION_TAG).exists():
+    if observed is not None and _is_observed(person):
         raise_alert(
             observed,
             day=day,
@@ -170,6 +167,12 @@ def check_pass(record: PassRecord) -> None:
                 "time": timezone.localtime(record.scanned_at).strftime("%H:%M"),
             },
         )
+
+
+def _is_observed(person: Person) -> bool:
+    if hasattr(person, "is_observed"):  # brought along by the scan's query
+        return bool(person.is_observed)
+    return person.taggings.filter(tag=OBSERVATION_TAG).exists()
 
 
 def check_report(report: HealthReport, fevers: list[Person]) -> None:

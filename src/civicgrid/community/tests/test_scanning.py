@@ -222,3 +222,30 @@ def test_the_tablet_page_shows_a_live_code(client, personas, gate):
     client.force_login(f.community_staff(personas))
     page = client.get(f"/community/checkpoints/{gate.pk}/tablet/code/").content.decode()
     assert "<svg" in page and "/community/s/T." in page
+
+
+def test_a_residents_scan_asks_the_database_the_same_few_questions_all_day(
+    personas, gate, django_assert_num_queries
+):
+    from civicgrid.community.choices import RuleKind
+    from civicgrid.community.rules import DEFAULT_THRESHOLDS, forget_rules
+
+    forget_rules()
+    f.home(personas.resident_a)
+    staff = f.community_staff(personas)
+    for kind in RuleKind:
+        actions.do_save_alert_rule(
+            staff, division_code=gate.division_code, kind=kind,
+            threshold=DEFAULT_THRESHOLDS.get(kind), is_active=True,
+        )  # fmt: skip
+    token = tokens.poster_token(gate)
+    start = timezone.now() - datetime.timedelta(hours=3)
+    actions.do_scan_as_resident(personas.resident_a, token=token, direction="out", now=start)
+    # The gate, the resident with their day so far (a double tap, exits, health, observation),
+    # the rules (cached after), and the pass written in a savepoint.
+    for minutes, direction in ((30, "in"), (60, "out"), (90, "in")):
+        with django_assert_num_queries(5):
+            actions.do_scan_as_resident(
+                personas.resident_a, token=token, direction=direction,
+                now=start + datetime.timedelta(minutes=minutes),
+            )  # fmt: skip
