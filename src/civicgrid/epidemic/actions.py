@@ -30,7 +30,7 @@ from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.scoping import covers, jurisdiction_q
 from civicgrid.epidemic import remit, rules
-from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus
+from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus, RuleKind
 from civicgrid.epidemic.live_totals import add_report_change, value_deltas
 from civicgrid.epidemic.models import (
     DayLock,
@@ -85,7 +85,7 @@ def _check_day(form: ReportForm, unit: Organisation, date: datetime.date) -> Non
 def _check_remit(actor: Any, form: ReportForm, unit: Organisation) -> None:
     if not form.is_active:
         raise ValidationError({"form": f"报表“{form.name}”已停用"})
-    if not remit.form_units(form).filter(pk=unit.pk).exists():
+    if not remit.reports_form(unit, form):
         raise ValidationError({"unit": f"“{unit.name}”不是“{form.name}”的填报单位"})
     if not remit.may_report_for(actor, unit):
         raise ValidationError({"unit": f"“{unit.name}”不在您的填报范围内"})
@@ -151,9 +151,14 @@ def do_save_report(
             raise ValidationError(errors)
         was_counted = current is not None and current.status in COUNTED_STATUSES
         counted = submit or was_counted
-        previous, previous_label = previous_values(form, unit, date)
+        form_rules = list(form.rules.filter(is_active=True).select_related("left", "right"))
+        previous, previous_label = (
+            previous_values(form, unit, date)
+            if any(r.kind == RuleKind.NOT_BELOW_PREVIOUS for r in form_rules)
+            else (None, "")
+        )
         checked = rules.check_rules(
-            list(form.rules.select_related("left", "right")),
+            form_rules,
             elements,
             parsed,
             previous,

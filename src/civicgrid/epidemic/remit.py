@@ -32,6 +32,16 @@ def form_units(form: ReportForm) -> QuerySet[Organisation]:
     )
 
 
+def reports_form(unit: Organisation, form: ReportForm) -> bool:
+    """Whether `unit` is one of `form`'s reporting units (the rule of `form_units`, for one)."""
+    low, high = division_codes.subtree_range(form.division_code)
+    return (
+        unit.is_active
+        and unit.type in form.organisation_types
+        and low <= unit.division_code <= high
+    )
+
+
 def _county_codes(principal: Any) -> list[str]:
     """Counties whose units the principal reports for."""
     if isinstance(principal, ApiToken):
