@@ -1,0 +1,407 @@
+"""Daily reporting at province scale: live statistics, freshness and submissions (issue 5).
+
+    .venv/bin/python bench/bench_epidemic.py                 # 20,000 units × 90 days
+    .venv/bin/python bench/bench_epidemic.py --units 2000 --days 30 --duration 5
+
+PostgreSQL only: the server of `DATABASE_URL`, or (run as root) a throwaway cluster owned by
+`civicgrid-ci`, as in `bench_import_people.py`. Steps:
+
+1. `civicgrid setup` (the demo region: all of Hebei's divisions) and `civicgrid serve`.
+2. `generate` (a child process): a 12-element daily form, `--units` reporting units (health
+   rooms of distinct villages and communities drawn across Hebei) and their reports of the
+   `--days` days before today, written set-based in SQL, then the live totals and tallies
+   rolled up level by level from the reports, as the submit action would have left them.
+3. Statistics through the API with a provincial token, loaded with wrk (p95 ≤ 300 ms): the
+   province by city, a city by county, a county by township and a township by unit over the
+   last 30 days, and a 90-day trend of the province, a city and a county.
+4. Freshness: submit a report through the API and poll the province's figure until it shows;
+   the delay after the submit returns (target ≤ 1 s).
+5. Submissions: threads POST new reports of today for distinct units through the API with
+   county prevention offices' tokens (target ≥ 200 reports/s).
+
+Figures go to `bench/results/epidemic.json`; `others' CPU` is the share of the machine other
+processes used meanwhile (see bench/README.md).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bench_import_people import (
+    RESULTS_DIR,
+    Harness,
+    ThrowawayCluster,
+    fresh_database,
+    run_step,
+)
+from load import LoadGenerator
+from machine import CpuMeter, machine_info
+from run import measure, postgres_info
+from server import REPO_DIR, Server
+
+FORM_CODE = "bench-daily"
+TARGET_P95_MS = 300
+TARGET_FRESHNESS_S = 1.0
+TARGET_SUBMISSIONS = 200
+ELEMENTS = [
+    ("new_confirmed", "新增确诊病例", "new", 3),
+    ("new_suspected", "新增疑似病例", "new", 3),
+    ("new_asymptomatic", "新增无症状感染者", "new", 2),
+    ("new_cured", "新增治愈出院", "new", 3),
+    ("new_deaths", "新增死亡", "new", 1),
+    ("cum_confirmed", "累计确诊病例", "cumulative", 60),
+    ("cum_cured", "累计治愈出院", "cumulative", 40),
+    ("in_hospital", "现有住院病例", "cumulative", 20),
+    ("new_contacts", "新增密切接触者", "new", 20),
+    ("under_observation", "在观察密切接触者", "cumulative", 80),
+    ("fever_visits", "发热门诊就诊人次", "new", 50),
+    ("tested", "核酸检测人数", "new", 100),
+]  # (code, name, kind, upper bound of the generated figure)
+SUBMIT_COUNTIES = 30  # counties whose prevention office gets a token for the submission run
+
+
+def today() -> date:
+    """The reporting day as the server sees it (Asia/Shanghai)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+# --- the generator (child process) ------------------------------------------------------------
+
+
+def step_generate(args: argparse.Namespace) -> dict[str, object]:
+    """Form, units and reports, set-based; totals rolled up from the reports."""
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from civicgrid.accounts.actions import do_issue_api_token
+    from civicgrid.accounts.choices import OrganisationType as T
+    from civicgrid.accounts.models import Organisation
+    from civicgrid.epidemic.demo import build_form
+    from civicgrid.epidemic.models import ReportForm
+    from civicgrid.regions.models import Division
+
+    form = ReportForm.objects.filter(code=FORM_CODE).first()
+    if form is not None:
+        return _fixtures(form)
+    started = time.perf_counter()
+    admin = get_user_model().objects.get(username="admin")
+    elements = [(c, n, k, "人") for c, n, k, _ in ELEMENTS]
+    form = build_form(admin, FORM_CODE, "每日疫情报告（基准）", [T.MEDICAL], 10, elements, [])
+    rng = random.Random(2020)  # noqa: S311 - benchmark data, not secrets
+    villages = list(Division.objects.filter(level=5).values_list("code", "name"))
+    chosen = sorted(rng.sample(villages, min(args.units, len(villages))))
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"{name[:90]}卫生室", type=T.MEDICAL, division_id=code, division_code=code
+            )
+            for code, name in chosen
+        ],
+        batch_size=5000,
+    )
+    units_at = time.perf_counter()
+    last = today() - timedelta(days=1)
+    first = last - timedelta(days=args.days - 1)
+    figures = ", ".join(
+        f"'{code}', floor(random() * {top})::int::text" for code, _, _, top in ELEMENTS
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.2020)")
+        cursor.execute(
+            f"""INSERT INTO epidemic_report (form_id, unit_id, division_code, date, values,
+                    warnings, status, version, on_time, created_at, updated_at, submitted_at)
+                SELECT %s, o.id, o.division_code, d::date, jsonb_build_object({figures}),
+                    '[]'::jsonb, 'submitted', 1, random() < 0.9, now(), now(), now()
+                FROM accounts_organisation o
+                CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d
+                WHERE o.type = 'medical' AND o.name LIKE '%%卫生室'""",  # noqa: S608
+            [form.pk, first, last],
+        )
+        reports = cursor.rowcount
+        reports_at = time.perf_counter()
+        # Level 5 from the reports, then each level from the one below it.
+        cursor.execute(
+            """INSERT INTO epidemic_elementtotal (form_id, element_id, division_code, level,
+                    date, hundredths)
+                SELECT r.form_id, e.id, r.division_code, 5, r.date,
+                    sum((r.values ->> e.code)::bigint * 100)
+                FROM epidemic_report r JOIN epidemic_dataelement e ON e.form_id = r.form_id
+                WHERE r.form_id = %s GROUP BY 1, 2, 3, 5""",
+            [form.pk],
+        )
+        cursor.execute(
+            """INSERT INTO epidemic_reporttally (form_id, division_code, level, date, reports,
+                    on_time)
+                SELECT form_id, division_code, 5, date, count(*), count(*) FILTER (WHERE on_time)
+                FROM epidemic_report WHERE form_id = %s GROUP BY 1, 2, 4""",
+            [form.pk],
+        )
+        for level, digits in ((4, 9), (3, 6), (2, 4), (1, 2)):
+            key = f"rpad(substr(division_code, 1, {digits}), 12, '0')"
+            cursor.execute(
+                f"""INSERT INTO epidemic_elementtotal (form_id, element_id, division_code,
+                        level, date, hundredths)
+                    SELECT form_id, element_id, {key}, {level}, date, sum(hundredths)
+                    FROM epidemic_elementtotal WHERE form_id = %s AND level = {level + 1}
+                    GROUP BY 1, 2, 3, 5""",  # noqa: S608
+                [form.pk],
+            )
+            cursor.execute(
+                f"""INSERT INTO epidemic_reporttally (form_id, division_code, level, date,
+                        reports, on_time)
+                    SELECT form_id, {key}, {level}, date, sum(reports), sum(on_time)
+                    FROM epidemic_reporttally WHERE form_id = %s AND level = {level + 1}
+                    GROUP BY 1, 2, 4""",  # noqa: S608
+                [form.pk],
+            )
+    totals_at = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE epidemic_report, epidemic_elementtotal, epidemic_reporttally")
+    # Tokens: the province reads; county prevention offices submit for their units.
+    province = Organisation.objects.get(name="河北省疫情防控办公室")
+    do_issue_api_token(created_by=admin, organisation=province, name="bench-province")
+    counties = Organisation.objects.filter(name__endswith="卫生室").values_list(
+        "division_code", flat=True
+    )
+    busiest: dict[str, int] = {}
+    for code in counties:
+        busiest[code[:6]] = busiest.get(code[:6], 0) + 1
+    for county in sorted(busiest, key=busiest.get, reverse=True)[:SUBMIT_COUNTIES]:  # type: ignore[arg-type]
+        office = Organisation.objects.create(
+            name="基准县疫情防控办公室", type=T.PREVENTION_OFFICE,
+            division_id=f"{county}000000", division_code=f"{county}000000",
+        )  # fmt: skip
+        do_issue_api_token(created_by=admin, organisation=office, name=f"bench-{county}")
+    result = _fixtures(form)
+    result["seconds"] = {
+        "units": round(units_at - started, 1),
+        "reports": round(reports_at - units_at, 1),
+        "totals": round(totals_at - reports_at, 1),
+    }
+    result["reports"] = reports
+    return result
+
+
+def _fixtures(form) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the measuring side needs: ids, tokens (issued anew), units per county."""
+    from civicgrid.accounts.actions import do_issue_api_token
+    from civicgrid.accounts.models import ApiToken, Organisation
+    from civicgrid.epidemic.models import ElementTotal, Report
+
+    def token(name: str) -> str:
+        found = ApiToken.objects.get(name=name)
+        return do_issue_api_token(
+            created_by=None, organisation=found.organisation, name=f"{name}-{time.time_ns()}",
+            jurisdiction=found.jurisdiction,
+        ).plaintext  # fmt: skip
+
+    submitters = []
+    for found in ApiToken.objects.filter(name__regex=r"^bench-\d{6}$"):
+        units = list(
+            Organisation.objects.filter(
+                division_code__startswith=found.division_code[:6], name__endswith="卫生室"
+            ).values_list("pk", flat=True)
+        )
+        submitters.append({"token": token(found.name), "units": units})
+    unit = Organisation.objects.filter(name__endswith="卫生室").order_by("pk").first()
+    return {
+        "form": form.pk,
+        "province_token": token("bench-province"),
+        "submitters": submitters,
+        "sample_unit": unit.division_code if unit else "",
+        "rows": {
+            "reports": Report.objects.filter(form=form).count(),
+            "totals": ElementTotal.objects.filter(form=form).count(),
+        },
+    }
+
+
+STEPS = {"generate": step_generate}
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def request(port: int, method: str, path: str, token: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        conn.request(method, path, json.dumps(body) if body else None, headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
+
+
+def statistics_paths(fx: dict, days: int) -> dict[str, list[str]]:
+    api = f"/api/v1/epidemic/forms/{fx['form']}"
+    unit = fx["sample_unit"]
+    end = today() - timedelta(days=1)
+    month = f"start={end - timedelta(days=29)}&end={end}"
+    quarter = f"start={end - timedelta(days=min(days, 90) - 1)}&end={end}"
+    return {
+        "province by city (30 days)": [f"{api}/statistics?within=13&{month}"],
+        "city by county (30 days)": [f"{api}/statistics?within={unit[:4]}&{month}"],
+        "county by township (30 days)": [f"{api}/statistics?within={unit[:6]}&{month}"],
+        "township by unit (30 days)": [f"{api}/statistics?within={unit[:9]}&{month}"],
+        "90-day trend: province, city, county": [
+            f"{api}/trend?element=new_confirmed&within={w}&{quarter}"
+            for w in ("13", unit[:4], unit[:6])
+        ],
+    }
+
+
+def freshness(port: int, fx: dict, trials: int = 10) -> list[float]:
+    """Seconds from a submit's answer until the province's figure shows it."""
+    api = f"/api/v1/epidemic/forms/{fx['form']}/statistics?within=13&start={today()}"
+    submitter = fx["submitters"][0]
+    delays = []
+    for unit in submitter["units"][-trials:]:
+        _, before = request(port, "GET", api, fx["province_token"])
+        old = float(before["total"]["values"].get("tested", 0))
+        body = {"form": fx["form"], "unit": unit, "date": str(today()), "version": 0,
+                "values": {code: "1" for code, *_ in ELEMENTS}}  # fmt: skip
+        status, _ = request(port, "POST", "/api/v1/epidemic/reports", submitter["token"], body)
+        returned = time.perf_counter()
+        if status not in (200, 201):
+            raise RuntimeError(f"submit answered {status}")
+        while True:
+            _, now = request(port, "GET", api, fx["province_token"])
+            if float(now["total"]["values"].get("tested", 0)) >= old + 1:
+                delays.append(time.perf_counter() - returned)
+                break
+            if time.perf_counter() - returned > 30:
+                raise RuntimeError("the province never saw the submission")
+    return delays
+
+
+def submissions(port: int, fx: dict, threads: int, duration: float) -> dict[str, object]:
+    """Closed loop: each thread posts new reports of today for its own units."""
+    work = []
+    for submitter in fx["submitters"][1:]:
+        work += [(submitter["token"], unit) for unit in submitter["units"]]
+    lanes = [work[i::threads] for i in range(threads)]
+    done: list[float] = []
+    bad: list[int] = []
+    stop = time.perf_counter() + duration
+
+    def lane(items: list[tuple[str, int]]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for token, unit in items:
+            if time.perf_counter() > stop:
+                break
+            body = {"form": fx["form"], "unit": unit, "date": str(today()), "version": 0,
+                    "values": {code: "2" for code, *_ in ELEMENTS}}  # fmt: skip
+            sent = time.perf_counter()
+            conn.request("POST", "/api/v1/epidemic/reports", json.dumps(body),
+                         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
+            response = conn.getresponse()
+            response.read()
+            if response.status in (200, 201):
+                done.append(time.perf_counter() - sent)
+            else:
+                bad.append(response.status)
+        conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=lane, args=(items,)) for items in lanes]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    done.sort()
+    return {
+        "reports": len(done), "seconds": round(elapsed, 1),
+        "per_second": round(len(done) / elapsed, 1) if elapsed else 0.0,
+        "p95_ms": round(1000 * done[int(0.95 * (len(done) - 1))], 1) if done else None,
+        "errors": len(bad), "units_available": len(work),
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--step"]:
+        return run_step(argv, STEPS, ("units", "days"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=20_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--submit-threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    load = argparse.Namespace(duration=args.duration, connections=args.connections, threads=2,
+                              attempts=2, warmup=2, settle=15)  # fmt: skip
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        cluster = ThrowawayCluster(database="civicgrid_bench_epidemic")
+        url = cluster.start()
+    try:
+        url, _drop = fresh_database(url, "civicgrid_bench_epidemic") if not cluster else (url, None)
+        data_dir = RESULTS_DIR / "epidemic-data"
+        data_dir.mkdir(exist_ok=True)
+        env = {"CIVICGRID_DATA_DIR": str(data_dir)}
+        with Server(
+            database_url=url, log_path=RESULTS_DIR / "server-epidemic.log", env=env
+        ) as server:
+            print("generating the province-scale set …", flush=True)
+            fx = Harness(data_dir, 0, __file__).step(
+                "generate", url, units=args.units, days=args.days
+            )
+            print(f"   {fx['rows']['reports']:,} reports, {fx['rows']['totals']:,} total cells; "
+                  f"seconds: {fx.get('seconds')}", flush=True)  # fmt: skip
+            version, postmaster = postgres_info(url)
+            meter = CpuMeter(server.pid, frozenset([postmaster]) if postmaster else frozenset())
+            generator = LoadGenerator()
+            rows = []
+            for name, paths in statistics_paths(fx, args.days).items():
+                status, _ = request(server.port, "GET", paths[0], fx["province_token"])
+                if status != 200:
+                    raise RuntimeError(f"{name}: HTTP {status}")
+                result, cpu, _ = measure(generator, server.base_url, meter, load, paths=paths,
+                                         headers={"Authorization": f"Bearer {fx['province_token']}"})  # fmt: skip
+                met = result.p95_ms <= TARGET_P95_MS and result.errors == 0
+                rows.append({"scenario": name, **result.as_dict(),
+                             "others_cpu_share": round(cpu.others_share, 3), "met": met})  # fmt: skip
+                print(f"   {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p95 "
+                      f"{result.p95_ms:.1f} ms, errors {result.errors}, others "
+                      f"{cpu.others_share:.0%}{'' if met else '  MISSED'}", flush=True)  # fmt: skip
+            delays = freshness(server.port, fx)
+            print(f"   freshness: max {max(delays) * 1000:.0f} ms after the submit returned "
+                  f"({len(delays)} trials)", flush=True)  # fmt: skip
+            meter.start()
+            submitted = submissions(server.port, fx, args.submit_threads, args.duration)
+            cpu = meter.stop()
+            submitted["others_cpu_share"] = round(cpu.others_share, 3)
+            print(f"   submissions: {submitted}", flush=True)
+        summary = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine_info(REPO_DIR), "database": version,
+            "units": args.units, "days": args.days, "generated": fx,
+            "statistics": rows,
+            "freshness_ms": [round(d * 1000, 1) for d in delays],
+            "submissions": submitted,
+        }  # fmt: skip
+        for secret in ("province_token", "submitters"):
+            summary["generated"].pop(secret, None)
+        (RESULTS_DIR / "epidemic.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1)
+        )
+    finally:
+        if cluster:
+            cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
