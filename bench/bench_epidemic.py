@@ -12,8 +12,8 @@ PostgreSQL only: the server of `DATABASE_URL`, or (run as root) a throwaway clus
    `--days` days before today, written set-based in SQL, then the live totals and tallies
    rolled up level by level from the reports, as the submit action would have left them.
 3. Statistics through the API with a provincial token, loaded with wrk (p95 ≤ 300 ms): the
-   province by city, a city by county, a county by township and a township by unit over the
-   last 30 days, and a 90-day trend of the province, a city and a county.
+   province by city, a city by county, a county by township and by community, and a township
+   by unit over the last 30 days, and a 90-day trend of the province, a city and a county.
 4. Freshness: submit a report through the API and poll the province's figure until it shows;
    the delay after the submit returns (target ≤ 1 s).
 5. Submissions: threads POST new reports of today for distinct units through the API with
@@ -251,6 +251,9 @@ def statistics_paths(fx: dict, days: int) -> dict[str, list[str]]:
         "province by city (30 days)": [f"{api}/statistics?within=13&{month}"],
         "city by county (30 days)": [f"{api}/statistics?within={unit[:4]}&{month}"],
         "county by township (30 days)": [f"{api}/statistics?within={unit[:6]}&{month}"],
+        "county by community (30 days)": [
+            f"{api}/statistics?within={unit[:6]}&by=community&{month}"
+        ],
         "township by unit (30 days)": [f"{api}/statistics?within={unit[:9]}&{month}"],
         "90-day trend: province, city, county": [
             f"{api}/trend?element=new_confirmed&within={w}&{quarter}"
