@@ -62,7 +62,7 @@ from bench_import_people import (
     step_import,
 )
 from load import LoadError, LoadGenerator, LoadResult
-from machine import CpuMeter, machine_info
+from machine import CpuMeter, CpuReport, machine_info
 from run import measure, postgres_info
 from server import REPO_DIR, HarnessError, Server, civicgrid_command
 
@@ -295,13 +295,15 @@ def check_answers(server: Server, scenario: dict) -> list[str]:
     return problems
 
 
-def row_for(name: str, result: LoadResult, others: float) -> dict[str, object]:
+def row_for(name: str, result: LoadResult, cpu: CpuReport) -> dict[str, object]:
+    """The figures of one measurement; `cpu_ms_per_request` is the server's CPU (web workers
+    and database backends) per answer: what a request costs, whoever else shares the CPUs."""
+    row = {"scenario": name, **result.as_dict(), "others_cpu_share": round(cpu.others_share, 3),
+           "cpu_ms_per_request": round(cpu.server_cpu_s * 1000 / max(1, result.requests), 2)}  # fmt: skip
     if name.startswith("ping"):
-        return {"scenario": name, **result.as_dict(), "others_cpu_share": round(others, 3),
-                "target": "(ceiling)", "met": True}  # fmt: skip
+        return {**row, "target": "(ceiling)", "met": True}
     met = result.p95_ms <= TARGET_P95_MS and result.errors == 0
-    return {"scenario": name, **result.as_dict(), "others_cpu_share": round(others, 3),
-            "target": f"p95<={TARGET_P95_MS} ms", "met": met}  # fmt: skip
+    return {**row, "target": f"p95<={TARGET_P95_MS} ms", "met": met}
 
 
 def run_database(
@@ -331,10 +333,11 @@ def run_database(
                     paths=paths, headers=scenario["headers"],
                 )  # fmt: skip
                 name = f"{name} @{connections}"
-                rows.append(row_for(name, result, cpu.others_share))
+                rows.append(row_for(name, result, cpu))
                 print(f"   {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
                       f"p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                      f"errors {result.errors}, others used {cpu.others_share:.0%} of the CPUs"
+                      f"errors {result.errors}, {rows[-1]['cpu_ms_per_request']} ms of server CPU "
+                      f"per request, others used {cpu.others_share:.0%} of the CPUs"
                       f"{'' if rows[-1]['met'] else '  MISSED'}", flush=True)  # fmt: skip
     return {"database": label, "version": version, "results": rows}
 
@@ -342,12 +345,12 @@ def run_database(
 def print_table(run: dict) -> None:
     print(f"\n{run['version']}:")
     header = f"  {'scenario':<32} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} " \
-             f"{'errors':>6}  {'target':<14} {'result':<6} {'others':>6}"  # fmt: skip
+             f"{'errors':>6} {'CPU ms/req':>10}  {'target':<14} {'result':<6} {'others':>6}"  # fmt: skip
     print(header)
     print("  " + "-" * (len(header) - 2))
     for r in run["results"]:
         print(f"  {r['scenario']:<32} {r['rps']:>6.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f} {r['errors']:>6}  {r['target']:<14} "
+              f"{r['p99_ms']:>7.1f} {r['errors']:>6} {r['cpu_ms_per_request']:>10.1f}  {r['target']:<14} "
               f"{'ok' if r['met'] else 'MISSED':<6} {r['others_cpu_share']:>6.0%}")  # fmt: skip
 
 

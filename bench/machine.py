@@ -107,6 +107,9 @@ class _Sample:
 class CpuReport:
     others_share: float  # of all CPUs' capacity, used by processes outside the benchmark
     worker_split: list[float]  # each web worker's share of the web workers' CPU, largest first
+    # CPU seconds the web workers and the database server's backends used: divided by the
+    # requests served, a cost per request that a busy neighbour does not inflate.
+    server_cpu_s: float = 0.0
 
     @property
     def imbalanced(self) -> bool:
@@ -161,7 +164,12 @@ class CpuMeter:
         workers = [used(pid) for pid, proc in after.table.items() if proc.ppid in gunicorn]
         total = sum(workers)
         split = sorted((w / total for w in workers), reverse=True) if total > 0 else []
-        return CpuReport(min(1.0, max(0.0, others)), split)
+        database = sum(
+            used(pid)
+            for pid, proc in after.table.items()
+            if pid in self.db_pids or proc.ppid in self.db_pids
+        )
+        return CpuReport(min(1.0, max(0.0, others)), split, server_cpu_s=total + database)
 
 
 def wait_for_quiet(max_wait: float, *, busy_below: float = 0.10) -> float | None:
