@@ -529,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
             raise HarnessError(f"PostgreSQL: {where}")
         print(f"\n== PostgreSQL ({where}): building", flush=True)
         durability = harness.step("durability", url)
+        durability.pop("busy_before", None)
         print(f"   durability: {durability}")
         fixtures = build(harness, url, args, data_dir)
         if args.dashboard:
