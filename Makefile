@@ -45,6 +45,7 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src bench tests
 	$(BIN)/ruff format --check src bench tests
 	$(BIN)/civicgrid manage makemigrations --check --dry-run
+	$(BIN)/mypy src/civicgrid/core
 
 format: $(VENV)/.stamp-dev
 	$(BIN)/ruff format src bench tests

@@ -300,7 +300,9 @@ def _checkpoint_key() -> str:
     try:
         parse_lookup_key(text)  # the same shape: base64url of 32 bytes
     except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured("CIVICGRID_CHECKPOINT_KEY 应为 32 字节的 base64url 编码。") from exc
+        raise ImproperlyConfigured(
+            "CIVICGRID_CHECKPOINT_KEY 应为 32 字节的 base64url 编码。"
+        ) from exc
     return text
 
 

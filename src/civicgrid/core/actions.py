@@ -1,18 +1,18 @@
 """Kernel actions: one business action each, one transaction."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from civicgrid.core.models import TaskProgress
 from civicgrid.core.progress import create_progress
 from civicgrid.core.tasks import count_to
+from civicgrid.core.types import Account
 
 DEMO_TASK_STEPS = 20
 
 
 def do_start_demo_task(
-    actor: AbstractBaseUser, *, steps: int = DEMO_TASK_STEPS, delay_seconds: float | None = None
+    actor: Account, *, steps: int = DEMO_TASK_STEPS, delay_seconds: float | None = None
 ) -> TaskProgress:
     """Create a progress row for `actor` and enqueue the counting demo task after commit.
 

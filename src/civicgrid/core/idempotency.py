@@ -49,7 +49,7 @@ def _principal(request: HttpRequest) -> str | None:
 
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode() + b" " + request.get_full_path().encode() + b"\n")
+    digest.update((request.method or "").encode() + b" " + request.get_full_path().encode() + b"\n")
     digest.update(request.body)
     return digest.hexdigest()
 

@@ -50,7 +50,7 @@ Key rotation: `manage.py rotate_data_key` re-encrypts every protected field of e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, ValidationError
@@ -275,7 +275,8 @@ class ProtectedField(models.Field):
             "filter with field=raw, which compares hashes"
         )
 
-    def value_to_string(self, obj: models.Model) -> str | None:
+    # None for a missing number, so that loaddata restores a NULL rather than "".
+    def value_to_string(self, obj: models.Model) -> str | None:  # type: ignore[override]
         value = self.value_from_object(obj)
         return None if value is None else _token_for(value)
 
@@ -297,7 +298,7 @@ class ProtectedField(models.Field):
                     params={"field": self.verbose_name},
                 )
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
+    def formfield(self, **kwargs: Any) -> forms.Field | None:  # type: ignore[override]
         return super().formfield(**{"form_class": ProtectedFormField, "kind": self.kind, **kwargs})
 
     # --- lookups ------------------------------------------------------------------------------
@@ -336,7 +337,8 @@ def _hash_column(lhs: Any) -> Col:
             "protected fields can only be compared directly, e.g. filter(id_number=raw)"
         )
     target = lhs.target
-    return Col(lhs.alias, target.model._meta.get_field(target.hash_name))
+    hash_field = target.model._meta.get_field(target.hash_name)
+    return Col(lhs.alias, cast(models.Field, hash_field))  # the CharField made beside it
 
 
 class _ByHash(Lookup):
@@ -440,7 +442,7 @@ class ProtectedFormField(forms.CharField):
             and bf.data.strip() == initial.masked
         ):
             return initial
-        return super()._clean_bound_field(bf)
+        return super()._clean_bound_field(bf)  # type: ignore[misc]  # Django 5.x, unstubbed
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         if self.disabled:

@@ -358,7 +358,7 @@ def header_key(text: str) -> str:
 
 
 def _alias_index(columns: Sequence[Column]) -> dict[str, str]:
-    index = {}
+    index: dict[str, str] = {}
     for column in columns:
         for alias in (column.key, str(column.label), *column.aliases):
             index.setdefault(header_key(alias), column.key)

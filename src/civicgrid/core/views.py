@@ -1,6 +1,6 @@
 """Kernel pages: the home page, the health endpoint and the background-task demonstration."""
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,16 +9,17 @@ from civicgrid.core.actions import do_start_demo_task
 from civicgrid.core.health import check_health
 from civicgrid.core.models import TaskProgress
 from civicgrid.core.permissions import jurisdiction_required
+from civicgrid.core.types import AccountRequest
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AccountRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: AccountRequest) -> JsonResponse:
     report = check_health()
     age = report.worker_heartbeat_age_seconds
     return JsonResponse(
@@ -36,7 +37,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @jurisdiction_required
 @require_http_methods(["GET", "POST"])
-def task_demo(request: HttpRequest) -> HttpResponse:
+def task_demo(request: AccountRequest) -> HttpResponse:
     progress = do_start_demo_task(request.user) if request.method == "POST" else None
     if progress is not None and request.htmx:
         return render(request, "core/_progress.html", {"progress": progress})
@@ -47,7 +48,7 @@ def task_demo(request: HttpRequest) -> HttpResponse:
 @never_cache
 @jurisdiction_required
 @require_GET
-def task_progress(request: HttpRequest, key: str) -> HttpResponse:
+def task_progress(request: AccountRequest, key: str) -> HttpResponse:
     # Same 404 for "no such task" and "someone else's task".
     progress = TaskProgress.objects.filter(key=key, owner=request.user).first()
     if progress is None:

@@ -135,7 +135,7 @@ def _record_fields(
         **_request_fields(request),
     }
     for name in ("actor_label", "target_type", "target_id", "subject_key"):
-        limit = AuditRecord._meta.get_field(name).max_length
+        limit = getattr(AuditRecord._meta.get_field(name), "max_length", None)
         if limit is not None and len(fields[name]) > limit:
             raise ValueError(f"{name} is longer than {limit} characters: {fields[name][:40]!r}…")
     return fields

@@ -104,7 +104,7 @@ class AuditRecord(models.Model):
                 condition=models.Q(seq__gte=1), name="audit_auditrecord_seq_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(division_code="") | Exact(Length("division_code"), 12),
+                condition=models.Q(division_code="") | models.Q(Exact(Length("division_code"), 12)),
                 name="audit_auditrecord_division_code_12_digits",
             ),
         ]

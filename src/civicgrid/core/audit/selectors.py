@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from civicgrid.core.audit.choices import AuditAction
-from civicgrid.core.audit.models import AuditRecord, AuditRecordQuerySet
+from civicgrid.core.audit.models import AuditRecord
 from civicgrid.core.division_codes import subtree_range
 
 PAGE_SIZE = 50
@@ -24,7 +25,7 @@ class RecordPage:
     next_before: int | None  # pass as `before` to get the next (older) page
 
 
-def _page(queryset: AuditRecordQuerySet, before: int | None, size: int) -> RecordPage:
+def _page(queryset: QuerySet[Any, Any], before: int | None, size: int) -> RecordPage:
     if before is not None:
         queryset = queryset.filter(seq__lt=before)
     items = list(queryset.order_by("-seq")[: size + 1])

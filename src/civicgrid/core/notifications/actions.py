@@ -41,7 +41,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,6 +68,7 @@ from civicgrid.core.notifications.registry import (
     placeholders,
 )
 from civicgrid.core.sms import send_sms
+from civicgrid.core.types import Account
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ PREFERENCE_QUERY_SLICE = 900
 
 
 def notify(
-    recipients: AbstractBaseUser | Iterable[AbstractBaseUser],
+    recipients: Account | Iterable[Account],
     template_code: str,
     context: Mapping[str, Any],
     *,
@@ -180,7 +180,7 @@ def notify(
     return notifications
 
 
-def _stored_switches(users: list[AbstractBaseUser], category: str) -> dict[Any, ChannelSwitches]:
+def _stored_switches(users: list[Account], category: str) -> dict[Any, ChannelSwitches]:
     switches = {}
     # In slices: a county-wide alert may name more people than one query may carry parameters.
     for start in range(0, len(users), PREFERENCE_QUERY_SLICE):
@@ -191,11 +191,11 @@ def _stored_switches(users: list[AbstractBaseUser], category: str) -> dict[Any, 
 
 
 def _unique_active_users(
-    recipients: AbstractBaseUser | Iterable[AbstractBaseUser],
-) -> list[AbstractBaseUser]:
-    if isinstance(recipients, AbstractBaseUser):
+    recipients: Account | Iterable[Account],
+) -> list[Account]:
+    if isinstance(recipients, Account):
         recipients = [recipients]
-    seen: dict[Any, AbstractBaseUser] = {}
+    seen: dict[Any, Account] = {}
     for user in recipients:
         if user.pk is None:
             raise ValueError("notify() needs saved users")
@@ -333,7 +333,7 @@ def do_send_due_sms_deliveries(*, limit: int = 1000) -> int:
     return tried
 
 
-def do_mark_notification_read(user: AbstractBaseUser, notification: Notification) -> Notification:
+def do_mark_notification_read(user: Account, notification: Notification) -> Notification:
     """Mark one of `user`'s notifications read (get it with `access_notification_for_user`)."""
     if notification.recipient_id != user.pk:
         raise PermissionError("Only the recipient can mark a notification read")
@@ -344,13 +344,13 @@ def do_mark_notification_read(user: AbstractBaseUser, notification: Notification
     return notification
 
 
-def do_mark_all_notifications_read(user: AbstractBaseUser) -> int:
+def do_mark_all_notifications_read(user: Account) -> int:
     """Mark every unread notification of `user` read; returns how many."""
     return Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
 
 
 def do_update_notification_preferences(
-    user: AbstractBaseUser, *, preferences: Mapping[str, ChannelSwitches]
+    user: Account, *, preferences: Mapping[str, ChannelSwitches]
 ) -> None:
     """Store `user`'s switches for the given categories (others keep theirs)."""
     unknown = set(preferences) - set(NotificationCategory.values)

@@ -86,7 +86,7 @@ class TemplateOverrideForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [
+        self.fields["code"].choices = [  # type: ignore[attr-defined]  # the ChoiceField above
             (t.code, f"{t.code} · {t.description}" if t.description else t.code)
             for t in registered_templates()
         ]

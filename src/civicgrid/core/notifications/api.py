@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
@@ -15,6 +14,7 @@ from civicgrid.core.notifications.actions import (
 from civicgrid.core.notifications.choices import NotificationCategory
 from civicgrid.core.notifications.models import Notification
 from civicgrid.core.notifications.preferences import ChannelSwitches, preferences_of
+from civicgrid.core.types import Account, AccountRequest
 
 router = Router(tags=["notifications"], auth=django_auth)
 
@@ -67,7 +67,7 @@ class PreferenceSchema(Schema):
     summary="我的通知（未读在前）",
     url_name="notifications_list",
 )
-def list_notifications(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, object]:
+def list_notifications(request: AccountRequest, filters: Query[ListFilters]) -> dict[str, object]:
     mine = Notification.objects.for_recipient(request.user)
     unread_count = mine.unread().count()
     chosen = mine.unread() if filters.unread_only else mine
@@ -83,14 +83,14 @@ def list_notifications(request: HttpRequest, filters: Query[ListFilters]) -> dic
     summary="未读通知数",
     url_name="notifications_unread_count",
 )
-def unread_count(request: HttpRequest) -> dict[str, int]:
+def unread_count(request: AccountRequest) -> dict[str, int]:
     return {"unread_count": Notification.objects.for_recipient(request.user).unread().count()}
 
 
 @router.post(
     "/read-all", response=MarkedSchema, summary="全部标为已读", url_name="notifications_read_all"
 )
-def mark_all_read(request: HttpRequest) -> dict[str, int]:
+def mark_all_read(request: AccountRequest) -> dict[str, int]:
     return {"marked": do_mark_all_notifications_read(request.user)}
 
 
@@ -100,7 +100,7 @@ def mark_all_read(request: HttpRequest) -> dict[str, int]:
     summary="标为已读",
     url_name="notifications_mark_read",
 )
-def mark_read(request: HttpRequest, notification_id: int) -> Notification:
+def mark_read(request: AccountRequest, notification_id: int) -> Notification:
     notification = access_notification_for_user(request.user, notification_id)
     return do_mark_notification_read(request.user, notification)
 
@@ -111,7 +111,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> Notification:
     summary="我的通知设置",
     url_name="notifications_preferences",
 )
-def get_preferences(request: HttpRequest) -> list[dict[str, object]]:
+def get_preferences(request: AccountRequest) -> list[dict[str, object]]:
     return _preference_rows(request.user)
 
 
@@ -122,7 +122,7 @@ def get_preferences(request: HttpRequest) -> list[dict[str, object]]:
     url_name="notifications_preferences",
 )
 def put_preferences(
-    request: HttpRequest, payload: list[PreferenceSchema]
+    request: AccountRequest, payload: list[PreferenceSchema]
 ) -> list[dict[str, object]]:
     do_update_notification_preferences(
         request.user,
@@ -133,7 +133,7 @@ def put_preferences(
     return _preference_rows(request.user)
 
 
-def _preference_rows(user: object) -> list[dict[str, object]]:
+def _preference_rows(user: Account) -> list[dict[str, object]]:
     return [
         {"category": category, "in_app": switches.in_app, "sms": switches.sms}
         for category, switches in preferences_of(user).items()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from civicgrid.core.notifications.choices import Channel, NotificationCategory
 from civicgrid.core.notifications.preferences import ChannelSwitches
@@ -31,9 +32,9 @@ class PreferencesForm(forms.Form):
                         initial=getattr(current[category], str(channel)),
                     )
 
-    def rows(self) -> list[tuple[str, Any, Any]]:
+    def rows(self) -> list[tuple[StrOrPromise, Any, Any]]:
         """(category label, in-app field or None, SMS field or None) for the template."""
-        rows = []
+        rows: list[tuple[StrOrPromise, Any, Any]] = []
         for category in self.channels:
             in_app = self[f"{category}__in_app"] if f"{category}__in_app" in self.fields else None
             sms = self[f"{category}__sms"] if f"{category}__sms" in self.fields else None

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from civicgrid.core.notifications.choices import (
     Channel,
@@ -175,7 +176,7 @@ class TemplateOverride(models.Model):
             template = get_template(self.code)
         except UnknownTemplate:
             raise ValidationError({"code": _("没有这个通知模板。")}) from None
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         for field in ("title", "body", "sms"):
             try:
                 unknown = placeholders(getattr(self, field)) - template.variables

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from civicgrid.core.notifications.choices import NotificationCategory
 from civicgrid.core.notifications.models import NotificationPreference
 from civicgrid.core.notifications.registry import registered_templates
+from civicgrid.core.types import Account
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ChannelSwitches:
     sms: bool = True
 
 
-def preferences_of(user: object) -> dict[str, ChannelSwitches]:
+def preferences_of(user: Account) -> dict[str, ChannelSwitches]:
     """Every category's switches for `user`, defaults included (one query)."""
     stored = {
         p.category: ChannelSwitches(in_app=p.in_app, sms=p.sms)

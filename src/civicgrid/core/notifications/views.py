@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,11 +20,12 @@ from civicgrid.core.notifications.actions import (
 from civicgrid.core.notifications.forms import HELP_URGENT, PreferencesForm
 from civicgrid.core.notifications.models import Notification
 from civicgrid.core.notifications.preferences import channels_by_category, preferences_of
+from civicgrid.core.types import Account, AccountRequest
 
 PAGE_SIZE = 20
 
 
-def _badge_context(user: object) -> dict[str, object]:
+def _badge_context(user: Account) -> dict[str, object]:
     unread = Notification.objects.for_recipient(user).unread().count()
     return {"unread_count": unread, "unread_label": "99+" if unread > 99 else str(unread)}
 
@@ -32,7 +33,7 @@ def _badge_context(user: object) -> dict[str, object]:
 @never_cache
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AccountRequest) -> HttpResponse:
     notifications = Notification.objects.for_recipient(request.user).unread_first()
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -42,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def badge(request: HttpRequest) -> HttpResponse:
+def badge(request: AccountRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         # Signed out in another tab: tell htmx to stop polling rather than redirect the nav.
         return HttpResponseStopPolling() if request.htmx else HttpResponse(status=401)
@@ -51,7 +52,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def mark_read(request: AccountRequest, notification_id: int) -> HttpResponse:
     notification = access_notification_for_user(request.user, notification_id)
     do_mark_notification_read(request.user, notification)
     if request.htmx:
@@ -62,14 +63,14 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AccountRequest) -> HttpResponse:
     do_mark_all_notifications_read(request.user)
     return redirect("notifications:inbox")
 
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+def open_notification(request: AccountRequest, notification_id: int) -> HttpResponse:
     """Mark read and go to the page the notification is about (a local path, checked on write)."""
     notification = access_notification_for_user(request.user, notification_id)
     do_mark_notification_read(request.user, notification)
@@ -78,7 +79,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AccountRequest) -> HttpResponse:
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,
         channels=channels_by_category(),
