@@ -44,16 +44,13 @@ from civicgrid.community.models import (
     PassRecord,
 )
 from civicgrid.community.residents import (
-    DOUBLE_TAP_SECONDS,
-    health_status,
     health_word,
     person_of_user,
-    recent_taps,
-    scanning_resident,
     users_of_household,
     with_living_members,
 )
 from civicgrid.community.retention import delete_passes_before
+from civicgrid.community.tap_facts import DOUBLE_TAP_SECONDS, tap_facts
 from civicgrid.community.tokens import check_token
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
@@ -217,7 +214,7 @@ def do_scan_as_resident(
     moment = now or timezone.now()
     checked = check_token(token, now=moment.timestamp())
     direction = parse_direction(direction)
-    person = scanning_resident(user, direction, moment)
+    person = person_of_user(user)
     if person is None or person.division_code != checked.checkpoint.division_code:
         raise ValidationError(_("您不是本社区登记的居民，请按访客登记"), code="not_resident")
     return _record_pass(
@@ -366,13 +363,6 @@ def do_register_pass_by_lookup(
     )
 
 
-def _health(person: Person | None, household_id: int | None) -> str:
-    """The household's health today, from the scan's own query when it brought it along."""
-    if person is not None and hasattr(person, "health_today"):
-        return health_word(person.health_today)
-    return health_status(household_id)
-
-
 def _record_pass(
     checkpoint: Checkpoint,
     *,
@@ -392,12 +382,16 @@ def _record_pass(
     DOUBLE_TAP_SECONDS is the same pass. The unique tap window settles two taps racing."""
     moment = now or timezone.now()
     household = person.household if person is not None else None
-    if person is not None and hasattr(person, "recent_tap_id"):  # see scanning_resident
-        recent = person.recent_tap_id and PassRecord.objects.filter(pk=person.recent_tap_id).first()
-    else:
-        recent = recent_taps(subject_key, direction, moment).first()
-    if recent is not None:
-        return PassResult(recent, False, _health(person, recent.household_id))
+    facts = tap_facts(
+        subject_key=subject_key, direction=direction, moment=moment,
+        person_id=person.pk if person is not None else None,
+        household_id=household.pk if household is not None else None,
+    )  # fmt: skip
+    health = health_word(facts.has_fever)
+    if facts.recent_tap_id is not None:
+        recent = PassRecord.objects.filter(pk=facts.recent_tap_id).first()
+        if recent is not None:
+            return PassResult(recent, False, health)
     visitor = visitor or {}
     record = PassRecord(
         checkpoint=checkpoint,
@@ -423,7 +417,7 @@ def _record_pass(
     try:
         with transaction.atomic():
             record.save(force_insert=True)
-            rules.check_pass(record)
+            rules.check_pass(record, facts)
             if audit_actor is not None:
                 record_audit(
                     actor=audit_actor,
@@ -438,8 +432,8 @@ def _record_pass(
         ).first()
         if first is None:
             raise
-        return PassResult(first, False, _health(person, first.household_id))
-    return PassResult(record, True, _health(person, record.household_id))
+        return PassResult(first, False, health)
+    return PassResult(record, True, health)
 
 
 # --- household health and disinfection ------------------------------------------------------

@@ -3,25 +3,21 @@
 import datetime
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from civicgrid.community.choices import Direction
-from civicgrid.community.models import HealthReport, PassRecord
+from civicgrid.community.models import HealthReport
 from civicgrid.population.choices import PersonStatus
 from civicgrid.population.models import Household, Person
 
 
-def person_of_user(user: Any, people: QuerySet[Person] | None = None) -> Person | None:
+def person_of_user(user: Any) -> Person | None:
     """The register's record of a resident account: by its verified ID number, else by its
     mobile when exactly one living person in the register has that number (a family sharing
-    one phone is ambiguous, and then the resident is asked to declare their household).
-    `people` may add to the query (see `scanning_resident`)."""
+    one phone is ambiguous, and then the resident is asked to declare their household)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if people is None:
-        people = Person.objects.select_related("household")
+    people = Person.objects.select_related("household")
     if user.id_number_hash:
         found = people.filter(id_number_hash=user.id_number_hash).first()
         if found is not None:
@@ -33,59 +29,6 @@ def person_of_user(user: Any, people: QuerySet[Person] | None = None) -> Person 
         if len(matches) == 1:
             return matches[0]
     return None
-
-
-# Two taps of the same button within this many seconds are one pass.
-DOUBLE_TAP_SECONDS = 10
-
-
-def recent_taps(
-    subject_key: Any, direction: str, moment: datetime.datetime
-) -> QuerySet[PassRecord]:
-    """Passes of `subject_key` (a value or an expression) in `direction` within
-    DOUBLE_TAP_SECONDS before `moment`, latest first: a tap among them makes no new pass."""
-    return PassRecord.objects.filter(
-        subject_key=subject_key,
-        direction=direction,
-        scanned_at__gte=moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS),
-        scanned_at__lte=moment,
-    ).order_by("-scanned_at")
-
-
-def exits_on(person: Any, day: datetime.date) -> QuerySet[PassRecord]:
-    """A person's (a pk or an expression) exits of `day`, not voided."""
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return PassRecord.objects.filter(
-        person_id=person,
-        direction=Direction.OUT,
-        scanned_at__gte=start,
-        scanned_at__lt=start + datetime.timedelta(days=1),
-        voided_at__isnull=True,
-    )
-
-
-def scanning_resident(user: Any, direction: str, moment: datetime.datetime) -> Person | None:
-    """`person_of_user` for a scan at the gate, with what the scan needs to know in the same
-    query: `recent_tap_id` (a pass a double tap repeats), `exits_before` (today's exits so
-    far), `health_today` (the household's report today: None, True for a fever, False) and
-    `is_observed` (tagged for home observation). One query instead of five on the busiest
-    write of the platform; the unique tap window still settles two taps racing."""
-    from civicgrid.community.rules import OBSERVATION_TAG
-    from civicgrid.population.models import PersonTagging
-
-    day = timezone.localdate(moment)
-    subject_key = Concat(Value("p:"), Cast(OuterRef("pk"), CharField()))
-    report = HealthReport.objects.filter(household_id=OuterRef("household_id"), report_date=day)
-    exits = exits_on(OuterRef("pk"), day).order_by().values("person_id")
-    people = Person.objects.select_related("household").annotate(
-        recent_tap_id=Subquery(recent_taps(subject_key, direction, moment).values("pk")[:1]),
-        exits_before=Coalesce(Subquery(exits.annotate(n=Count("pk")).values("n")), 0),
-        health_today=Subquery(report.values("has_fever")[:1]),
-        is_observed=Exists(
-            PersonTagging.objects.filter(person_id=OuterRef("pk"), tag=OBSERVATION_TAG)
-        ),
-    )
-    return person_of_user(user, people)
 
 
 def household_of_user(user: Any) -> Household | None:

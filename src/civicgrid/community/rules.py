@@ -16,15 +16,12 @@ from django.utils.translation import gettext as _
 
 from civicgrid.community.choices import AlertStatus, Direction, RuleKind
 from civicgrid.community.models import Alert, AlertRule, HealthReport, PassRecord
-from civicgrid.community.residents import exits_on, with_living_members
+from civicgrid.community.residents import with_living_members
+from civicgrid.community.tap_facts import TapFacts
 from civicgrid.core.notifications.actions import notify
-from civicgrid.population.choices import PersonTag
 from civicgrid.population.models import GridAssignment, Household, Person
 
 DEFAULT_THRESHOLDS = {RuleKind.EXITS_PER_DAY: 5, RuleKind.NO_REPORT: 2}
-# The person tag that stands for home observation until the epidemic module brings its own
-# quarantine records: key persons (重点人员) are the ones the grid worker watches daily.
-OBSERVATION_TAG = PersonTag.KEY_PERSON
 
 
 def describe(rule: AlertRule) -> str:
@@ -131,8 +128,9 @@ def raise_alert(
     return alert
 
 
-def check_pass(record: PassRecord) -> None:
-    """Rules that a resident's exit can trip: too many exits today, an observed person out."""
+def check_pass(record: PassRecord, facts: TapFacts) -> None:
+    """Rules that a resident's exit can trip: too many exits today, an observed person out.
+    `facts` were read just before the pass was written."""
     if record.direction != Direction.OUT or record.person_id is None:
         return
     rules = active_rules(record.division_code)
@@ -142,10 +140,7 @@ def check_pass(record: PassRecord) -> None:
     person = record.person
     exits = rules.get(RuleKind.EXITS_PER_DAY)
     if exits is not None:
-        if hasattr(person, "exits_before"):  # counted by the scan's own query, before this one
-            count = person.exits_before + 1
-        else:
-            count = exits_on(record.person_id, day).count()
+        count = facts.exits_before + 1
         if count > (exits.threshold or 0):
             raise_alert(
                 exits,
@@ -155,7 +150,7 @@ def check_pass(record: PassRecord) -> None:
                 detail=_("%(name)s 今天已外出 %(n)d 次") % {"name": _masked(person), "n": count},
             )
     observed = rules.get(RuleKind.OBSERVED_OUT)
-    if observed is not None and _is_observed(person):
+    if observed is not None and facts.observed:
         raise_alert(
             observed,
             day=day,
@@ -167,12 +162,6 @@ def check_pass(record: PassRecord) -> None:
                 "time": timezone.localtime(record.scanned_at).strftime("%H:%M"),
             },
         )
-
-
-def _is_observed(person: Person) -> bool:
-    if hasattr(person, "is_observed"):  # brought along by the scan's query
-        return bool(person.is_observed)
-    return person.taggings.filter(tag=OBSERVATION_TAG).exists()
 
 
 def check_report(report: HealthReport, fevers: list[Person]) -> None:
