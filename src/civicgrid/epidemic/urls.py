@@ -7,6 +7,8 @@ app_name = "epidemic"
 urlpatterns = [
     path("", views.home, name="home"),
     path("forms/<int:form_id>/report/", views.report_entry, name="report_entry"),
+    path("forms/<int:form_id>/upload/", views.report_upload, name="report_upload"),
+    path("forms/<int:form_id>/upload/template/", views.report_template, name="report_template"),
     path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
     path("forms/<int:form_id>/completeness/", views.completeness, name="completeness"),
     path(

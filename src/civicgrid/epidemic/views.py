@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.permissions import jurisdiction_required, role_required
 from civicgrid.core.scoping import covers
-from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, write_report
-from civicgrid.epidemic import actions, selectors
+from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, write_report
+from civicgrid.epidemic import actions, selectors, sheets
 from civicgrid.epidemic.access import (
     access_form_for_user,
     access_report_for_user,
@@ -174,8 +174,12 @@ def _ancestors(request: HttpRequest, within: Division) -> list[Division]:
 
 
 def _xlsx(rows: list[list[object]], headers: list[str], title: str, name: str) -> HttpResponse:
+    return _xlsx_bytes(write_report(rows, headers, title=title), name)
+
+
+def _xlsx_bytes(data: bytes, name: str) -> HttpResponse:
     return HttpResponse(
-        write_report(rows, headers, title=title),
+        data,
         content_type=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": content_disposition_header(True, f"{name}.xlsx")},
     )
@@ -337,3 +341,50 @@ def _approval_step(request: HttpRequest, form: ReportForm, date: datetime.date) 
         )
         return _("已重新开放 %(date)s，共 %(n)s 份日报") % {"date": date, "n": n}
     raise ValidationError(_("未知的操作"))
+
+
+# --- many units in one sheet -----------------------------------------------------------------
+
+
+def _units_for_upload(request: HttpRequest, form: ReportForm) -> list[Any]:
+    units = list(reporting_units_for(request.user, form).order_by("division_code", "name"))
+    if not units:
+        raise Http404(_("您没有需要填报此表的单位"))
+    return units
+
+
+@login_required
+@jurisdiction_required
+@require_http_methods(["GET", "POST"])
+def report_upload(request: HttpRequest, form_id: int) -> HttpResponse:
+    """Upload a sheet with many units' rows: all go in, or none (every problem listed)."""
+    form = access_form_for_user(request.user, form_id)
+    units = _units_for_upload(request, form)
+    problems: list[str] = []
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = [_("请选择要上传的表格文件")]
+        else:
+            try:
+                result = sheets.do_import_report_sheet(
+                    request.user, form=form, data=upload.read(), filename=upload.name or ""
+                )
+            except (ValidationError, SpreadsheetError) as exc:
+                problems = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    return render(
+        request,
+        "epidemic/report_upload.html",
+        {"form": form, "units": units, "problems": problems, "result": result},
+    )
+
+
+@login_required
+@jurisdiction_required
+@require_GET
+def report_template(request: HttpRequest, form_id: int) -> HttpResponse:
+    form = access_form_for_user(request.user, form_id)
+    units = [u.name for u in _units_for_upload(request, form)]
+    date = parse_day(request.GET.get("date"))
+    return _xlsx_bytes(sheets.template(form, units, date), f"{form.name}-{date:%Y%m%d}")

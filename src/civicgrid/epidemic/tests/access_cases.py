@@ -74,6 +74,18 @@ CASES = [
         ok_status=(302,),
     ),
     AccessCase(
+        "epidemic:report_upload",
+        args=_form,
+        allowed=("county_a_officer", "admin"),
+        denied=("county_b_officer", "city_officer", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:report_template",
+        args=_form,
+        allowed=("county_a_officer",),
+        denied=("county_b_officer", "city_officer", "resident_a"),
+    ),
+    AccessCase(
         "epidemic:report_detail",
         args=_report,
         allowed=_READERS_A,
