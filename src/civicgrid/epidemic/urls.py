@@ -20,6 +20,7 @@ urlpatterns = [
     path(
         "forms/<int:form_id>/statistics/export/", views.statistics_export, name="statistics_export"
     ),
+    path("forms/<int:form_id>/situation.pdf", views.situation_report, name="situation_report"),
     path("forms/<int:form_id>/approvals/", views.approvals, name="approvals"),
     path("design/", design_views.design_list, name="design_list"),
     path("design/new/", design_views.design_create, name="design_create"),

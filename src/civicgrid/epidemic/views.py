@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core.permissions import jurisdiction_required, role_required
 from civicgrid.core.scoping import covers
 from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, write_report
-from civicgrid.epidemic import actions, selectors, sheets
+from civicgrid.epidemic import actions, selectors, sheets, situation
 from civicgrid.epidemic.access import (
     access_form_for_user,
     access_report_for_user,
@@ -388,3 +388,18 @@ def report_template(request: HttpRequest, form_id: int) -> HttpResponse:
     units = [u.name for u in _units_for_upload(request, form)]
     date = parse_day(request.GET.get("date"))
     return _xlsx_bytes(sheets.template(form, units, date), f"{form.name}-{date:%Y%m%d}")
+
+
+@statistics_required
+@require_GET
+def situation_report(request: HttpRequest, form_id: int) -> HttpResponse:
+    """The day's situation report of a division as a PDF (one click on the statistics page)."""
+    form = access_form_for_user(request.user, form_id)
+    within = _within(request)
+    date = min(parse_day(request.GET.get("date")), local_today())
+    name = f"{within.name}{form.name}-{date:%Y%m%d}.pdf"
+    return HttpResponse(
+        situation.situation_pdf(form, within, date),
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(False, name)},
+    )

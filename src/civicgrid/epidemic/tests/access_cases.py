@@ -104,6 +104,7 @@ CASES = [
             "epidemic:completeness_export",
             "epidemic:statistics",
             "epidemic:statistics_export",
+            "epidemic:situation_report",
         )
     ),
     AccessCase(

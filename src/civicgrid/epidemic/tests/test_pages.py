@@ -259,3 +259,26 @@ def test_a_county_by_community_lists_the_villages_with_figures(client, personas,
     rows = {r.label: r.values.get("new_confirmed") for r in report.rows}
     assert rows == {"东南关居民委员会": 5, "不在村（社区）的单位": 2}
     assert report.total.values["new_confirmed"] == 7
+
+
+def test_the_daily_situation_report_is_a_pdf_of_the_days_figures(client, personas, setup):
+    import pypdfium2
+
+    form, centre, clinician = setup
+    do_save_report(
+        clinician,
+        form=form,
+        unit=centre,
+        date=f.days_ago(0),
+        values=f.figures(new=4),
+        submit=True,
+        expected_version=0,
+    )
+    client.force_login(personas.city_officer)
+    response = client.get(f"/epidemic/forms/{form.pk}/situation.pdf", {"within": "131128"})
+    assert response["Content-Type"] == "application/pdf"
+    page = pypdfium2.PdfDocument(response.content)[0]
+    text = page.get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+    assert "阜城县疫情日报" in text
+    assert "应报单位 2 个，已报 1 个（按时" in text
+    assert "阜城镇" in text
