@@ -1,6 +1,6 @@
 """Kernel pages: the home page, the health endpoint and the background-task demonstration."""
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,13 +13,13 @@ from civicgrid.core.types import AccountRequest
 
 
 @require_GET
-def home(request: AccountRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
 @never_cache
 @require_GET
-def healthz(request: AccountRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> JsonResponse:
     report = check_health()
     age = report.worker_heartbeat_age_seconds
     return JsonResponse(

@@ -20,7 +20,7 @@ from civicgrid.core.notifications.actions import (
 from civicgrid.core.notifications.forms import HELP_URGENT, PreferencesForm
 from civicgrid.core.notifications.models import Notification
 from civicgrid.core.notifications.preferences import channels_by_category, preferences_of
-from civicgrid.core.types import Account, AccountRequest
+from civicgrid.core.types import Account, AccountRequest, HtmxRequest
 
 PAGE_SIZE = 20
 
@@ -43,7 +43,7 @@ def inbox(request: AccountRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def badge(request: AccountRequest) -> HttpResponse:
+def badge(request: HtmxRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         # Signed out in another tab: tell htmx to stop polling rather than redirect the nav.
         return HttpResponseStopPolling() if request.htmx else HttpResponse(status=401)

@@ -16,6 +16,12 @@ def test_the_home_page_explains_the_platform_in_chinese(client):
     assert "网格员" in body and "行政区划浏览" in body
 
 
+def test_the_home_page_marks_only_unbuilt_services_as_coming_and_links_the_rest(client):
+    body = client.get("/").content.decode()
+    assert body.count("即将上线") == 1  # the departments' online approvals, not built yet
+    assert body.count('href="/accounts/workspace/"') == 4
+
+
 def test_english_is_available_through_the_language_switch(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
