@@ -45,7 +45,6 @@ from civicgrid.community.models import (
 )
 from civicgrid.community.residents import (
     health_word,
-    person_of_user,
     users_of_household,
     with_living_members,
 )
@@ -59,6 +58,7 @@ from civicgrid.core.mobile import normalize_mobile
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.scoping import covers
 from civicgrid.population.choices import PersonStatus
+from civicgrid.population.declarations import person_of
 from civicgrid.population.models import Household, Person
 from civicgrid.regions.models import Division
 
@@ -214,7 +214,7 @@ def do_scan_as_resident(
     moment = now or timezone.now()
     checked = check_token(token, now=moment.timestamp())
     direction = parse_direction(direction)
-    person = person_of_user(user)
+    person = person_of(user)
     if person is None or person.division_code != checked.checkpoint.division_code:
         raise ValidationError(_("您不是本社区登记的居民，请按访客登记"), code="not_resident")
     return _record_pass(
@@ -635,7 +635,7 @@ def do_resolve_alert(actor: Any, *, alert: Alert, status: str, finding: str) -> 
 
 def do_request_pass_correction(user: Any, *, record: PassRecord, reason: str) -> PassCorrection:
     """A resident contests a pass recorded about them."""
-    person = person_of_user(user)
+    person = person_of(user)
     if record.user_id != user.pk and (person is None or record.person_id != person.pk):
         raise PermissionDenied(_("只能对自己的出入记录申请更正"))
     reason = (reason or "").strip()

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from civicgrid.community.choices import AlertStatus, Direction, PassKind
 from civicgrid.community.models import Alert, DisinfectionLog, HealthEntry, HealthReport, PassRecord
-from civicgrid.community.residents import health_status, person_of_user, with_living_members
+from civicgrid.community.residents import health_status, with_living_members
 from civicgrid.core import division_codes
 from civicgrid.core.scoping import Principal, jurisdiction_q
+from civicgrid.population.declarations import person_of
 from civicgrid.population.models import Household
 from civicgrid.regions.models import Division
 
@@ -50,7 +51,7 @@ class ResidentSummary:
 
 
 def resident_summary(user: Any, *, today: datetime.date | None = None) -> ResidentSummary | None:
-    person = person_of_user(user)
+    person = person_of(user)
     if person is None or person.household_id is None:
         return None
     today = today or timezone.localdate()
@@ -74,7 +75,7 @@ def resident_summary(user: Any, *, today: datetime.date | None = None) -> Reside
 
 def passes_about(user: Any) -> QuerySet[PassRecord]:
     """Every pass recorded about a resident: as the scanning account or as the person."""
-    person = person_of_user(user)
+    person = person_of(user)
     condition = Q(user=user)
     if person is not None:
         condition |= Q(person=person)

@@ -21,8 +21,8 @@ from civicgrid.accounts.models import User
 from civicgrid.community import actions, tokens
 from civicgrid.community.choices import RuleKind
 from civicgrid.community.models import Checkpoint
-from civicgrid.community.residents import person_of_user
 from civicgrid.community.rules import DEFAULT_THRESHOLDS
+from civicgrid.population.declarations import person_of
 
 GATES = (
     ("东门", "主出入口，6:00–22:00 有人值守"),
@@ -61,7 +61,7 @@ def do_load_demo_community() -> int:
             )  # fmt: skip
         for index, (name, direction, hours) in enumerate(PASSES):
             user = residents.get(name)
-            if user is None or person_of_user(user) is None:
+            if user is None or person_of(user) is None:
                 continue
             actions.do_scan_as_resident(
                 user,
@@ -70,7 +70,7 @@ def do_load_demo_community() -> int:
                 now=now - datetime.timedelta(hours=hours),
             )
         for name, temperature in REPORTS:
-            person = person_of_user(residents[name]) if name in residents else None
+            person = person_of(residents[name]) if name in residents else None
             if person is None or person.household_id is None:
                 continue
             actions.do_report_household_health(

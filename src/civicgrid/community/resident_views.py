@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.community import actions, dashboards
 from civicgrid.community.choices import DisinfectionArea, DisinfectionMethod, Symptom
 from civicgrid.community.models import HealthReport
-from civicgrid.community.residents import person_of_user
 from civicgrid.community.views import errors_of, joined_errors
 from civicgrid.population.choices import PersonStatus
+from civicgrid.population.declarations import person_of
 
 
 def _household(request: HttpRequest):  # type: ignore[no-untyped-def]
-    person = person_of_user(request.user)
+    person = person_of(request.user)
     if person is None or person.household is None:
         return None
     return person.household

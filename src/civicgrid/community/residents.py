@@ -8,31 +8,12 @@ from django.utils import timezone
 
 from civicgrid.community.models import HealthReport
 from civicgrid.population.choices import PersonStatus
+from civicgrid.population.declarations import person_of
 from civicgrid.population.models import Household, Person
 
 
-def person_of_user(user: Any) -> Person | None:
-    """The register's record of a resident account: by its verified ID number, else by its
-    mobile when exactly one living person in the register has that number (a family sharing
-    one phone is ambiguous, and then the resident is asked to declare their household)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    people = Person.objects.select_related("household")
-    if user.id_number_hash:
-        found = people.filter(id_number_hash=user.id_number_hash).first()
-        if found is not None:
-            return found
-    if user.mobile_hash:
-        matches = list(
-            people.filter(mobile_hash=user.mobile_hash, status=PersonStatus.LIVING_HERE)[:2]
-        )
-        if len(matches) == 1:
-            return matches[0]
-    return None
-
-
 def household_of_user(user: Any) -> Household | None:
-    person = person_of_user(user)
+    person = person_of(user)
     return person.household if person is not None else None
 
 

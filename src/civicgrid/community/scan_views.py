@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from civicgrid.community import actions
 from civicgrid.community.choices import Direction
-from civicgrid.community.residents import person_of_user
 from civicgrid.community.tokens import TokenError, check_token
 from civicgrid.community.views import errors_of
+from civicgrid.population.declarations import person_of
 from civicgrid.regions.models import Division
 
 # A resident who scanned once stays signed in on that phone: gates are passed daily.
@@ -42,7 +42,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         context["sign_in_url"] = f"{reverse('accounts:sign_in_by_code')}?next={request.path}"
         return render(request, "community/scan.html", context)
-    person = person_of_user(request.user)
+    person = person_of(request.user)
     if person is None or person.division_code != checkpoint.division_code:
         return redirect(f"{reverse('community:scan_visitor', args=[token])}?not_resident=1")
     errors: dict[str, list[str]] = {}
