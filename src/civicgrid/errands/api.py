@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from civicgrid.accounts.models import User
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
+from civicgrid.core.paging import Paging, page_of
 from civicgrid.errands import actions, selectors
 from civicgrid.errands.access import access_claimable_errand, access_errand_for_user
 from civicgrid.errands.choices import ErrandKind, ErrandStatus, EventKind, RepaymentMethod
@@ -113,10 +114,8 @@ class ErrandPage(Schema):
     items: list[ErrandSchema]
 
 
-class ErrandFilters(Schema):
+class ErrandFilters(Paging):
     status: ErrandStatus | None = None
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
 class ErrandIn(Schema):
@@ -174,8 +173,7 @@ def list_errands(request: HttpRequest, filters: Query[ErrandFilters]) -> dict[st
     errands = Errand.objects.visible_to(request.auth).prefetch_related("items")
     if filters.status:
         errands = errands.filter(status=filters.status)
-    end = filters.offset + filters.limit
-    return {"count": errands.count(), "items": list(errands[filters.offset : end])}
+    return page_of(errands, filters)
 
 
 @router.post(

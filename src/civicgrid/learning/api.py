@@ -18,6 +18,7 @@ from ninja import Field, Form, Query, Router, Schema, Status
 
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
+from civicgrid.core.paging import Paging, page_of
 from civicgrid.learning import access, actions, selectors
 from civicgrid.learning.choices import PublicationStatus, QuestionKind
 from civicgrid.learning.models import Article, Question, Quiz, QuizAttempt, Topic
@@ -218,11 +219,6 @@ class CompletionSchema(Schema):
 Reason = Annotated[str, Form("", max_length=200, description="撤回原因（必填）")]
 
 
-class Paging(Schema):
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
-
-
 class ArticleFilters(Paging):
     topic: str = Field("", max_length=40, description="主题的网址标识")
 
@@ -278,8 +274,7 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> dict[
     articles = Article.objects.reaching(request.auth).select_related("topic")
     if filters.topic:
         articles = articles.filter(topic__slug=filters.topic)
-    end = filters.offset + filters.limit
-    return {"count": articles.count(), "items": list(articles[filters.offset : end])}
+    return page_of(articles, filters)
 
 
 @router.post(

@@ -20,6 +20,7 @@ from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
 from civicgrid.core.idcard import normalize_id_number
 from civicgrid.core.mobile import normalize_mobile
+from civicgrid.core.paging import Paging, page_of
 from civicgrid.core.scoping import covers
 from civicgrid.population import selectors
 from civicgrid.population.actions import (
@@ -158,11 +159,6 @@ class PersonPage(Schema):
     items: list[PersonSchema]
 
 
-class Paging(Schema):
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
-
-
 class HouseholdFilters(Paging):
     q: str = Field(
         "",
@@ -292,25 +288,6 @@ def _with_members(households: QuerySet[Household], principal: object) -> QuerySe
     return households.prefetch_related(selectors.members_prefetch(principal))  # type: ignore[arg-type]
 
 
-def _page(rows: QuerySet, paging: Paging, *, ids_first: bool = False) -> dict[str, object]:
-    """One page of `rows` and the total. Counting costs a query only when the page is full:
-    a shorter page is the last one, so the total is known without counting (most searches
-    find less than a page, and a COUNT over a county's register is what would cost).
-
-    `ids_first`: the page's ids are found on their own first, so that the joins and the
-    per-row subqueries of `rows` are computed for one page, not for each of the hundreds of
-    households a broad search matched (SQLite computes them before it sorts)."""
-    window = slice(paging.offset, paging.offset + paging.limit)
-    if ids_first:
-        ids = list(rows.prefetch_related(None).values_list("pk", flat=True)[window])
-        items = list(rows.filter(pk__in=ids)) if ids else []
-    else:
-        items = list(rows[window])
-    if len(items) < paging.limit and (items or paging.offset == 0):
-        return {"count": paging.offset + len(items), "items": items}
-    return {"count": rows.count(), "items": items}
-
-
 def _annotated(principal: object, household: Household) -> Household:
     """The household again, with the list's annotations and members (after a write)."""
     rows = selectors.households_for(principal).filter(pk=household.pk)  # type: ignore[arg-type]
@@ -331,7 +308,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilters]) -> d
     households = selectors.households_for(
         principal, query=filters.q, tag=filters.tag or "", grid_id=filters.grid_id
     )
-    return _page(_with_members(households, principal), filters, ids_first=True)
+    return page_of(_with_members(households, principal), filters, ids_first=True)
 
 
 @router.post(
@@ -452,7 +429,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> dict[st
         persons = persons.filter(household_id=filters.household_id)
     if filters.grid_id is not None:
         persons = persons.filter(grid_id=filters.grid_id)
-    return _page(persons.prefetch_related("taggings"), filters)
+    return page_of(persons.prefetch_related("taggings"), filters)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from civicgrid.core.notifications.actions import (
 from civicgrid.core.notifications.choices import NotificationCategory
 from civicgrid.core.notifications.models import Notification
 from civicgrid.core.notifications.preferences import ChannelSwitches, preferences_of
+from civicgrid.core.paging import Paging
 from civicgrid.core.types import Account, AccountRequest
 
 router = Router(tags=["notifications"], auth=django_auth)
@@ -41,10 +42,8 @@ class NotificationPageSchema(Schema):
     items: list[NotificationSchema]
 
 
-class ListFilters(Schema):
+class ListFilters(Paging):
     unread_only: bool = Field(False, description="只列出未读通知")
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
 class UnreadCountSchema(Schema):
