@@ -68,6 +68,10 @@ class Report(models.Model):
         indexes = [
             # Completeness and the unit list of a day: a form's reports of a date in a subtree.
             models.Index(fields=["form", "date", "division_code"], name="epidemic_report_day"),
+            # A township's units over some days: the subtree first, then the dates.
+            models.Index(
+                fields=["form", "division_code", "date"], name="epidemic_report_area_days"
+            ),
         ]
 
     def __str__(self) -> str:

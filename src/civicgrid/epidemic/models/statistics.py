@@ -4,8 +4,9 @@ Every counted write of a report adds its change (new − old values) to one row 
 for each division above the unit — province, city, county, township, community — with
 `INSERT ... ON CONFLICT DO UPDATE SET hundredths = hundredths + excluded.hundredths`. The
 increment happens inside the database, so concurrent submissions never lose one. Reading
-"province by city" or "county by community" is one index range: (form, level, date,
-division_code); "a division by day" is (form, division_code, date).
+"province by city" or "county by community" over some days is one index range: (form, level,
+division_code, date) — the subtree first, so a county never scans the province's townships;
+"a division by day" is (form, division_code, date).
 
 Figures are stored in hundredths as integers: exact on SQLite and PostgreSQL alike, since
 elements are integers or decimals with two places.
@@ -45,7 +46,7 @@ class ElementTotal(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["form", "level", "date", "division_code"], name="epidemic_total_by_level"
+                fields=["form", "level", "division_code", "date"], name="epidemic_total_by_level"
             ),
         ]
 
@@ -79,7 +80,7 @@ class ReportTally(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["form", "level", "date", "division_code"], name="epidemic_tally_by_level"
+                fields=["form", "level", "division_code", "date"], name="epidemic_tally_by_level"
             ),
         ]
 
