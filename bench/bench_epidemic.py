@@ -340,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--submit-threads", type=int, default=8)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database of DATABASE_URL as it is (built by an earlier run), no rebuild",
+    )
     args = parser.parse_args(argv)
     load = argparse.Namespace(duration=args.duration, connections=args.connections, threads=2,
                               attempts=2, warmup=2, settle=15)  # fmt: skip
@@ -350,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         cluster = ThrowawayCluster(database="civicgrid_bench_epidemic")
         url = cluster.start()
     try:
-        url, _drop = fresh_database(url, "civicgrid_bench_epidemic") if not cluster else (url, None)
+        if not cluster and not args.reuse:
+            url, _drop = fresh_database(url, "civicgrid_bench_epidemic")
         data_dir = RESULTS_DIR / "epidemic-data"
         data_dir.mkdir(exist_ok=True)
         env = {"CIVICGRID_DATA_DIR": str(data_dir)}
