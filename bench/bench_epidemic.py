@@ -205,10 +205,13 @@ def _fixtures(form) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
     submitters = []
     for found in ApiToken.objects.filter(name__regex=r"^bench-\d{6}$"):
+        reported = Report.objects.filter(form=form, date=today()).values("unit_id")
         units = list(
             Organisation.objects.filter(
                 division_code__startswith=found.division_code[:6], name__endswith="卫生室"
-            ).values_list("pk", flat=True)
+            )
+            .exclude(pk__in=reported)
+            .values_list("pk", flat=True)
         )
         submitters.append({"token": token(found.name), "units": units})
     unit = Organisation.objects.filter(name__endswith="卫生室").order_by("pk").first()
