@@ -55,6 +55,10 @@ REBUILD_MIN_ROWS = 20_000
 # more in total, larger ones keep other writers waiting longer).
 SQLITE_SLICE = 12_000
 SQLITE_CACHE_KIB = 256 * 1024
+# Memory for the sorts, hash aggregates and hash joins of one import's connection on PostgreSQL:
+# with the server's usual 4 MB, grouping and joining a million staged rows spills to disk in
+# batches. Set for this session while the import runs, and reset afterwards.
+PG_WORK_MEM = "128MB"
 
 ROWS = "cg_import_rows"
 PROBLEMS = "cg_import_problems"
@@ -106,6 +110,7 @@ class Staging:
         self.cursor = connection.cursor()
         self.created = False
         self.cache_size: int | None = None
+        self.work_mem_set = False
         self.matched = 0
 
     # --- helpers -------------------------------------------------------------------------------
@@ -134,6 +139,9 @@ class Staging:
             # register's dozen indexes several times faster when their pages stay in memory.
             self.cache_size = self.one("PRAGMA cache_size")[0]
             self.sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        else:
+            self.sql(f"SET work_mem = '{PG_WORK_MEM}'")
+            self.work_mem_set = True
         date_type = "date" if self.pg else "text"
         columns = {name: "text" for name in STAGING_COLUMNS}
         columns.update(row_no="integer PRIMARY KEY", bad="smallint NOT NULL", tags="integer",
@@ -176,6 +184,9 @@ class Staging:
         if self.cache_size is not None:
             self.sql(f"PRAGMA cache_size = {int(self.cache_size)}")
             self.cache_size = None
+        if self.work_mem_set:
+            self.sql("RESET work_mem")
+            self.work_mem_set = False
 
     # --- 2. analysis -------------------------------------------------------------------------
 

@@ -201,10 +201,13 @@ def _text(value: str) -> str:
 def _copy_line(r: tuple[Any, ...]) -> str:
     """One staging record as a line of COPY text. Free text is escaped; the other fields are
     digits, codes, hashes and base64url tokens, which never need it."""
+    if _NEEDS_ESCAPE.search(f"{r[2]}{r[3]}{r[8]}{r[16]}{r[17]}{r[18]}"):  # rare: one test
+        r = (*r[:2], _text(r[2]), _text(r[3]), *r[4:8], _text(r[8]), *r[9:16],
+             _text(r[16]), _text(r[17]), _text(r[18]), *r[19:])  # fmt: skip
     return (
-        f"{r[0]}\t{r[1]}\t{_text(r[2])}\t{_text(r[3])}\t{r[4]}\t{r[5] or NULL}\t{r[6]}\t{r[7]}\t"
-        f"{_text(r[8])}\t{r[9]}\t{r[10]}\t{r[11]}\t{r[12]}\t{r[13]}\t{r[14]}\t{r[15]}\t"
-        f"{_text(r[16])}\t{_text(r[17])}\t{_text(r[18])}\t{NULL if r[19] is None else r[19]}\t"
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5] or NULL}\t{r[6]}\t{r[7]}\t"
+        f"{r[8]}\t{r[9]}\t{r[10]}\t{r[11]}\t{r[12]}\t{r[13]}\t{r[14]}\t{r[15]}\t"
+        f"{r[16]}\t{r[17]}\t{r[18]}\t{NULL if r[19] is None else r[19]}\t"
         f"{r[20]}\t{r[21]}\t{NULL if r[22] is None else r[22]}\n"
     )
 

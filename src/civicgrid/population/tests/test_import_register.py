@@ -364,3 +364,19 @@ def test_a_large_load_on_postgresql_rebuilds_every_index_and_constraint(monkeypa
                       division_code=A1, name_initials="cf")  # fmt: skip
         copy.id_number = duplicate.id_number
         copy.save()
+
+
+def test_free_text_with_tabs_backslashes_or_line_breaks_is_escaped_for_copy():
+    from civicgrid.population.importing.rows import STAGING_COLUMNS, _copy_line
+
+    plain = [1, 0, "张伟", "zw", "M", None, "enc", "hash", "130102********1234", "", "", "", "head",
+             "registered", -1, "131128100001", "3号楼", "1单元", "101", None, "", 1, 7]  # fmt: skip
+    assert len(plain) == len(STAGING_COLUMNS)
+    line = _copy_line(tuple(plain))
+    assert line.count("\t") == len(STAGING_COLUMNS) - 1 and line.endswith("\n")
+    assert "\t张伟\tzw\t" in line and "\t3号楼\t1单元\t101\t" in line
+    damaged = list(plain)
+    damaged[2], damaged[16], damaged[18] = "张\t伟", "3\\号楼", "10\n1"
+    line = _copy_line(tuple(damaged))
+    assert line.count("\t") == len(STAGING_COLUMNS) - 1 and line.count("\n") == 1
+    assert "\t张\\t伟\t" in line and "\t3\\\\号楼\t" in line and "\t10\\n1\t" in line
