@@ -19,16 +19,11 @@ def _form(p):
 
 
 def _report(p):
-    from civicgrid.epidemic.actions import do_save_report
     from civicgrid.epidemic.tests import factories as f
 
     form = f.daily_form(p)
     centre, clinician = f.health_centre()
-    saved = do_save_report(
-        clinician, form=form, unit=centre, date=f.days_ago(0), values=f.figures(),
-        submit=True, expected_version=0,
-    )  # fmt: skip
-    return (saved.report.pk,)
+    return (f.submit(clinician, form, centre).report.pk,)
 
 
 def _county_form(p):

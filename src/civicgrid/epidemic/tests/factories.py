@@ -73,3 +73,18 @@ def days_ago(n: int) -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate() - datetime.timedelta(days=n)
+
+
+def submit(actor: Any, form: ReportForm, unit: Organisation, *, day: int = 0, **figures_: Any):  # type: ignore[no-untyped-def]
+    """A first report of `unit`, submitted `day` days ago with `figures(**figures_)`."""
+    from civicgrid.epidemic.actions import do_save_report
+
+    return do_save_report(
+        actor,
+        form=form,
+        unit=unit,
+        date=days_ago(day),
+        values=figures(**figures_),
+        submit=True,
+        expected_version=0,
+    )

@@ -48,15 +48,7 @@ def test_of_two_concurrent_corrections_one_wins_and_the_other_gets_the_version_e
     _skip_in_memory()
     form = f.daily_form(personas)
     centre, clinician = f.health_centre()
-    report = do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(new=1),
-        submit=True,
-        expected_version=0,
-    ).report
+    report = f.submit(clinician, form, centre, new=1).report
 
     def correct(user: Any, new: int) -> Callable[[], Any]:
         return lambda: do_save_report(

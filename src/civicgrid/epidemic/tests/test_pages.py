@@ -6,7 +6,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from civicgrid.epidemic.actions import do_save_report
 from civicgrid.epidemic.models import DataElement, Report, ValidationRule
 from civicgrid.epidemic.tests import factories as f
 
@@ -50,15 +49,7 @@ def test_bad_figures_are_shown_beside_their_element_and_nothing_is_saved(client,
 
 def test_a_stale_page_is_told_someone_else_saved_first(client, personas, setup):
     form, centre, clinician = setup
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(new=2),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre, new=2)
     client.force_login(personas.county_a_officer)  # opened the empty form before the unit saved
     posted = {f"v_{k}": v for k, v in f.figures(new=3).items()}
     posted |= {"op": "submit", "version": "0", "unit": centre.pk}
@@ -69,15 +60,7 @@ def test_a_stale_page_is_told_someone_else_saved_first(client, personas, setup):
 
 def test_county_and_city_see_the_same_totals_and_the_sibling_county_none(client, personas, setup):
     form, centre, clinician = setup
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(new=4, cum=20),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre, new=4, cum=20)
     url = f"/epidemic/forms/{form.pk}/statistics/"
     client.force_login(personas.county_a_officer)
     county = client.get(url).context["report"]
@@ -98,15 +81,7 @@ def test_county_and_city_see_the_same_totals_and_the_sibling_county_none(client,
 def test_completeness_lists_who_has_not_reported(client, personas, setup):
     form, centre, clinician = setup
     f.unit("古城镇卫生院", "131128101000")
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre)
     client.force_login(personas.county_a_officer)
     page = client.get(f"/epidemic/forms/{form.pk}/completeness/")
     report = page.context["report"]
@@ -125,15 +100,7 @@ def test_completeness_lists_who_has_not_reported(client, personas, setup):
 @pytest.mark.parametrize("page", ["completeness", "statistics"])
 def test_every_table_exports_to_xlsx(client, personas, setup, page):
     form, centre, clinician = setup
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(new=4),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre, new=4)
     client.force_login(personas.city_officer)
     response = client.get(f"/epidemic/forms/{form.pk}/{page}/export/", {"within": "1311"})
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -145,15 +112,7 @@ def test_every_table_exports_to_xlsx(client, personas, setup, page):
 
 def test_the_city_confirms_and_the_province_locks_from_the_approvals_page(client, personas, setup):
     form, centre, clinician = setup
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre)
     url = f"/epidemic/forms/{form.pk}/approvals/"
     client.force_login(personas.city_officer)
     assert "确认" in client.get(url).content.decode()
@@ -244,15 +203,7 @@ def test_a_county_by_community_lists_the_villages_with_figures(client, personas,
     form, centre, _ = setup
     room = f.unit("东南关卫生室", "131128100001")
     for unit, new in ((centre, 2), (room, 5)):
-        do_save_report(
-            personas.county_a_officer,
-            form=form,
-            unit=unit,
-            date=f.days_ago(0),
-            values=f.figures(new=new),
-            submit=True,
-            expected_version=0,
-        )
+        f.submit(personas.county_a_officer, form, unit, new=new)
     client.force_login(personas.county_a_officer)
     url = f"/epidemic/forms/{form.pk}/statistics/"
     report = client.get(url, {"by": "community"}).context["report"]
@@ -265,15 +216,7 @@ def test_the_daily_situation_report_is_a_pdf_of_the_days_figures(client, persona
     import pypdfium2
 
     form, centre, clinician = setup
-    do_save_report(
-        clinician,
-        form=form,
-        unit=centre,
-        date=f.days_ago(0),
-        values=f.figures(new=4),
-        submit=True,
-        expected_version=0,
-    )
+    f.submit(clinician, form, centre, new=4)
     client.force_login(personas.city_officer)
     response = client.get(f"/epidemic/forms/{form.pk}/situation.pdf", {"within": "131128"})
     assert response["Content-Type"] == "application/pdf"

@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from civicgrid.epidemic.actions import do_save_report
 from civicgrid.epidemic.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -14,15 +13,7 @@ TOWNSHIPS = ["131128100000", "131128101000", "131128102000", "131128103000"]
 def _report(personas, form, units, days):  # type: ignore[no-untyped-def]
     for unit in units:
         for day in range(days):
-            do_save_report(
-                personas.county_a_officer,
-                form=form,
-                unit=unit,
-                date=f.days_ago(day),
-                values=f.figures(cum=10 + day),
-                submit=True,
-                expected_version=0,
-            )
+            f.submit(personas.county_a_officer, form, unit, day=day, cum=10 + day)
 
 
 def _queries(client, url, params=None) -> int:  # type: ignore[no-untyped-def]
