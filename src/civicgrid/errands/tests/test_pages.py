@@ -44,21 +44,22 @@ def test_tap_to_call_shows_the_number_to_the_volunteer_and_audits_it_for_the_res
     assert record.subject_key == f"user:{personas.resident_a.pk}" and record.reason == "送货联系"
 
 
+def _post_need(client, **fields):
+    """The signed-in resident's phone form, posted with its own delivery window and `fields`."""
+    form = client.get(reverse("errands:errand_create")).context["form"]
+    window = {name: form[name].initial for name in ("window_start", "window_end")}
+    return client.post(reverse("errands:errand_create"), {"kind": "groceries", **window, **fields})
+
+
 def test_a_resident_posts_from_the_phone_form(client, personas):
     f.resident_home(personas.resident_a)
     client.force_login(personas.resident_a)
-    form = client.get(reverse("errands:errand_create")).context["form"]
-    response = client.post(
-        reverse("errands:errand_create"),
-        {
-            "kind": "groceries",
-            "items": "西红柿 2 斤\n鸡蛋×1盒\n酱油 1",
-            "budget": "60",
-            "window_start": form["window_start"].initial,
-            "window_end": form["window_end"].initial,
-            "dropoff_instructions": "放门口",
-            "contactless": "on",
-        },
+    response = _post_need(
+        client,
+        items="西红柿 2 斤\n鸡蛋×1盒\n酱油 1",
+        budget="60",
+        dropoff_instructions="放门口",
+        contactless="on",
     )
     errand = Errand.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/errands/{errand.pk}/")
@@ -70,30 +71,11 @@ def test_a_resident_posts_from_the_phone_form(client, personas):
 def test_the_post_form_names_a_line_without_a_quantity_and_a_negative_budget(client, personas):
     f.resident_home(personas.resident_a)
     client.force_login(personas.resident_a)
-    form = client.get(reverse("errands:errand_create")).context["form"]
-    response = client.post(
-        reverse("errands:errand_create"),
-        {
-            "kind": "groceries",
-            "items": "西红柿\n鸡蛋 1 盒",
-            "budget": "-3",
-            "window_start": form["window_start"].initial,
-            "window_end": form["window_end"].initial,
-        },
-    )
+    response = _post_need(client, items="西红柿\n鸡蛋 1 盒", budget="-3")
     errors = response.context["form"].errors
     assert "第 1 行“西红柿”：请写明数量" in errors["items"][0]
     assert not Errand.objects.exists()
-    response = client.post(
-        reverse("errands:errand_create"),
-        {
-            "kind": "groceries",
-            "items": "鸡蛋 1 盒",
-            "budget": "-3",
-            "window_start": form["window_start"].initial,
-            "window_end": form["window_end"].initial,
-        },
-    )
+    response = _post_need(client, items="鸡蛋 1 盒", budget="-3")
     assert response.context["form"].errors["budget"] == ["金额不能为负数"]
     assert not Errand.objects.exists()
 
