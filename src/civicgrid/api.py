@@ -7,6 +7,10 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from civicgrid.accounts.api import router as accounts_router
+from civicgrid.applications.api import router as applications_router
+from civicgrid.appointments.api import router as appointments_router
+from civicgrid.catalog.api import router as catalog_router
+from civicgrid.certificates.api import router as certificates_router
 from civicgrid.community.api import router as community_router
 from civicgrid.core.api import router as core_router
 from civicgrid.core.api_errors import ApiError, error_response, validation_error_response
@@ -41,6 +45,10 @@ api.add_router("/errands", errands_router)
 api.add_router("/community", community_router)
 api.add_router("/learning", learning_router)
 api.add_router("/epidemic", epidemic_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/applications", applications_router)
+api.add_router("/appointments", appointments_router)
+api.add_router("/certificates", certificates_router)
 
 
 @api.exception_handler(ApiError)

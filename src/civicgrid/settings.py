@@ -57,11 +57,16 @@ INSTALLED_APPS = [
     "civicgrid.regions",
     "civicgrid.accounts",
     "civicgrid.core.audit",
+    "civicgrid.core.workdays",
     "civicgrid.population",
     "civicgrid.learning",
     "civicgrid.errands",
     "civicgrid.community",
     "civicgrid.epidemic",
+    "civicgrid.catalog",
+    "civicgrid.certificates",
+    "civicgrid.appointments",
+    "civicgrid.applications",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -9,6 +9,9 @@ Personas (names say what they may do):
 - `cdc_a`: epidemiologist at 阜城县 CDC.
 - `grid_worker_a1`: grid worker of one community in 阜城镇.
 - `volunteer_a`: volunteer in the same community; no jurisdiction over people's records.
+- `clerk_a`: clerk of 阜城县's development and reform bureau (works that department's cases).
+- `clerk_b`: clerk of 景县's development and reform bureau: must see nothing of county A.
+- `enterprise_agent_a`: agent of an enterprise registered in 阜城县 (applies on its behalf).
 - `resident_a`, `resident_b`: residents; no jurisdiction, only their own data.
 - `admin`: superuser.
 
@@ -29,6 +32,8 @@ COUNTY_A = "131128000000"  # 阜城县
 COUNTY_B = "131127000000"  # 景县
 TOWNSHIP_A = "131128100000"  # 阜城镇
 COMMUNITY_A1 = "131128100001"
+# A made-up but valid unified social credit code (GB 32100) for the test enterprise.
+ENTERPRISE_A_CREDIT_CODE = "91131128MA0EXAMP1W"
 TEST_PASSWORD = "Correct-Horse-9"  # noqa: S105 - a fixed test password
 
 PERSONAS = (
@@ -40,6 +45,9 @@ PERSONAS = (
     "cdc_a",
     "grid_worker_a1",
     "volunteer_a",
+    "clerk_a",
+    "clerk_b",
+    "enterprise_agent_a",
     "resident_a",
     "resident_b",
     "admin",
@@ -90,6 +98,18 @@ def create_personas() -> Personas:
         "volunteers_a1": do_create_organisation(
             name="示例社区志愿者队", type=T.VOLUNTEER_TEAM, division=division(COMMUNITY_A1)
         ),
+        "department_a": do_create_organisation(
+            name="阜城县发展和改革局", type=T.DEPARTMENT, division=division(COUNTY_A)
+        ),
+        "department_b": do_create_organisation(
+            name="景县发展和改革局", type=T.DEPARTMENT, division=division(COUNTY_B)
+        ),
+        "enterprise_a": do_create_organisation(
+            name="阜城县示例机械制造有限公司",
+            type=T.ENTERPRISE,
+            division=division(COUNTY_A),
+            credit_code=ENTERPRISE_A_CREDIT_CODE,
+        ),
     }
     roles = {
         "province_officer": ("province", R.PROVINCE_OFFICER),
@@ -100,6 +120,9 @@ def create_personas() -> Personas:
         "cdc_a": ("cdc_a", R.CDC_EPIDEMIOLOGIST),
         "grid_worker_a1": ("community_a1", R.GRID_WORKER),
         "volunteer_a": ("volunteers_a1", R.VOLUNTEER),
+        "clerk_a": ("department_a", R.DEPARTMENT_CLERK),
+        "clerk_b": ("department_b", R.DEPARTMENT_CLERK),
+        "enterprise_agent_a": ("enterprise_a", R.ENTERPRISE_AGENT),
     }
     users = {}
     for name, (org, role) in roles.items():

@@ -1,0 +1,1 @@
+"""Appointments: offices, counters, opening hours, slots, bookings, check-in and no-shows."""

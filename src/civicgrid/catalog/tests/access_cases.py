@@ -1,0 +1,6 @@
+"""Access cases of the catalog pages and API."""
+
+from civicgrid.core.testing import AccessCase
+
+PUBLIC: dict[str, str] = {}
+CASES: list[AccessCase] = []

@@ -1,0 +1,1 @@
+"""Signed e-certificates: issuing, wallet, sharing, offline and online verification, revocation."""
