@@ -6,3 +6,6 @@ class CertificatesConfig(AppConfig):
     name = "civicgrid.certificates"
     label = "certificates"
     verbose_name = _("电子证照")
+
+    def ready(self) -> None:
+        from civicgrid.certificates import checks  # noqa: F401 - registers the key checks

@@ -1,0 +1,78 @@
+"""Read-side queries of certificates shared by pages, the API and other apps."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from civicgrid.certificates.models import (
+    Certificate,
+    CertificateUse,
+    CertificateVerification,
+)
+
+
+def valid_q(today=None) -> Q:  # type: ignore[no-untyped-def]
+    today = today or timezone.localdate()
+    return Q(revoked_at__isnull=True) & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+
+def certificates_held_by(
+    *, user=None, organisation=None, type_code: str | None = None
+) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+    """The valid certificates a resident (`user`) or an enterprise (`organisation`) holds,
+    newest first; for an agency checking what it may take instead of paper."""
+    if (user is None) == (organisation is None):
+        raise ValueError("certificates_held_by takes exactly one of user= and organisation=")
+    holder = Q(holder_user=user) if user is not None else Q(holder_organisation=organisation)
+    rows = Certificate.objects.filter(holder, valid_q()).select_related("type", "issuer")
+    if type_code is not None:
+        rows = rows.filter(type__code=type_code)
+    return rows
+
+
+def wallet_of(principal) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+    """Everything the principal holds, valid or not (the wallet shows the state)."""
+    return Certificate.objects.held_by(principal).select_related(
+        "type", "issuer", "holder_organisation"
+    )
+
+
+def issued_by(principal) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+    """What the principal's department issued (the clerk's list)."""
+    from civicgrid.certificates.querysets import issuing_organisation_ids
+
+    return Certificate.objects.filter(
+        issuer_id__in=issuing_organisation_ids(principal)
+    ).select_related("type", "issuer", "holder_organisation")
+
+
+def history_of(certificate: Certificate) -> list[dict]:
+    """Every verification and every agency use of `certificate`, newest first, for the holder."""
+    events: list[dict] = []
+    for row in CertificateVerification.objects.filter(certificate=certificate)[:200]:
+        events.append(
+            {
+                "kind": "verification",
+                "at": row.created_at,
+                "channel": row.get_channel_display(),
+                "result": row.get_result_display(),
+                "network": row.verifier_network,
+                "who": "",
+                "purpose": "",
+            }
+        )
+    for use in CertificateUse.objects.filter(certificate=certificate).select_related("agency")[
+        :200
+    ]:
+        events.append(
+            {
+                "kind": "use",
+                "at": use.created_at,
+                "channel": "",
+                "result": "",
+                "network": "",
+                "who": use.agency.name,
+                "purpose": use.purpose,
+            }
+        )
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return events
