@@ -26,3 +26,19 @@ class ItemStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
     WITHDRAWN = "withdrawn", _("已停用")
+
+
+class ItemLevel(models.IntegerChoices):
+    """The division level that implements an item (its department's level)."""
+
+    PROVINCE = 1, _("省级")
+    CITY = 2, _("市级")
+    COUNTY = 3, _("县级")
+    TOWNSHIP = 4, _("乡镇（街道）级")
+
+
+class Audience(models.TextChoices):
+    """Whom a life event concerns: residents (人生事件) or enterprises (企业事件)."""
+
+    PERSON = "person", _("个人办事")
+    ENTERPRISE = "enterprise", _("企业办事")

@@ -4,13 +4,99 @@ Other apps refer to `ServiceItem` (applications, appointments) and read its depa
 and materials; they never write to it except through `catalog.actions`.
 """
 
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Organisation
-from civicgrid.catalog.choices import ItemKind, ItemStatus, OnlineDepth
+from civicgrid.catalog.choices import Audience, ItemKind, ItemLevel, ItemStatus, OnlineDepth
+from civicgrid.catalog.pinyin import name_pinyin
+from civicgrid.core import division_codes
 from civicgrid.core.scoping import ScopedQuerySet
+
+# Online-availability: the depth from which an item counts as handleable online (三级).
+ONLINE_DEPTH_THRESHOLD = OnlineDepth.SUBMISSION
+
+
+class LifeEvent(models.Model):
+    """A situation people look services up by (生育, 就业, 开办企业, 投资建设 …), not a department."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    audience = models.CharField(_("对象"), max_length=12, choices=Audience.choices)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("办事场景（人生/企业事件）")
+        verbose_name_plural = _("办事场景（人生/企业事件）")
+        ordering = ["audience", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Synonym(models.Model):
+    """Words that mean the same to someone searching (营业执照 = business licence = 执照).
+
+    A search for any of `terms` also finds items that use another of them. Kept as data so
+    that the catalogue's administrators extend it when people search in words we did not think of.
+    """
+
+    terms = models.TextField(
+        _("同义词"),
+        help_text=_(
+            "一组同义词，用逗号、顿号、分号或换行分开，例如：营业执照，执照，business licence"
+        ),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return " ↔ ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        """The group's terms, normalised (lower case, single spaces), without duplicates."""
+        return split_terms(self.terms)
+
+    def clean(self) -> None:
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": _("同义词至少需要两个词。")})
+
+
+def split_terms(text: str) -> list[str]:
+    """`"营业执照，Business  Licence；执照"` → `["营业执照", "business licence", "执照"]`."""
+    terms = []
+    for part in re.split(r"[,，、;；\n]+", unicodedata.normalize("NFKC", text or "")):
+        term = " ".join(part.lower().split())
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+class CatalogVersion(models.Model):
+    """One row counting changes to what search reads (items, materials, life events, synonyms).
+
+    Each server process keeps its search index in memory and rebuilds it when this number moved
+    (see `catalog.search`); bumped by `catalog.signals` inside the writing transaction.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("目录版本")
+        verbose_name_plural = _("目录版本")
+
+    def __str__(self) -> str:
+        return str(self.version)
 
 
 class ServiceItem(models.Model):
@@ -53,6 +139,19 @@ class ServiceItem(models.Model):
     cases_total = models.PositiveIntegerField(_("办件量"), default=0, editable=False)
     cases_online = models.PositiveIntegerField(_("网上办件量"), default=0, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    life_events = models.ManyToManyField(
+        LifeEvent, verbose_name=_("办事场景"), blank=True, related_name="items"
+    )
+    # Derived on save from the department's division, so pages can browse and rates can group
+    # by level without parsing codes.
+    level = models.PositiveSmallIntegerField(
+        _("实施层级"), choices=ItemLevel.choices, default=ItemLevel.COUNTY, editable=False
+    )
+    # Derived on save from the name, for searches typed in pinyin ("yyzz" finds 营业执照).
+    name_pinyin = models.CharField(_("名称拼音"), max_length=1000, blank=True, editable=False)
+    name_initials = models.CharField(
+        _("名称拼音首字母"), max_length=200, blank=True, editable=False
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -76,8 +175,49 @@ class ServiceItem(models.Model):
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.division_code = self.department.division_code
+        self.derive_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "division_code",
+                "level",
+                "name_pinyin",
+                "name_initials",
+            }
         super().save(*args, **kwargs)
+
+    def derive_fields(self) -> None:
+        """Division, level and pinyin follow the department and the name (also for bulk writes)."""
+        self.division_code = self.department.division_code
+        self.level = min(division_codes.level_of(self.division_code), ItemLevel.TOWNSHIP)
+        self.name_pinyin, self.name_initials = name_pinyin(self.name)
+
+    @property
+    def is_online_capable(self) -> bool:
+        """Offered online at depth three or more (what the catalogue claims)."""
+        return self.online and self.online_depth >= ONLINE_DEPTH_THRESHOLD
+
+    @property
+    def is_handleable_online(self) -> bool:
+        """Counts towards 网上可办率: published, online-capable and, once it has cases, at
+        least one of them actually arrived online."""
+        return (
+            self.status == ItemStatus.PUBLISHED
+            and self.is_online_capable
+            and (self.cases_total == 0 or self.cases_online > 0)
+        )
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels offered, as their Chinese labels, in a fixed order."""
+        flags = [
+            (self.online, _("网上办理")),
+            (self.by_appointment, _("预约办理")),
+            (self.in_person, _("窗口办理")),
+            (self.by_mail, _("邮寄办理")),
+            (self.by_phone, _("电话办理")),
+        ]
+        return [str(label) for on, label in flags if on]
 
 
 class ServiceMaterial(models.Model):
@@ -101,6 +241,16 @@ class ServiceMaterial(models.Model):
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["item", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "name"], name="catalog_material_unique_name_per_item"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def from_certificate(self) -> bool:
+        """The platform fetches it from an e-certificate: the applicant submits nothing."""
+        return bool(self.certificate_type)
