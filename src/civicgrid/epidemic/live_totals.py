@@ -14,7 +14,13 @@ from decimal import Decimal
 from django.db import connection
 
 from civicgrid.core import division_codes
-from civicgrid.epidemic.models import DataElement, ElementTotal, ReportForm, ReportTally
+from civicgrid.epidemic.models import (
+    DataElement,
+    ElementTotal,
+    LineListTotal,
+    ReportForm,
+    ReportTally,
+)
 from civicgrid.epidemic.querysets import ancestor_codes
 
 HUNDRED = Decimal(100)
@@ -75,6 +81,30 @@ def add_report_change(
             ("reports", "on_time"),
             rows,
         )
+
+
+def add_line_list_events(
+    *, division_code: str, date: datetime.date, counts: Mapping[str, int]
+) -> None:
+    """Add line-list events (measure → how many) of `date` to `division_code` and every level
+    above it, like a report's change. Must run inside the transaction of the case, contact or
+    observation write, so a new case is in the figures at every level when it commits."""
+    counts = {m: n for m, n in counts.items() if n}
+    if not counts:
+        return
+    day = connection.ops.adapt_datefield_value(date)
+    rows = [
+        (code, division_codes.level_of(code), day, measure, counts[measure])
+        for code in ancestor_codes(division_code)
+        for measure in sorted(counts)
+    ]
+    _upsert(
+        LineListTotal._meta.db_table,
+        ("division_code", "level", "date", "measure", "count"),
+        ("division_code", "date", "measure"),
+        ("count",),
+        rows,
+    )
 
 
 def _upsert(

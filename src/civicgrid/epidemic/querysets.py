@@ -73,3 +73,71 @@ class ReportQuerySet(ScopedQuerySet):
     def counted(self) -> Self:
         """Reports whose figures are in the statistics (submitted, confirmed or locked)."""
         return self.filter(status__in=COUNTED_STATUSES)
+
+
+# --- line lists --------------------------------------------------------------------------------
+
+# Who reads the line lists (cases, contacts, observation) of their jurisdiction.
+LINE_LIST_ROLES = frozenset(
+    {
+        Role.PROVINCE_OFFICER,
+        Role.CITY_OFFICER,
+        Role.COUNTY_OFFICER,
+        Role.CDC_EPIDEMIOLOGIST,
+        Role.CLINICIAN,
+        Role.ADMINISTRATOR,
+    }
+)
+# Who enters and reclassifies cases in their jurisdiction.
+CASE_ENTRY_ROLES = frozenset({Role.CDC_EPIDEMIOLOGIST, Role.CLINICIAN})
+# Who traces close contacts (links them to source cases).
+CONTACT_ROLES = frozenset({Role.CDC_EPIDEMIOLOGIST})
+# Who registers key persons (arrivals) and sees them: down to the grid.
+KEY_PERSON_ROLES = frozenset(
+    {
+        Role.CDC_EPIDEMIOLOGIST,
+        Role.COUNTY_OFFICER,
+        Role.COMMUNITY_STAFF,
+        Role.GRID_WORKER,
+    }
+)
+KEY_PERSON_READERS = KEY_PERSON_ROLES | LINE_LIST_ROLES
+# Who places people under observation, names sites and releases them.
+OBSERVATION_ROLES = frozenset({Role.CDC_EPIDEMIOLOGIST, Role.COUNTY_OFFICER, Role.COMMUNITY_STAFF})
+# Who works a follow-up worklist: the roles above, and the team's own staff (any role).
+WORKLIST_ROLES = LINE_LIST_ROLES | OBSERVATION_ROLES | {Role.GRID_WORKER}
+
+
+def _organisation_ids(principal: Principal) -> list[int]:
+    from civicgrid.accounts.models import ApiToken, User
+
+    if isinstance(principal, ApiToken):
+        return [principal.organisation_id]
+    if isinstance(principal, User):
+        return [m.organisation_id for m in principal.active_memberships]
+    return []
+
+
+class LineListQuerySet(ScopedQuerySet):
+    """Cases, contacts, key persons and sites: the jurisdiction's subtree, nothing more."""
+
+
+class ObservationQuerySet(ScopedQuerySet):
+    """Observations by where they take place; a team's own staff also see the team's (a
+    community committee watching people at a site in the next township)."""
+
+    has_owner_rule = True
+    team_field = "team_id"
+
+    def owned_by(self, principal: Principal) -> Self:
+        ids = _organisation_ids(principal)
+        return self.filter(**{f"{self.team_field}__in": ids}) if ids else self.none()
+
+    def active(self) -> Self:
+        from civicgrid.epidemic.choices import ObservationStatus
+
+        return self.filter(status=ObservationStatus.ACTIVE)
+
+
+class MonitoringQuerySet(ObservationQuerySet):
+    team_field = "observation__team_id"

@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import OrganisationType
-from civicgrid.epidemic.choices import ElementKind, ElementType, RuleKind, RuleSeverity
+from civicgrid.epidemic.choices import (
+    ElementKind,
+    ElementType,
+    LineListSource,
+    RuleKind,
+    RuleSeverity,
+)
 from civicgrid.epidemic.querysets import ReportFormQuerySet
 from civicgrid.regions.models import Division
 
@@ -75,6 +81,10 @@ class DataElement(models.Model):
     required = models.BooleanField(_("必填"), default=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Where the report entry page pre-fills this figure from (the unit's own line lists).
+    line_list_source = models.CharField(
+        _("个案预填来源"), max_length=20, choices=LineListSource.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("数据指标")

@@ -88,3 +88,48 @@ def submit(actor: Any, form: ReportForm, unit: Organisation, *, day: int = 0, **
         submit=True,
         expected_version=0,
     )
+
+
+# --- line lists --------------------------------------------------------------------------------
+
+COMMUNITY_B1 = "131127100005"  # 新城社区 of 景县 (county B)
+_sequence = iter(range(1, 1000))
+
+
+def id_number(region: str = "131128", year: int = 1985) -> str:
+    """A fresh valid citizen ID number (never a real person's)."""
+    from civicgrid.core.idcard import make_id_number
+
+    return make_id_number(region, datetime.date(year, 3, 4), next(_sequence))
+
+
+def new_person(**overrides: Any):  # type: ignore[no-untyped-def]
+    """A PersonInput for someone not yet in the register, living in community A1."""
+    from civicgrid.core.testing import COMMUNITY_A1
+    from civicgrid.epidemic.line_lists import PersonInput
+
+    fields = {"id_number": id_number(), "name": "张测试", "community": COMMUNITY_A1}
+    fields.update(overrides)
+    return PersonInput(**fields)
+
+
+def case(personas: Any, *, status: str = "confirmed", person=None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    """A case entered by county A's CDC epidemiologist."""
+    from civicgrid.epidemic.line_lists import do_enter_case
+
+    return do_enter_case(personas.cdc_a, person=person or new_person(), status=status, **kwargs)
+
+
+def observed_contact(personas: Any, source, *, exposed: int = 0):  # type: ignore[no-untyped-def]
+    """A close contact of `source` under home observation, followed by community A1's committee."""
+    from civicgrid.epidemic.line_lists import do_register_contact
+
+    contact = do_register_contact(
+        personas.cdc_a,
+        person=new_person(name="李密接"),
+        case=source,
+        contact_type="household",
+        last_exposure_date=days_ago(exposed),
+        observe_at_home_with=personas.organisations["community_a1"],
+    )
+    return contact, contact.observations.get()
