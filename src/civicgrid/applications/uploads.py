@@ -1,0 +1,186 @@
+"""Uploaded files of an application: checked by content before anything is written, stored
+only once the action that takes them has passed every other check.
+
+`check_uploads` reads each file once (its kind through `attachments.check_attachment`, its
+size and SHA-256) and hands back `PendingUpload`s carrying the reference the answers will hold;
+`store_uploads` writes the files and their `Attachment` rows inside the caller's transaction.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from civicgrid.applications.choices import AttachmentPurpose
+from civicgrid.applications.models import Attachment
+
+# Material supplied on request has no form rule; these limits apply to it.
+SUPPLEMENT_KINDS = frozenset({"pdf", "image"})
+SUPPLEMENT_MAX_BYTES = 10 * 1024 * 1024
+SUPPLEMENT_MAX_FILES = 10
+
+
+@dataclass
+class PendingUpload:
+    path: str
+    uploaded: UploadedFile
+    kind: str
+    size: int
+    sha256: str
+    reference: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def _digest(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def check_one(
+    uploaded: UploadedFile, *, path: str, label: str, kinds: Sequence[str], max_bytes: int
+) -> PendingUpload:
+    """One file checked by content; a ValidationError names `path`."""
+    from civicgrid.applications.attachments import check_attachment
+
+    try:
+        kind = check_attachment(uploaded, name=label, kinds=kinds, max_bytes=max_bytes)
+    except ValidationError as exc:
+        raise ValidationError({path: exc.messages}) from None
+    uploaded.seek(0)
+    return PendingUpload(path, uploaded, kind, uploaded.size or 0, _digest(uploaded))
+
+
+def check_form_uploads(
+    spec: Any,
+    files: Mapping[str, Sequence[UploadedFile]],
+    *,
+    accepts: Callable[[str], bool] | None = None,
+) -> tuple[list[PendingUpload], dict[str, list[str]]]:
+    """Check every uploaded file of a form against its field's rule (`accepts` narrows the
+    paths, e.g. to one step's). Returns the pending uploads and the errors by field path; all
+    files are checked, so every error shows."""
+    pending: list[PendingUpload] = []
+    errors: dict[str, list[str]] = {}
+    for path, uploads in files.items():
+        uploads = [u for u in uploads if u is not None]
+        if not uploads:
+            continue
+        rule = _rule(spec, path) if accepts is None or accepts(path) else None
+        if rule is None:
+            errors[path] = [_("该项不接受上传文件")]
+            continue
+        if len(uploads) > rule.max_files:
+            errors[path] = [_("最多上传 %(n)s 个文件") % {"n": rule.max_files}]
+            continue
+        for uploaded in uploads:
+            try:
+                pending.append(
+                    check_one(
+                        uploaded,
+                        path=path,
+                        label=_label(spec, path),
+                        kinds=rule.kinds,
+                        max_bytes=rule.max_bytes,
+                    )
+                )
+            except ValidationError as exc:
+                errors.setdefault(path, []).extend(exc.message_dict[path])
+    return pending, errors
+
+
+def _rule(spec: Any, path: str) -> Any:
+    try:
+        return spec.file_rules(path)
+    except (KeyError, LookupError, ValueError, TypeError):
+        return None
+
+
+def _label(spec: Any, path: str) -> str:
+    try:
+        return str(spec.field_at(path).label)
+    except (KeyError, LookupError, ValueError, TypeError, AttributeError):
+        return path
+
+
+def references_by_path(pending: Sequence[PendingUpload]) -> dict[str, list[str]]:
+    """The answer value of each uploaded file field: the list of its references."""
+    grouped: dict[str, list[str]] = {}
+    for upload in pending:
+        grouped.setdefault(upload.path, []).append(str(upload.reference))
+    return grouped
+
+
+def file_references(spec: Any, answers: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every attachment reference the answers hold, by field path (group rows included)."""
+    found: dict[str, list[str]] = {}
+
+    def visit(path: str, value: Any) -> None:
+        try:
+            target = spec.field_at(path)
+        except (KeyError, LookupError, ValueError, TypeError, AttributeError):
+            return
+        if getattr(target, "type", "") == "file" and value:
+            refs = value if isinstance(value, list | tuple) else [value]
+            found[path] = [str(r) for r in refs]
+
+    for key, value in answers.items():
+        if isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value):
+            for index, row in enumerate(value):
+                for child, child_value in row.items():
+                    visit(f"{key}.{index}.{child}", child_value)
+        else:
+            visit(str(key), value)
+    return found
+
+
+def unknown_references(
+    spec: Any, answers: Mapping[str, Any], known: Iterable[str]
+) -> dict[str, list[str]]:
+    """Errors for references that are not files this application uploaded (someone else's
+    attachment, a made-up string)."""
+    allowed = {str(k) for k in known}
+    errors: dict[str, list[str]] = {}
+    for path, refs in file_references(spec, answers).items():
+        if any(ref not in allowed for ref in refs):
+            errors[path] = [_("附件无效，请重新上传")]
+    return errors
+
+
+def store_uploads(
+    pending: Sequence[PendingUpload],
+    *,
+    uploaded_by: Any,
+    draft: Any = None,
+    case: Any = None,
+    material_request: Any = None,
+    purpose: str = AttachmentPurpose.FORM,
+) -> list[Attachment]:
+    """Write the files and their rows (inside the caller's transaction)."""
+    stored = []
+    for upload in pending:
+        attachment = Attachment(
+            reference=upload.reference,
+            original_name=(upload.uploaded.name or "file")[-200:],
+            kind=upload.kind,
+            size=upload.size,
+            sha256=upload.sha256,
+            field_path=upload.path[:120],
+            purpose=purpose,
+            uploaded_by=uploaded_by,
+            draft=draft,
+            case=case,
+            material_request=material_request,
+        )
+        upload.uploaded.seek(0)
+        attachment.file.save(upload.uploaded.name or "file", upload.uploaded, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
