@@ -1,0 +1,337 @@
+"""Cleaning a step (pages) or a whole form (API, and the check before submission).
+
+Input comes in two shapes, both accepted everywhere:
+
+- flat, as a page posts it (a QueryDict or a dict of lists): `name`, `contacts.0.mobile`,
+  `contacts.__rows` (how many rows the page showed), `scopes` repeated for a multichoice;
+- nested, as an API client sends it: `{"name": "...", "contacts": [{"mobile": "..."}]}`.
+
+Errors are keyed by path (`contacts.1.mobile`, row indices from 0; `contacts` for the group's
+row count; `__all__` for the form) in document order, each a Chinese sentence naming the field.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from civicgrid.applications.formspec.definition import Field, FormSpec, Group, Step
+from civicgrid.applications.formspec.values import FieldInvalid, clean_value
+from civicgrid.applications.formspec.visibility import Evaluation, evaluate, is_empty
+
+NON_FIELD = "__all__"
+ROWS_SUFFIX = "__rows"
+# The name of the submit buttons that add or remove a group row, or drop an uploaded file,
+# without JavaScript: "add:contacts", "remove:contacts.1", "unfile:licence:<reference>".
+ACTION_FIELD = "formspec_action"
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A shown field: where it is (`path`), what it is, and in which step and group row."""
+
+    path: str
+    field: Field
+    step: Step
+    row: int | None = None
+
+
+def label_of(field: Field, row: int | None = None) -> str:
+    """How messages name a field: 「手机号码」, or 「联系人」第 2 行的「手机号码」."""
+    if field.group is not None and row is not None:
+        return _("「%(group)s」第 %(row)d 行的「%(label)s」") % {
+            "group": field.group.label,
+            "row": row + 1,
+            "label": field.label,
+        }
+    return f"「{field.label}」"
+
+
+class Source:
+    """Uniform reading of flat (page) and nested (API) input."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.flat_lists = hasattr(data, "getlist")
+
+    def raw(self, path: str, multiple: bool) -> Any:
+        if self.flat_lists:
+            values = self.data.getlist(path)  # type: ignore[attr-defined]
+            return values if multiple else (values[-1] if values else None)
+        value = self.data.get(path)
+        if not multiple and isinstance(value, list) and len(value) == 1:
+            return value[0]  # a dict of lists made from a QueryDict
+        return value
+
+    def nested_rows(self, group: Group) -> Any:
+        if self.flat_lists:
+            return None
+        rows = self.data.get(group.key)
+        if rows is None and any(str(key).startswith(f"{group.key}.") for key in self.data):
+            return None  # flat keys in a plain dict
+        return rows if rows is not None else []
+
+    def row_count(self, group: Group) -> int:
+        """Rows posted in the flat shape: the page's row counter, else the highest index seen."""
+        declared = self.raw(f"{group.key}.{ROWS_SUFFIX}", multiple=False)
+        if isinstance(declared, str) and declared.strip().isdigit():
+            return min(int(declared), group.max_rows + 1)
+        highest = -1
+        prefix = f"{group.key}."
+        for key in self.data:
+            if isinstance(key, str) and key.startswith(prefix):
+                index = key[len(prefix) :].split(".", 1)[0]
+                if index.isdigit() and int(index) <= group.max_rows:
+                    highest = max(highest, int(index))
+        return highest + 1
+
+
+def _read_rows(source: Source, group: Group) -> tuple[list[dict[str, Any]], str | None]:
+    """The raw rows of a group, or an error about their shape."""
+    nested = source.nested_rows(group)
+    if nested is not None:
+        if not isinstance(nested, list) or not all(isinstance(row, Mapping) for row in nested):
+            return [], _("「%(label)s」应为由行组成的列表。") % {"label": group.label}
+        if len(nested) > group.max_rows:
+            return [], _max_rows_error(group)
+        return [dict(row) for row in nested], None
+    rows = []
+    for index in range(source.row_count(group)):
+        rows.append(
+            {
+                child.key: source.raw(f"{group.key}.{index}.{child.key}", _multiple(child))
+                for child in group.fields
+            }
+        )
+    return rows, None
+
+
+def _multiple(field: Field) -> bool:
+    return field.type in ("multichoice", "file")
+
+
+def _max_rows_error(group: Group) -> str:
+    return _("「%(label)s」最多填写 %(n)d 行。") % {"label": group.label, "n": group.max_rows}
+
+
+def clean_step(
+    spec: FormSpec, step_key: str, data: Mapping[str, Any], answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The step's cleaned answers merged into a copy of `answers`, and the step's errors.
+
+    The step's input replaces whatever `answers` held for its fields. A field with an error is
+    left out of the answers (a draft saved regardless keeps only good values). Fields hidden by
+    their conditions — in this step or, after a changed answer, anywhere — are dropped from the
+    answers and never reported, not even as required.
+    """
+    step = spec.step(step_key)
+    source = Source(data)
+    merged = copy.deepcopy(dict(answers))
+    problems: dict[str, str] = {}
+    for item in step.items:
+        if isinstance(item, Group):
+            rows, shape_error = _read_rows(source, item)
+            if shape_error:
+                problems[item.key] = shape_error
+            cleaned_rows = []
+            for index, raw_row in enumerate(rows):
+                cleaned_row: dict[str, Any] = {}
+                for child in item.fields:
+                    _clean_into(child, raw_row.get(child.key), index, cleaned_row, problems)
+                cleaned_rows.append(cleaned_row)
+            merged[item.key] = cleaned_rows
+        else:
+            _clean_into(item, source.raw(item.key, _multiple(item)), None, merged, problems)
+    evaluation = evaluate(spec, merged)
+    if step.key not in evaluation.steps:
+        return evaluation.answers, {}
+    return evaluation.answers, _step_errors(step, evaluation, problems)
+
+
+def _clean_into(
+    field: Field, raw: Any, row: int | None, target: dict[str, Any], problems: dict[str, str]
+) -> None:
+    path = field.key if row is None else f"{field.group.key}.{row}.{field.key}"  # type: ignore[union-attr]
+    try:
+        value = clean_value(field, raw, label_of(field, row))
+    except FieldInvalid as invalid:
+        problems[path] = invalid.message
+        target.pop(field.key, None)
+        return
+    if value is None:
+        target.pop(field.key, None)
+    else:
+        target[field.key] = value
+
+
+def _step_errors(step: Step, evaluation: Evaluation, problems: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in step.items:
+        if isinstance(item, Group):
+            if item.key not in evaluation.shown:
+                continue
+            rows = evaluation.answers.get(item.key, [])
+            if item.key in problems:
+                errors[item.key] = problems[item.key]
+            elif len(rows) > item.max_rows:
+                errors[item.key] = _max_rows_error(item)
+            elif len(rows) < item.min_rows:
+                errors[item.key] = _("「%(label)s」至少需要填写 %(n)d 行。") % {
+                    "label": item.label,
+                    "n": item.min_rows,
+                }
+            for index, row in enumerate(rows[: item.max_rows]):
+                for child in item.fields:
+                    path = f"{item.key}.{index}.{child.key}"
+                    _field_error(child, path, row, index, evaluation, problems, errors)
+        else:
+            _field_error(item, item.key, evaluation.answers, None, evaluation, problems, errors)
+    return errors
+
+
+def _field_error(
+    field: Field,
+    path: str,
+    holder: Mapping[str, Any],
+    row: int | None,
+    evaluation: Evaluation,
+    problems: Mapping[str, str],
+    errors: dict[str, str],
+) -> None:
+    if path not in evaluation.shown:
+        return
+    if path in problems:
+        errors[path] = problems[path]
+    elif field.required and is_empty(holder.get(field.key)):
+        errors[path] = _required_message(field, row)
+
+
+def _required_message(field: Field, row: int | None) -> str:
+    label = label_of(field, row)
+    if field.type == "file":
+        return _("请上传%(label)s。") % {"label": label}
+    if field.type in ("choice", "multichoice", "yesno"):
+        return _("请选择%(label)s。") % {"label": label}
+    return _("请填写%(label)s。") % {"label": label}
+
+
+def clean_all(spec: FormSpec, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every shown step cleaned in order (as the API submits a whole form at once): the
+    answers and all errors. Keys that are no field of the form are errors too (a misspelt key
+    must not pass silently as "left empty")."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(data, Mapping):
+        return {}, {NON_FIELD: _("表单数据应为 JSON 对象。")}
+    for step in spec.steps:
+        if step.key in evaluate(spec, answers).steps:
+            answers, step_errors = clean_step(spec, step.key, data, answers)
+            errors.update(step_errors)
+    if not hasattr(data, "getlist"):
+        for key in data:
+            name = str(key).split(".", 1)[0]
+            if name not in spec._items:
+                errors[str(key)] = _("表单中没有“%(key)s”这一项。") % {"key": key}
+    return answers, errors
+
+
+def validate_complete(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Errors of the whole form: {} when it may be submitted."""
+    return clean_all(spec, answers)[1]
+
+
+def resume_step(spec: FormSpec, answers: Mapping[str, Any]) -> Step | None:
+    """Where a returning applicant continues: the first shown step with an error (a required
+    answer missing, or one that no longer passes); None when everything is complete."""
+    errors = validate_complete(spec, answers)
+    for step in spec.visible_steps(answers):
+        if any(spec_path_step(spec, path) is step for path in errors):
+            return step
+    return None
+
+
+def spec_path_step(spec: FormSpec, path: str) -> Step | None:
+    name = path.split(".", 1)[0]
+    return spec.step_of(name) if name in spec._items else None
+
+
+def visible_fields(spec: FormSpec, answers: Mapping[str, Any]) -> list[FieldRef]:
+    """Every shown field (group children once per row the answers have), in document order."""
+    evaluation = evaluate(spec, answers)
+    refs: list[FieldRef] = []
+    for step in spec.steps:
+        if step.key not in evaluation.steps:
+            continue
+        for item in step.items:
+            if isinstance(item, Group):
+                for index, _row in enumerate(evaluation.answers.get(item.key, [])):
+                    for child in item.fields:
+                        path = f"{item.key}.{index}.{child.key}"
+                        if path in evaluation.shown:
+                            refs.append(FieldRef(path, child, step, index))
+            elif item.key in evaluation.shown:
+                refs.append(FieldRef(item.key, item, step))
+    return refs
+
+
+def step_action(
+    spec: FormSpec, step_key: str, data: Mapping[str, Any]
+) -> dict[str, list[str]] | None:
+    """The posted step changed by the button the applicant pressed — a group row added or
+    removed, an uploaded file dropped — as flat data (path → list of strings) to render the
+    step again, without errors; None when the post carries no such action.
+
+    A page view: `if (changed := step_action(spec, step, request.POST)) is not None:` save
+    the draft from `clean_step(spec, step, changed, answers)[0]` and render with `data=changed`.
+    """
+    source = Source(data)
+    action = source.raw(ACTION_FIELD, multiple=False)
+    if not isinstance(action, str) or ":" not in action:
+        return None
+    verb, _colon, argument = action.partition(":")
+    flat: dict[str, list[str]] = {}
+    for key in data:
+        if key != ACTION_FIELD and key != "csrfmiddlewaretoken":
+            values = source.raw(key, multiple=True)
+            flat[key] = (
+                [str(value) for value in values] if isinstance(values, list) else [str(values)]
+            )
+    step = spec.step(step_key)
+    groups = {item.key: item for item in step.items if isinstance(item, Group)}
+    if verb == "add" and argument in groups:
+        group = groups[argument]
+        count = Source(flat).row_count(group)
+        flat[f"{group.key}.{ROWS_SUFFIX}"] = [str(min(count + 1, group.max_rows))]
+        return flat
+    if verb == "remove":
+        name, _dot, index_text = argument.partition(".")
+        if name in groups and index_text.isdigit():
+            return _remove_row(groups[name], int(index_text), flat)
+    if verb == "unfile":
+        path, _colon, reference = argument.partition(":")
+        if path in flat:
+            flat[path] = [value for value in flat[path] if value != reference]
+        return flat
+    return None
+
+
+def _remove_row(group: Group, removed: int, flat: dict[str, list[str]]) -> dict[str, list[str]]:
+    count = Source(flat).row_count(group)
+    prefix = f"{group.key}."
+    result: dict[str, list[str]] = {}
+    for key, values in flat.items():
+        index_text, _dot, rest = key[len(prefix) :].partition(".")
+        if not key.startswith(prefix) or not index_text.isdigit():
+            result[key] = values
+            continue
+        index = int(index_text)
+        if index < removed:
+            result[key] = values
+        elif index > removed:
+            result[f"{prefix}{index - 1}.{rest}"] = values
+    result[f"{prefix}{ROWS_SUFFIX}"] = [str(max(count - 1, 0))]
+    return result
