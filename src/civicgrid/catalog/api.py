@@ -1,5 +1,235 @@
-"""服务事项目录 over the API, mounted at /api/v1/catalog."""
+"""服务事项目录 over the API, mounted at /api/v1/catalog.
 
-from ninja import Router
+The catalogue is public information: searching, item details, life events, departments and
+the online-availability rate need no sign-in (like the pages). Importing a spreadsheet needs an
+administrator's or department clerk's session or token, and obeys the same rules as the page.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from civicgrid.accounts.models import User
+from civicgrid.catalog import search, selectors
+from civicgrid.catalog.actions import do_import_catalog
+from civicgrid.catalog.choices import ItemKind, ItemLevel
+from civicgrid.catalog.importing import may_import
+from civicgrid.catalog.models import ServiceItem
+from civicgrid.core.api_auth import SCOPED_AUTH
+from civicgrid.core.api_errors import ApiError
+from civicgrid.core.paging import Paging
+from civicgrid.core.spreadsheets import SpreadsheetError
 
 router = Router(tags=["catalog"])
+
+
+class ItemFilters(Paging):
+    q: str = Field("", max_length=search.MAX_QUERY_LENGTH, description="关键词、拼音或拼音首字母")
+    department: int | None = Field(None, description="实施部门（机构 id）")
+    life_event: str | None = Field(None, max_length=40, description="人生事件/企业事件编码")
+    level: ItemLevel | None = Field(None, description="实施层级：1 省 · 2 市 · 3 县 · 4 乡镇")
+
+
+class ItemSummarySchema(Schema):
+    code: str
+    name: str
+    kind: ItemKind
+    department_id: int
+    department_name: str
+    division_code: str
+    level: int
+    promised_limit_days: int
+    legal_limit_days: int
+    online: bool
+    online_depth: int
+    hall_visits: int
+
+
+class ItemPage(Schema):
+    count: int
+    items: list[ItemSummarySchema]
+
+
+class MaterialSchema(Schema):
+    name: str
+    required: bool
+    original_check: bool = Field(description="需核验原件")
+    certificate_type: str = Field(description="可由该类电子证照自动获取，无需提交（空：需提交）")
+    template_url: str | None = Field(description="空白模板下载地址")
+    notes: str
+
+
+class LifeEventSchema(Schema):
+    code: str
+    name: str
+    audience: str
+
+
+class FaqSchema(Schema):
+    q: str
+    a: str
+
+
+class ItemDetailSchema(ItemSummarySchema):
+    status: str
+    legal_basis: str
+    conditions: str
+    fee: Decimal
+    fee_basis: str
+    channels: list[str]
+    by_phone: bool
+    by_mail: bool
+    by_appointment: bool
+    in_person: bool
+    faq: list[FaqSchema]
+    materials: list[MaterialSchema]
+    life_events: list[LifeEventSchema]
+    handleable_online: bool = Field(description="计入网上可办率")
+
+    @staticmethod
+    def resolve_department_name(obj: ServiceItem) -> str:
+        return obj.department.name
+
+    @staticmethod
+    def resolve_materials(obj: ServiceItem) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": m.name,
+                "required": m.required,
+                "original_check": m.original_check,
+                "certificate_type": m.certificate_type,
+                "template_url": selectors.template_url(m),
+                "notes": m.notes,
+            }
+            for m in obj.materials.all()
+        ]
+
+    @staticmethod
+    def resolve_life_events(obj: ServiceItem) -> list[Any]:
+        return list(obj.life_events.all())
+
+    @staticmethod
+    def resolve_handleable_online(obj: ServiceItem) -> bool:
+        return obj.is_handleable_online
+
+
+class CountedLifeEventSchema(LifeEventSchema):
+    items: int = Field(alias="item_count")
+
+
+class DepartmentSchema(Schema):
+    id: int
+    name: str
+    division_code: str
+    items: int = Field(alias="item_count")
+
+
+class RateSchema(Schema):
+    key: str
+    label: str
+    items: int = Field(description="已发布事项数")
+    handleable: int = Field(description="网上可办事项数")
+    percent: Decimal | None = Field(description="网上可办率（%）")
+    cases_total: int
+    cases_online: int
+    cases_online_percent: Decimal | None = Field(description="网上办件占比（%）")
+    meets_target: bool
+
+
+class RateReport(Schema):
+    target: Decimal
+    total: RateSchema
+    by_level: list[RateSchema]
+    by_department: list[RateSchema]
+
+
+@router.get("/items", response=ItemPage, auth=None, summary="查找服务事项")
+def catalog_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
+    found = search.search(
+        filters.q,
+        department=filters.department,
+        life_event=filters.life_event,
+        level=filters.level,
+    )
+    window = found[filters.offset : filters.offset + filters.limit]
+    return {"count": len(found), "items": window}
+
+
+@router.get("/items/{code}", response=ItemDetailSchema, auth=None, summary="服务事项详情")
+def catalog_item(request: HttpRequest, code: str) -> ServiceItem:
+    item = selectors.item_detail(code)
+    if item is None:
+        raise ApiError(404, "not_found", "没有该服务事项")
+    return item
+
+
+@router.get(
+    "/life-events", response=list[CountedLifeEventSchema], auth=None, summary="人生事件与企业事件"
+)
+def catalog_life_events(request: HttpRequest) -> list[Any]:
+    return selectors.life_events_with_counts()
+
+
+@router.get("/departments", response=list[DepartmentSchema], auth=None, summary="实施部门")
+def catalog_departments(request: HttpRequest) -> list[Any]:
+    return selectors.departments_with_counts()
+
+
+@router.get("/online-rate", response=RateReport, auth=None, summary="网上可办率")
+def catalog_online_rate(
+    request: HttpRequest, within: str | None = Query(None, pattern=r"^[0-9]{2,12}$")
+) -> dict[str, Any]:
+    try:
+        code = selectors.normalised_within(within)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_division_code", str(exc), field="within") from exc
+    return {
+        "target": selectors.ONLINE_RATE_TARGET,
+        "total": selectors.online_rate(within=code),
+        "by_level": selectors.online_rates_by_level(within=code),
+        "by_department": selectors.online_rates_by_department(within=code),
+    }
+
+
+class ImportResultSchema(Schema):
+    rows: int
+    dry_run: bool
+    written: bool
+    created: int
+    updated: int
+    unchanged: int
+    problems: list[dict[str, Any]]
+
+
+@router.post("/imports", response=ImportResultSchema, auth=SCOPED_AUTH, summary="导入服务事项表格")
+def catalog_import(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    if not isinstance(actor, User) or not may_import(actor):
+        raise ApiError(403, "forbidden", "只有系统管理员和部门工作人员可以导入服务事项")
+    try:
+        report = do_import_catalog(
+            actor, data=file.read(), filename=file.name or "", dry_run=dry_run, request=request
+        )
+    except SpreadsheetError as exc:
+        raise ApiError(422, exc.code, str(exc), field="file") from exc
+    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in report.problems]
+    if problems:
+        raise ApiError(
+            422, "invalid_rows", f"表格有 {len(problems)} 处问题，未导入任何事项", problems=problems
+        )
+    return {
+        "rows": report.rows,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": report.unchanged,
+        "problems": problems,
+    }

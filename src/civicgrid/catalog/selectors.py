@@ -18,7 +18,12 @@ from django.urls import NoReverseMatch, reverse
 
 from civicgrid.accounts.models import Organisation
 from civicgrid.catalog.choices import ItemLevel, ItemStatus
-from civicgrid.catalog.models import ONLINE_DEPTH_THRESHOLD, LifeEvent, ServiceItem
+from civicgrid.catalog.models import (
+    ONLINE_DEPTH_THRESHOLD,
+    LifeEvent,
+    ServiceItem,
+    ServiceMaterial,
+)
 from civicgrid.core import division_codes
 
 # The provincial target: at least 95 % of province, city and county items handleable online.
@@ -160,6 +165,23 @@ def departments_with_counts() -> list[Organisation]:
     for department in departments:
         department.item_count = counts[department.pk]  # type: ignore[attr-defined]
     return departments
+
+
+def template_url(material: ServiceMaterial) -> str | None:
+    """Where the material's blank template downloads, or None without one."""
+    if not material.template:
+        return None
+    return reverse("catalog:material_template", args=[material.item.code, material.pk])
+
+
+def normalised_within(within: str | None) -> str | None:
+    """A division code given as a filter, as 12 digits; ValueError (Chinese) when malformed."""
+    if not within:
+        return None
+    try:
+        return division_codes.normalize_code(within)
+    except division_codes.InvalidDivisionCode as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def optional_url(name: str, *args: object) -> str | None:

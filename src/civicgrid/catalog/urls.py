@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from civicgrid.catalog import views
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/<str:code>/", views.item_detail, name="item_detail"),
+    path(
+        "items/<str:code>/materials/<int:material_id>/template/",
+        views.material_template,
+        name="material_template",
+    ),
+    path("online-rate/", views.online_rate, name="online_rate"),
+    path("import/", views.import_items, name="import"),
+]

@@ -24,8 +24,12 @@ def department(name: str = "阜城县市场监督管理局", division: str = "13
     )
 
 
-def life_event(code: str = "kaiban", name: str = "开办企业", audience: str = Audience.ENTERPRISE) -> LifeEvent:
-    return LifeEvent.objects.get_or_create(code=code, defaults={"name": name, "audience": audience})[0]
+def life_event(
+    code: str = "kaiban", name: str = "开办企业", audience: str = Audience.ENTERPRISE
+) -> LifeEvent:
+    return LifeEvent.objects.get_or_create(
+        code=code, defaults={"name": name, "audience": audience}
+    )[0]
 
 
 def synonym(*terms: str) -> Synonym:
