@@ -316,14 +316,14 @@ def do_revoke_certificate(actor: Any, *, certificate: Certificate, reason: str) 
 
 
 def agency_of(actor: Any) -> Organisation:
-    """The agency on whose behalf `actor` works: an API token's organisation or the staff
-    member's first organisation that is not an enterprise."""
+    """The agency on whose behalf `actor` uses a certificate: an API token's organisation or
+    the department the clerk works for (the first, when they serve in several)."""
     if is_api_token(actor):
         return actor.organisation
     for membership in getattr(actor, "active_memberships", []):
-        if membership.organisation.type != OrganisationType.ENTERPRISE:
+        if membership.role == Role.DEPARTMENT_CLERK:
             return membership.organisation
-    raise PermissionDenied(_("只有政府部门的工作人员可以调用电子证照。"))
+    raise PermissionDenied(_("只有部门办事人员可以调用电子证照。"))
 
 
 def do_record_certificate_use(actor: Any, *, certificate: Certificate, purpose: str) -> None:
