@@ -1,0 +1,140 @@
+"""Read-side queries shared by pages and API: what an applicant may book, and the staff's
+views of a day (bookings per counter) and of load (booked / capacity per office and day)."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from civicgrid.appointments.choices import BookingStatus
+from civicgrid.appointments.models import Booking, Counter, Office, Slot
+from civicgrid.catalog.choices import ItemStatus
+from civicgrid.catalog.models import ServiceItem
+
+
+def bookable_items() -> Any:
+    """Published items offered by appointment at some active counter of an active office."""
+    return (
+        ServiceItem.objects.filter(
+            status=ItemStatus.PUBLISHED,
+            by_appointment=True,
+            appointment_counters__is_active=True,
+            appointment_counters__office__is_active=True,
+        )
+        .select_related("department")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def offices_for_item(item: ServiceItem) -> Any:
+    return (
+        Office.objects.bookable()
+        .filter(counters__is_active=True, counters__items=item)
+        .distinct()
+        .order_by("division_code", "name")
+    )
+
+
+def open_slots(
+    office: Office,
+    item: ServiceItem,
+    *,
+    day: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Any:
+    """Future slots of the office's counters that handle the item, with a place left."""
+    moment = now or timezone.now()
+    slots = Slot.objects.filter(
+        office=office,
+        counter__is_active=True,
+        counter__items=item,
+        is_open=True,
+        starts_at__gt=moment,
+        booked__lt=F("capacity"),
+    ).select_related("counter")
+    if day is not None:
+        slots = slots.filter(date=day)
+    return slots.order_by("starts_at", "counter__name")
+
+
+@dataclass
+class DayAvailability:
+    date: datetime.date
+    remaining: int
+    slots: int
+
+
+def days_with_places(
+    office: Office, item: ServiceItem, *, now: datetime.datetime | None = None
+) -> list[DayAvailability]:
+    rows = (
+        open_slots(office, item, now=now)
+        .order_by()
+        .values("date")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"), slots=Count("pk"))
+        .order_by("date")
+    )
+    return [DayAvailability(r["date"], r["capacity"] - r["booked"], r["slots"]) for r in rows]
+
+
+@dataclass
+class DayLoad:
+    date: datetime.date
+    capacity: int = 0
+    booked: int = 0
+    checked_in: int = 0
+    no_show: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.booked / self.capacity) if self.capacity else 0
+
+
+def office_load(office: Office, start: datetime.date, days: int) -> list[DayLoad]:
+    """Capacity, places taken, check-ins and no-shows per day: two grouped queries."""
+    end = start + datetime.timedelta(days=days)
+    loads = {
+        start + datetime.timedelta(days=n): DayLoad(start + datetime.timedelta(days=n))
+        for n in range(days)
+    }
+    for row in (
+        Slot.objects.filter(office=office, date__gte=start, date__lt=end)
+        .values("date")
+        .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
+    ):
+        loads[row["date"]].capacity = row["capacity"] or 0
+        loads[row["date"]].booked = row["booked"] or 0
+    for row in (
+        Booking.objects.filter(office=office, slot__date__gte=start, slot__date__lt=end)
+        .values("slot__date")
+        .annotate(
+            checked_in=Count("pk", filter=Q(status=BookingStatus.CHECKED_IN)),
+            no_show=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+        )
+    ):
+        loads[row["slot__date"]].checked_in = row["checked_in"]
+        loads[row["slot__date"]].no_show = row["no_show"]
+    return list(loads.values())
+
+
+@dataclass
+class CounterDay:
+    counter: Counter
+    bookings: list[Booking] = field(default_factory=list)
+
+
+def day_by_counter(office: Office, day: datetime.date) -> list[CounterDay]:
+    """The day's bookings (cancelled ones left out) grouped by counter, in time order."""
+    groups = {c.pk: CounterDay(c) for c in office.counters.order_by("name")}
+    bookings = (
+        Booking.objects.filter(office=office, slot__date=day)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("item", "applicant", "enterprise")
+        .order_by("starts_at", "pk")
+    )
+    for booking in bookings:
+        groups.setdefault(booking.counter_id, CounterDay(booking.counter)).bookings.append(booking)
+    return list(groups.values())

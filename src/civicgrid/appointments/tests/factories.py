@@ -1,0 +1,82 @@
+"""Offices, counters, hours, items and bookings for the appointment tests."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from civicgrid.appointments import actions
+from civicgrid.appointments.models import Counter, Office, OpeningHours, Slot
+from civicgrid.appointments.slots import do_plan_slots
+from civicgrid.catalog.models import ServiceItem
+
+_codes = itertools.count(1)
+
+# A Monday that is an ordinary working day in the package's 2026 calendar.
+MONDAY = datetime.date(2026, 3, 2)
+
+
+def item(department, *, name="企业投资项目备案", by_appointment=True):
+    n = next(_codes)
+    return ServiceItem.objects.create(
+        code=f"TEST-{department.division_code[:6]}-{n:04d}",
+        name=f"{name}{n}",
+        kind="record",
+        department=department,
+        legal_limit_days=20,
+        promised_limit_days=5,
+        by_appointment=by_appointment,
+    )
+
+
+def office(organisation, *, name=None, capacity=2, slot_minutes=30, items=(), weekdays=range(5)):
+    """An office of `organisation` with one counter open 09:00–12:00 on `weekdays`."""
+    hall = Office.objects.create(
+        name=name or f"{organisation.name}办事大厅",
+        address="示例路 1 号",
+        organisation=organisation,
+        division_code=organisation.division_code,
+    )
+    counter = Counter.objects.create(office=hall, name="1号窗口")
+    counter.items.set(items)
+    for weekday in weekdays:
+        OpeningHours.objects.create(
+            counter=counter,
+            weekday=weekday,
+            start=datetime.time(9, 0),
+            end=datetime.time(12, 0),
+            slot_minutes=slot_minutes,
+            capacity=capacity,
+        )
+    return hall
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def planned(hall, start=MONDAY, days=14):
+    do_plan_slots(hall, start=start, days=days)
+    return hall
+
+
+def slot(hall, day=MONDAY, hour=9, minute=0):
+    return Slot.objects.get(office=hall, starts_at=at(day, hour, minute))
+
+
+def world(personas, *, capacity=2):
+    """阜城县's office with one counter handling one item of its development and reform bureau;
+    the clock is the Friday before MONDAY."""
+    department = personas.organisations["department_a"]
+    thing = item(department)
+    hall = planned(office(department, capacity=capacity, items=[thing]))
+    return hall, thing
+
+
+BEFORE = at(MONDAY - datetime.timedelta(days=3), 10)  # Friday 27 February 2026, 10:00
+
+
+def booking(user, hall, thing, *, day=MONDAY, hour=9, now=BEFORE):
+    return actions.do_book_appointment(user, slot=slot(hall, day, hour), item=thing, now=now)
