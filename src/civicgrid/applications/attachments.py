@@ -119,7 +119,7 @@ EXECUTABLE_EXTENSIONS = frozenset(
         *("exe", "dll", "com", "bat", "cmd", "msi", "msp", "scr", "pif", "cpl", "sys", "drv"),
         *("ocx", "js", "jse", "mjs", "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "sh"),
         *("bash", "zsh", "csh", "ksh", "py", "pyc", "pyw", "pl", "rb", "php", "jar", "class"),
-        *("apk", "ipa", "app", "dmg", "pkg", "deb", "rpm", "run", "bin", "elf", "so", "dylib"),
+        *("apk", "ipa", "app", "dmg", "pkg", "deb", "rpm", "run", "elf", "so", "dylib"),
         *("lnk", "reg", "msc", "inf", "gadget", "scf", "url", "desktop", "appimage", "command"),
     }
 )
@@ -400,11 +400,11 @@ def _check_entry(
         )
     if entry.is_dir():
         return
+    if inside_office and entry.filename.lower().endswith("vbaproject.bin"):
+        raise _macro(who)
     extension = _extension(entry.filename)
     if extension in EXECUTABLE_EXTENSIONS:
         raise _executable_inside(who, entry.filename)
-    if inside_office and entry.filename.lower().endswith("vbaproject.bin"):
-        raise _macro(who)
     if entry.file_size == 0:
         return
     try:

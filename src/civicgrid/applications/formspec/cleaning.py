@@ -98,7 +98,9 @@ def _read_rows(source: Source, group: Group) -> tuple[list[dict[str, Any]], str 
             return [], _("「%(label)s」应为由行组成的列表。") % {"label": group.label}
         if len(nested) > group.max_rows:
             return [], _max_rows_error(group)
-        return [dict(row) for row in nested], None
+        rows = [dict(row) for row in nested]
+        _overlay_flat(source, group, rows)
+        return rows, None
     rows = []
     for index in range(source.row_count(group)):
         rows.append(
@@ -108,6 +110,25 @@ def _read_rows(source: Source, group: Group) -> tuple[list[dict[str, Any]], str 
             }
         )
     return rows, None
+
+
+def _overlay_flat(source: Source, group: Group, rows: list[dict[str, Any]]) -> None:
+    """Flat paths beside nested rows ("contacts.0.licence" next to "contacts": [...]) — how a
+    caller adds the references of files uploaded with an API call — go into their rows."""
+    prefix = f"{group.key}."
+    for key in source.data:
+        if not isinstance(key, str) or not key.startswith(prefix):
+            continue
+        index_text, _dot, child = key[len(prefix) :].partition(".")
+        if not index_text.isdigit() or int(index_text) >= group.max_rows:
+            continue
+        try:
+            target = group.field(child)
+        except KeyError:
+            continue
+        while len(rows) <= int(index_text):
+            rows.append({})
+        rows[int(index_text)][child] = source.raw(key, _multiple(target))
 
 
 def _multiple(field: Field) -> bool:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 COMPARISONS = ("equals", "not_equals", "in", "contains", "gt", "gte", "lt", "lte", "filled")
 ORDERING = ("gt", "gte", "lt", "lte")
-MAX_DEPTH = 12
+MAX_DEPTH = 32  # deeper is a generated mistake, not a form anyone can read
 
 ErrorClass = Callable[[str, str], Exception]
 

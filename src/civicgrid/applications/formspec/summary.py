@@ -82,7 +82,8 @@ def display_value(
     if kind == "choice":
         return field.choice_label(value)
     if kind == "multichoice":
-        return "、".join(field.choice_label(item) for item in value)
+        chosen = set(value) if isinstance(value, list) else {value}
+        return "、".join(choice.label for choice in field.choices if choice.value in chosen)
     if kind in ("integer", "decimal"):
         return _with_unit(_grouped(value), field.unit)
     if kind == "date":
