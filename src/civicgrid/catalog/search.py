@@ -240,6 +240,9 @@ def parse_query(text: str, index: Index) -> list[Term]:
             terms.append(Term(word, index.synonyms.get(word, (word,)), latin=True))
         else:
             terms.append(Term(word, index.synonyms.get(word, (word,))))
+    if any(len(t.typed) > 1 for t in terms):
+        # A single character left over by segmentation (人 of 法定代表人) matches everything.
+        terms = [t for t in terms if len(t.typed) > 1]
     return terms
 
 
