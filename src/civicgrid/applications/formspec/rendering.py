@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from civicgrid.applications.formspec.cleaning import ACTION_FIELD, ROWS_SUFFIX, Source
+from civicgrid.applications.formspec.client import client_condition
 from civicgrid.applications.formspec.conditions import Condition
 from civicgrid.applications.formspec.definition import Field, FormSpec, Group, Step
 from civicgrid.applications.formspec.visibility import Evaluation, evaluate
@@ -58,6 +59,7 @@ class BoundField:
     choices: list[tuple[str, str, bool]] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (reference, name)
     condition: str = ""
+    client: str = ""  # the condition as JSON for the reveal script, when it reads this step
     accept: str = ""
     kinds: str = ""
     max_mb: str = ""
@@ -97,6 +99,7 @@ class BoundGroup:
     rows: list[BoundRow]
     error: str = ""
     condition: str = ""
+    client: str = ""
     add_action: str = ""
     can_remove: bool = True
     rows_name: str = ""
@@ -117,6 +120,18 @@ class BoundStep:
     errors: list[ErrorLink]
     action_field: str = ACTION_FIELD
     multipart: bool = False
+
+    @property
+    def reveals(self) -> bool:
+        """Whether any field follows another field of this step (the page adds its script)."""
+        for item in self.items:
+            if item.client:
+                return True
+            if isinstance(item, BoundGroup) and any(
+                bound.client for row in item.rows for bound in row.fields
+            ):
+                return True
+        return False
 
 
 def field_id(path: str) -> str:
@@ -195,20 +210,39 @@ class _Binder:
             for leaf, _path in condition.leaves("")
         )
 
-    def shown(self, node: Field | Group, path: str) -> tuple[bool, str]:
-        """(render it, the "仅当" text to show under its label)."""
+    def shown(
+        self, node: Field | Group, path: str, row: int | None = None
+    ) -> tuple[bool, str, str]:
+        """(render it, the "仅当" text under its label, the condition for the reveal script)."""
         if node.show_if is not None and self.reads_this_step(node):
-            return True, only_when(node.show_if)
-        return path in self.evaluation.shown, ""
+            group = node.group if isinstance(node, Field) else None
+
+            def name_of(target: Field) -> str | None:
+                if id(target) not in self.in_step:
+                    return None
+                if target.group is None:
+                    return target.key
+                if target.group is group and row is not None:
+                    return f"{group.key}.{row}.{target.key}"
+                return None  # pragma: no cover - conditions cannot read another group
+
+            client = client_condition(node.show_if, name_of, self.earlier)
+            return True, only_when(node.show_if), client
+        if isinstance(node, Field) and node.group is not None:
+            # A group field's condition on earlier steps holds alike in every row.
+            return node.show_if is None or node.show_if.holds(self.earlier), "", ""
+        return path in self.evaluation.shown, "", ""
 
     def top(self, item: Field, answers: Mapping[str, Any]) -> BoundField | None:
-        show, condition = self.shown(item, item.key)
+        show, condition, client = self.shown(item, item.key)
         if not show:
             return None
-        return self.bind(item, item.key, answers.get(item.key), condition, None)
+        bound = self.bind(item, item.key, answers.get(item.key), condition, None)
+        bound.client = client
+        return bound
 
     def group(self, group: Group) -> BoundGroup | None:
-        show, condition = self.shown(group, group.key)
+        show, condition, client = self.shown(group, group.key)
         if not show:
             return None
         saved_rows = self.evaluation.answers.get(group.key) or []
@@ -220,6 +254,7 @@ class _Binder:
             rows=[],
             error=self.error(group.key),
             condition=condition,
+            client=client,
             add_action=f"add:{group.key}" if count < group.max_rows else "",
             can_remove=count > group.min_rows,
             rows_name=f"{group.key}.{ROWS_SUFFIX}",
@@ -232,13 +267,12 @@ class _Binder:
             fields = []
             for child in group.fields:
                 path = f"{group.key}.{index}.{child.key}"
-                if child.show_if is not None and self.reads_this_step(child):
-                    condition_text = only_when(child.show_if)
-                elif child.show_if is not None and not child.show_if.holds(self.earlier):
-                    continue  # hidden by an answer of an earlier step, alike in every row
-                else:
-                    condition_text = ""
-                fields.append(self.bind(child, path, row.get(child.key), condition_text, index))
+                show, condition_text, client = self.shown(child, path, index)
+                if not show:
+                    continue
+                bound_field = self.bind(child, path, row.get(child.key), condition_text, index)
+                bound_field.client = client
+                fields.append(bound_field)
             bound.rows.append(BoundRow(index, index + 1, fields, f"remove:{group.key}.{index}"))
         return bound
 

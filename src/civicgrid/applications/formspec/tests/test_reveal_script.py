@@ -1,0 +1,147 @@
+"""The reveal script in a real browser: a same-step branch opens and closes as the applicant
+answers, in group rows too, and a chain of branches closes with its first link."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+
+from civicgrid.applications.formspec import parse_definition
+from civicgrid.applications.formspec.tests.forms import field, options, step, steps
+
+CHROMIUM = Path(os.environ.get("CIVICGRID_CHROMIUM", "/usr/bin/chromium"))
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
+
+
+def page_html(spec, step_key, answers):
+    body = Template(
+        "{% load formspec %}<form>{% formspec_step spec key answers=answers %}</form>"
+    ).render(Context({"spec": spec, "key": step_key, "answers": answers}))
+    return f"<!doctype html><html><body>{body}</body></html>"
+
+
+@pytest.fixture(scope="module")
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+    )
+    try:
+        yield browser.new_page()
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+def hidden(page, field_id):
+    return page.evaluate(f"document.getElementById('{field_id}').closest('[data-show-if]').hidden")
+
+
+def test_a_same_step_chain_opens_link_by_link_and_closes_with_its_first(page):
+    spec = parse_definition(
+        steps(
+            step(
+                "one", field("kind", "choice", "建设性质", choices=options(new="新建", move="迁建"))
+            ),
+            step(
+                "two",
+                field("land", "yesno", "是否新增用地"),
+                field("area", "decimal", "面积", show_if={"field": "land", "equals": True}),
+                field(
+                    "eia",
+                    "text",
+                    "环评批复文号",
+                    show_if={
+                        "all": [{"field": "area", "gt": 100}, {"field": "kind", "equals": "new"}]
+                    },
+                ),
+            ),
+        )
+    )
+    page.set_content(page_html(spec, "two", {"kind": "new"}))
+
+    assert hidden(page, "f-area") and hidden(page, "f-eia")
+    page.check("input[name=land][value=yes]")
+    assert not hidden(page, "f-area") and hidden(page, "f-eia")
+    page.fill("input[name=area]", "1,500")
+    assert not hidden(page, "f-eia")
+    page.check("input[name=land][value=no]")
+    # area is hidden, so its typed value no longer counts: eia closes with it.
+    assert hidden(page, "f-area") and hidden(page, "f-eia")
+
+
+def test_an_earlier_steps_answer_is_folded_in_as_a_constant(page):
+    spec = parse_definition(
+        steps(
+            step(
+                "one", field("kind", "choice", "建设性质", choices=options(new="新建", move="迁建"))
+            ),
+            step(
+                "two",
+                field("area", "decimal", "面积"),
+                field(
+                    "eia",
+                    "text",
+                    "环评批复文号",
+                    show_if={
+                        "all": [{"field": "area", "gt": 100}, {"field": "kind", "equals": "new"}]
+                    },
+                ),
+            ),
+        )
+    )
+    page.set_content(page_html(spec, "two", {"kind": "move"}))
+
+    page.fill("input[name=area]", "500")
+    assert hidden(page, "f-eia")  # 迁建: the earlier answer keeps it closed
+
+
+def test_each_group_row_follows_its_own_sibling(page):
+    spec = parse_definition(
+        steps(
+            step(
+                "one",
+                {
+                    "key": "contacts",
+                    "label": "联系人",
+                    "type": "group",
+                    "min_rows": 2,
+                    "fields": [
+                        field(
+                            "role",
+                            "choice",
+                            "职责",
+                            choices=options(legal="法定代表人", agent="经办人"),
+                        ),
+                        field(
+                            "id",
+                            "id_number",
+                            "身份证号",
+                            show_if={"field": "role", "in": ["legal"]},
+                        ),
+                        field(
+                            "tags",
+                            "multichoice",
+                            "事项",
+                            choices=options(a="申报", b="现场"),
+                            required=False,
+                        ),
+                        field(
+                            "note", "text", "现场说明", show_if={"field": "tags", "contains": "b"}
+                        ),
+                    ],
+                },
+            )
+        )
+    )
+    page.set_content(page_html(spec, "one", {}))
+
+    page.check("input[name='contacts.1.role'][value=legal]")
+    assert hidden(page, "f-contacts-0-id") and not hidden(page, "f-contacts-1-id")
+    page.check("input[name='contacts.0.tags'][value=b]")
+    assert not hidden(page, "f-contacts-0-note") and hidden(page, "f-contacts-1-note")
