@@ -118,9 +118,10 @@ nested to any depth, with as many branches per question as needed. A step's cond
 fields of earlier steps; a field's condition reads fields of earlier steps or of its own step
 (a cycle is an error); inside a group, a name is first the row's sibling field, then a top-level
 field. Conditions cannot read a group's fields from outside it. A hidden field's answer is
-dropped, so branches hidden behind hidden answers disappear with them. Prefer branching on
-an earlier step: a same-step condition cannot hide a field on a page without JavaScript, so the
-page shows such a field with "仅当……时填写" under its label.
+dropped, so branches hidden behind hidden answers disappear with them. On a page, a field
+following a field of its own step opens and closes as the applicant answers (a small script;
+without JavaScript it stays visible with "仅当……时填写" under its label, and the server drops
+its answer when the condition is false).
 """
 
 from civicgrid.applications.formspec.cleaning import (

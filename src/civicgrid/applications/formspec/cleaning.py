@@ -12,7 +12,6 @@ row count; `__all__` for the form) in document order, each a Chinese sentence na
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +48,22 @@ def label_of(field: Field, row: int | None = None) -> str:
             "label": field.label,
         }
     return f"「{field.label}」"
+
+
+class _Label:
+    """`label_of`, worked out only when a message needs it (most answers are fine)."""
+
+    __slots__ = ("field", "row")
+
+    def __init__(self, field: Field, row: int | None) -> None:
+        self.field = field
+        self.row = row
+
+    def __str__(self) -> str:
+        return label_of(self.field, self.row)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 class Source:
@@ -149,9 +164,16 @@ def clean_step(
     their conditions — in this step or, after a changed answer, anywhere — are dropped from the
     answers and never reported, not even as required.
     """
-    step = spec.step(step_key)
-    source = Source(data)
-    merged = copy.deepcopy(dict(answers))
+    evaluation, errors = _clean_step(spec, spec.step(step_key), Source(data), answers)
+    return evaluation.answers, errors
+
+
+def _clean_step(
+    spec: FormSpec, step: Step, source: Source, answers: Mapping[str, Any]
+) -> tuple[Evaluation, dict[str, str]]:
+    # A shallow copy is enough: the step's values are new objects, and evaluate() builds the
+    # answers it returns afresh, so the caller's dict and lists are never changed.
+    merged = dict(answers)
     problems: dict[str, str] = {}
     for item in step.items:
         if isinstance(item, Group):
@@ -169,8 +191,8 @@ def clean_step(
             _clean_into(item, source.raw(item.key, _multiple(item)), None, merged, problems)
     evaluation = evaluate(spec, merged)
     if step.key not in evaluation.steps:
-        return evaluation.answers, {}
-    return evaluation.answers, _step_errors(step, evaluation, problems)
+        return evaluation, {}
+    return evaluation, _step_errors(step, evaluation, problems)
 
 
 def _clean_into(
@@ -178,7 +200,7 @@ def _clean_into(
 ) -> None:
     path = field.key if row is None else f"{field.group.key}.{row}.{field.key}"  # type: ignore[union-attr]
     try:
-        value = clean_value(field, raw, label_of(field, row))
+        value = clean_value(field, raw, _Label(field, row))  # type: ignore[arg-type]
     except FieldInvalid as invalid:
         problems[path] = invalid.message
         target.pop(field.key, None)
@@ -244,14 +266,17 @@ def clean_all(spec: FormSpec, data: Mapping[str, Any]) -> tuple[dict[str, Any], 
     """Every shown step cleaned in order (as the API submits a whole form at once): the
     answers and all errors. Keys that are no field of the form are errors too (a misspelt key
     must not pass silently as "left empty")."""
-    answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if not isinstance(data, Mapping):
         return {}, {NON_FIELD: _("表单数据应为 JSON 对象。")}
+    source = Source(data)
+    evaluation = evaluate(spec, {})
     for step in spec.steps:
-        if step.key in evaluate(spec, answers).steps:
-            answers, step_errors = clean_step(spec, step.key, data, answers)
+        # Whether a step is shown depends only on earlier steps, all cleaned by now.
+        if step.key in evaluation.steps:
+            evaluation, step_errors = _clean_step(spec, step, source, evaluation.answers)
             errors.update(step_errors)
+    answers = evaluation.answers
     if not hasattr(data, "getlist"):
         for key in data:
             name = str(key).split(".", 1)[0]

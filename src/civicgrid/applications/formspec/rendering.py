@@ -2,15 +2,17 @@
 
 The values shown come from the posted data when the step is shown again (so a mistyped
 number stays as typed beside its error), else from the saved answers. Fields hidden by
-conditions on earlier steps are left out; a field whose condition reads a field of the same
-step is shown with "仅当……时填写" under its label, since a page without JavaScript cannot
-hide it as the applicant types (the server drops its answer when the condition is false).
+conditions on earlier steps are left out. A field whose condition reads a field of the same
+step is rendered with "仅当……时填写" under its label and its condition as JSON
+(`client.py`): the page's small script hides it until the answer calls for it, and without
+JavaScript it simply stays visible. The server drops its answer when the condition is false.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -53,11 +55,11 @@ class BoundField:
     label: str
     widget: str  # input, textarea, radio, select, checkbox, yesno, file
     value: str = ""
-    values: list[str] = field(default_factory=list)
+    values: list[str] = default(default_factory=list)
     error: str = ""
-    attrs: dict[str, str] = field(default_factory=dict)
-    choices: list[tuple[str, str, bool]] = field(default_factory=list)
-    files: list[tuple[str, str]] = field(default_factory=list)  # (reference, name)
+    attrs: dict[str, str] = default(default_factory=dict)
+    choices: list[tuple[str, str, bool]] = default(default_factory=list)
+    files: list[tuple[str, str]] = default(default_factory=list)  # (reference, name)
     condition: str = ""
     client: str = ""  # the condition as JSON for the reveal script, when it reads this step
     accept: str = ""
