@@ -7,7 +7,16 @@ from django.http import Http404, HttpRequest
 from civicgrid.accounts.models import Organisation
 from civicgrid.core.access import access_scoped_or_404
 from civicgrid.epidemic.form_actions import may_design
-from civicgrid.epidemic.models import Report, ReportForm
+from civicgrid.epidemic.models import (
+    Case,
+    Contact,
+    Observation,
+    QuarantineSite,
+    Report,
+    ReportForm,
+    TransmissionCluster,
+)
+from civicgrid.epidemic.querysets import organisation_ids_of
 from civicgrid.epidemic.remit import reporting_units_for
 
 
@@ -39,3 +48,71 @@ def access_unit_for_reporter(principal: Any, form: ReportForm, unit_id: object) 
     if unit is None:
         raise Http404("该单位不存在或不在您的填报范围内")
     return unit
+
+
+# --- line lists --------------------------------------------------------------------------------
+
+
+def access_case_for_user(
+    principal: Any, case_id: int, *, request: HttpRequest | None = None
+) -> Case:
+    return access_scoped_or_404(
+        Case.objects.select_related("person", "reporting_unit", "hospital"),
+        principal,
+        request=request,
+        pk=case_id,
+    )
+
+
+def access_contact_for_user(
+    principal: Any, contact_id: int, *, request: HttpRequest | None = None
+) -> Contact:
+    return access_scoped_or_404(
+        Contact.objects.select_related("person"), principal, request=request, pk=contact_id
+    )
+
+
+def access_observation_for_user(
+    principal: Any, observation_id: int, *, request: HttpRequest | None = None
+) -> Observation:
+    return access_scoped_or_404(
+        Observation.objects.select_related("person", "site", "team"),
+        principal,
+        request=request,
+        pk=observation_id,
+    )
+
+
+def access_site_for_user(principal: Any, site_id: object) -> QuarantineSite:
+    pk = int(site_id) if str(site_id).isdigit() else 0
+    site = QuarantineSite.objects.visible_to(principal).filter(pk=pk).first()
+    if site is None:
+        raise Http404("隔离点不存在或不在您的管辖范围内")
+    return site
+
+
+def access_team_for_user(principal: Any, team_id: object) -> Organisation:
+    """A community committee or medical institution of the jurisdiction (or one's own)."""
+    from civicgrid.epidemic.observation import TEAM_TYPES
+
+    pk = int(team_id) if str(team_id).isdigit() else 0
+    teams = Organisation.objects.filter(type__in=TEAM_TYPES, is_active=True)
+    team = (
+        (teams.visible_to(principal) | teams.filter(pk__in=organisation_ids_of(principal)))
+        .filter(pk=pk)
+        .first()
+    )
+    if team is None:
+        raise Http404("负责单位不存在或不在您的管辖范围内")
+    return team
+
+
+def access_cluster_for_user(principal: Any, cluster_id: int) -> TransmissionCluster:
+    """A chain with at least one case or contact the principal may see."""
+    visible = Case.objects.visible_to(principal).filter(cluster_id=cluster_id).exists() or (
+        Contact.objects.visible_to(principal).filter(cluster_id=cluster_id).exists()
+    )
+    cluster = TransmissionCluster.objects.filter(pk=cluster_id).first() if visible else None
+    if cluster is None:
+        raise Http404("传播链不存在或不在您的管辖范围内")
+    return cluster

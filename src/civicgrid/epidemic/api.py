@@ -27,6 +27,7 @@ from civicgrid.epidemic.access import (
     access_unit_for_reporter,
 )
 from civicgrid.epidemic.choices import ElementKind, ElementType, ReportStatus
+from civicgrid.epidemic.line_list_api import router as line_list_router
 from civicgrid.epidemic.models import Report, ReportForm
 from civicgrid.epidemic.querysets import STATISTICS_ROLES
 from civicgrid.epidemic.remit import local_today, reporting_units_for
@@ -34,6 +35,7 @@ from civicgrid.population.selectors import area_for, default_area
 from civicgrid.regions.models import Division
 
 router = Router(tags=["epidemic"], auth=SCOPED_AUTH)
+router.add_router("/line-lists", line_list_router)
 
 
 # --- schemas ---------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ OBSERVATION_ROLES = frozenset({Role.CDC_EPIDEMIOLOGIST, Role.COUNTY_OFFICER, Rol
 WORKLIST_ROLES = LINE_LIST_ROLES | OBSERVATION_ROLES | {Role.GRID_WORKER}
 
 
-def _organisation_ids(principal: Principal) -> list[int]:
+def organisation_ids_of(principal: Principal) -> list[int]:
     from civicgrid.accounts.models import ApiToken, User
 
     if isinstance(principal, ApiToken):
@@ -130,7 +130,7 @@ class ObservationQuerySet(ScopedQuerySet):
     team_field = "team_id"
 
     def owned_by(self, principal: Principal) -> Self:
-        ids = _organisation_ids(principal)
+        ids = organisation_ids_of(principal)
         return self.filter(**{f"{self.team_field}__in": ids}) if ids else self.none()
 
     def active(self) -> Self:

@@ -194,3 +194,186 @@ CASES += [
         for name in ("api:epidemic_statistics", "api:epidemic_trend", "api:epidemic_completeness")
     ),
 ]
+
+
+# --- line lists --------------------------------------------------------------------------------
+# A confirmed case in community A1 entered by 阜城县's CDC, with a contact under home observation
+# by the community committee of A1 (grid_worker_a1's organisation).
+
+
+def _case(p):
+    from civicgrid.epidemic.tests import factories as f
+
+    return (f.case(p).pk,)
+
+
+def _observation(p):
+    from civicgrid.epidemic.tests import factories as f
+
+    _contact, observation = f.observed_contact(p, f.case(p))
+    return (observation.pk,)
+
+
+def _cluster(p):
+    from civicgrid.epidemic.tests import factories as f
+
+    return (f.case(p).cluster_id,)
+
+
+def _export(p):
+    from civicgrid.epidemic.line_list_exports import do_start_line_list_export, export_line_list
+
+    _case(p)  # something to export
+    export = do_start_line_list_export(p.county_a_officer, kind="cases")
+    export_line_list.call(export.pk, "cases")  # the worker's part (on_commit never runs here)
+    return (export.pk,)
+
+
+_LL_READERS_A = ("county_a_officer", "city_officer", "province_officer", "cdc_a")
+_LL_OUTSIDERS = ("county_b_officer", "grid_worker_a1", "volunteer_a", "resident_a")
+JSON_POST = {"method": "post", "anonymous": UNAUTHORIZED, "ok_status": (400, 422)}
+
+CASES += [
+    AccessCase("epidemic:case_list", allowed=_LL_READERS_A, denied=_LL_OUTSIDERS[1:]),
+    AccessCase(
+        "epidemic:case_create",
+        allowed=("cdc_a", "admin"),
+        denied=("county_a_officer", "grid_worker_a1", "resident_a"),
+    ),
+    AccessCase("epidemic:case_detail", args=_case, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS),
+    AccessCase(
+        "epidemic:case_detail",
+        method="post",
+        args=_case,
+        data=lambda p: {"op": "outcome", "outcome": "recovered"},
+        allowed=("cdc_a",),
+        denied=("county_b_officer", "resident_a"),
+        ok_status=(302,),
+    ),
+    AccessCase(
+        "epidemic:key_persons",
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a", "county_b_officer"),
+        denied=("volunteer_a", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:worklist",
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a", "county_b_officer"),
+        denied=("volunteer_a", "resident_a", "clerk_a"),
+    ),
+    AccessCase(
+        "epidemic:observation_create",
+        allowed=("cdc_a", "county_a_officer"),
+        denied=("grid_worker_a1", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:observation_detail",
+        args=_observation,
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=("county_b_officer", "volunteer_a", "resident_a"),
+    ),
+    AccessCase("epidemic:chain_list", allowed=_LL_READERS_A, denied=_LL_OUTSIDERS[1:]),
+    AccessCase("epidemic:chain_detail", args=_cluster, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS),
+    AccessCase(
+        "epidemic:line_list_statistics",
+        data=_county_a,
+        allowed=_LL_READERS_A,
+        denied=_LL_OUTSIDERS,
+    ),
+    AccessCase(
+        "epidemic:line_list_statistics_export",
+        data=_county_a,
+        allowed=_LL_READERS_A,
+        denied=_LL_OUTSIDERS,
+    ),
+    AccessCase("epidemic:line_list_exports", allowed=_LL_READERS_A, denied=_LL_OUTSIDERS[1:]),
+    AccessCase(
+        "epidemic:line_list_export",
+        args=_export,
+        allowed=("county_a_officer",),
+        denied=("city_officer", "county_b_officer", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:line_list_export_download",
+        args=_export,
+        allowed=("county_a_officer",),
+        denied=("city_officer", "county_b_officer", "resident_a"),
+    ),
+    # The API.
+    AccessCase(
+        "api:epidemic_ll_cases", data=_county_a, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS, **API
+    ),
+    AccessCase("api:epidemic_ll_cases", allowed=("cdc_a",), **JSON_POST),
+    AccessCase(
+        "api:epidemic_ll_case", args=_case, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS, **API
+    ),
+    *(
+        AccessCase(name, args=_case, allowed=("cdc_a",), **JSON_POST)
+        for name in ("api:epidemic_ll_reclassify", "api:epidemic_ll_outcome")
+    ),
+    AccessCase(
+        "api:epidemic_ll_case_chain", args=_case, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS, **API
+    ),
+    AccessCase(
+        "api:epidemic_ll_contacts",
+        data=_county_a,
+        allowed=_LL_READERS_A,
+        denied=_LL_OUTSIDERS,
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_ll_key_persons",
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=("volunteer_a", "resident_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_ll_sites",
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=("volunteer_a", "resident_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_ll_observations",
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=("volunteer_a", "resident_a"),
+        **API,
+    ),
+    AccessCase("api:epidemic_ll_release", args=_observation, allowed=("cdc_a",), **JSON_POST),
+    AccessCase(
+        "api:epidemic_ll_checks",
+        args=_observation,
+        allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
+        denied=("county_b_officer", "volunteer_a", "resident_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_ll_worklist",
+        allowed=("grid_worker_a1", "county_a_officer", "county_b_officer"),
+        denied=("volunteer_a", "resident_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:epidemic_ll_chains", data=_county_a, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS, **API
+    ),
+    AccessCase(
+        "api:epidemic_ll_chain", args=_cluster, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS, **API
+    ),
+    *(
+        AccessCase(
+            name,
+            data=lambda p: {"within": "131128", "column": "new_confirmed"},
+            allowed=_LL_READERS_A,
+            denied=_LL_OUTSIDERS,
+            **API,
+        )
+        for name in ("api:epidemic_ll_statistics", "api:epidemic_ll_trend")
+    ),
+    AccessCase("api:epidemic_ll_exports", allowed=("county_a_officer",), **JSON_POST),
+    AccessCase(
+        "api:epidemic_ll_export",
+        args=_export,
+        allowed=("county_a_officer",),
+        denied=("city_officer", "county_b_officer", "resident_a"),
+        **API,
+    ),
+]
