@@ -1,11 +1,15 @@
 """`Idempotency-Key` for writes a phone may retry: a repeat returns the first response.
 
 A client (the resident's phone scanning a gate code on a flaky connection, say) sends the same
-key with each retry of one logical request. The middleware records the key before the request
-runs and the response after; a retry gets the stored response with `Idempotent-Replayed: true`
-and writes nothing. The same key with a different body is a client bug and gets 422; a retry
-that arrives while the first is still running gets 409. A 5xx response is not kept, so the
-client may retry it. Records expire after RETENTION (`prune_idempotency_records`).
+key with each retry of one logical request. The middleware records the key, runs the request
+and stores its response in ONE transaction, so the request's writes and the answer a retry
+will get commit together or not at all: a crash between them cannot leave a write whose key
+answers "in progress" forever, and the scan costs one commit instead of three. A retry gets
+the stored response with `Idempotent-Replayed: true` and writes nothing; one that arrives while
+the first is still running waits for it on the key's unique index (PostgreSQL; SQLite's single
+writer waits the same way) and then gets its answer, or a 409 if it gave up waiting. The same
+key with a different body is a client bug and gets 422. A 5xx response rolls everything back,
+so the client may retry it. Records expire after RETENTION (`prune_idempotency_records`).
 """
 
 import hashlib
@@ -84,35 +88,33 @@ class IdempotencyMiddleware:
         fingerprint = _fingerprint(request)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    principal=principal,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:500],
-                    fingerprint=fingerprint,
-                )
+                return self._run_once(request, principal, key, fingerprint)
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-            if existing is None:  # expired and pruned between the insert and the read
-                return _error(
-                    409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
-                )
-            if existing.fingerprint != fingerprint:
-                return _error(
-                    422, "idempotency_key_reused", "Idempotency-Key 已用于另一个不同的请求"
-                )
-            if existing.status_code is None:
-                return _error(
-                    409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
-                )
-            return _replay(existing)
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            record.delete()
-            raise
+            pass  # the key is taken: by a finished request, or one that rolled back meanwhile
+        existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if existing is None or existing.status_code is None:
+            return _error(
+                409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
+            )
+        if existing.fingerprint != fingerprint:
+            return _error(422, "idempotency_key_reused", "Idempotency-Key 已用于另一个不同的请求")
+        return _replay(existing)
+
+    def _run_once(
+        self, request: HttpRequest, principal: str, key: str, fingerprint: str
+    ) -> HttpResponse:
+        """Claim the key, run the request and keep its answer, inside the caller's transaction;
+        IntegrityError (from the claim) when the key is already taken."""
+        record = IdempotencyRecord.objects.create(
+            principal=principal,
+            key=key,
+            method=request.method,
+            path=request.path[:500],
+            fingerprint=fingerprint,
+        )
+        response = self.get_response(request)
         if response.status_code >= 500 or response.streaming:
-            record.delete()  # let the client try again
+            transaction.set_rollback(True)  # nothing happened: the client may try again
             return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             status_code=response.status_code,

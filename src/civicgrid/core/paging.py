@@ -28,6 +28,11 @@ def page_of(rows: QuerySet[Any], paging: Paging, *, ids_first: bool = False) -> 
         items = list(rows.filter(pk__in=ids)) if ids else []
     else:
         items = list(rows[window])
-    if len(items) < paging.limit and (items or paging.offset == 0):
-        return {"count": paging.offset + len(items), "items": items}
-    return {"count": rows.count(), "items": items}
+    return {"count": total_of(rows, paging, len(items)), "items": items}
+
+
+def total_of(rows: QuerySet[Any], paging: Paging, found: int) -> int:
+    """The number of `rows`, given that the page at `paging` held `found` of them."""
+    if found < paging.limit and (found or paging.offset == 0):
+        return paging.offset + found
+    return rows.count()

@@ -4,9 +4,10 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
-from civicgrid.core.idempotency import prune_idempotency_records
+from civicgrid.core.idempotency import IdempotencyMiddleware, prune_idempotency_records
 from civicgrid.core.models import IdempotencyRecord, TaskProgress
 
 pytestmark = pytest.mark.django_db
@@ -99,5 +100,40 @@ def test_two_simultaneous_retries_make_one_write(personas):
     for thread in threads:
         thread.join(timeout=30)
     assert TaskProgress.objects.count() == 1
-    # The loser either waited and got the replay (200) or arrived mid-flight (409).
+    # The loser waited for the winner's commit and got the replay (200), or gave up waiting (409).
     assert sorted(results) in ([200, 200], [200, 409])
+
+
+def _through_the_middleware(user, key, view):
+    request = RequestFactory().post("/anything/", {"n": 1}, HTTP_IDEMPOTENCY_KEY=key)
+    request.user = user
+    return IdempotencyMiddleware(view)(request)
+
+
+def _writes_then_answers(status):
+    def view(request):
+        TaskProgress.objects.create(label="written by the request", total=1)
+        return HttpResponse(status=status)
+
+    return view
+
+
+def test_a_failed_request_leaves_neither_its_writes_nor_its_key(personas):
+    """A 5xx rolls back the request's writes with the key, so the retry really runs."""
+    user = personas.county_a_officer
+    assert _through_the_middleware(user, "flaky", _writes_then_answers(503)).status_code == 503
+    assert not TaskProgress.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+    assert _through_the_middleware(user, "flaky", _writes_then_answers(201)).status_code == 201
+    assert TaskProgress.objects.count() == 1
+
+
+def test_the_writes_and_the_stored_answer_commit_together(personas):
+    """Whatever the request wrote is there exactly when its answer is kept for a retry."""
+    user = personas.county_a_officer
+    _through_the_middleware(user, "once", _writes_then_answers(201))
+    record = IdempotencyRecord.objects.get(key="once")
+    assert record.status_code == 201 and TaskProgress.objects.count() == 1
+    replay = _through_the_middleware(user, "once", _writes_then_answers(201))
+    assert replay["Idempotent-Replayed"] == "true"
+    assert TaskProgress.objects.count() == 1
