@@ -83,7 +83,7 @@ def split_terms(text: str) -> list[str]:
 
 
 class CatalogVersion(models.Model):
-    """One row counting changes to what search reads (items, materials, life events, synonyms).
+    """One row that changes with what search reads (items, materials, life events, synonyms).
 
     Each server process keeps its search index in memory and rebuilds it when this number moved
     (see `catalog.search`); bumped by `catalog.signals` inside the writing transaction.

@@ -5,10 +5,10 @@ depends on them. An import of thousands of rows bumps once (`one_bump`), not onc
 """
 
 import contextvars
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from civicgrid.catalog.models import (
@@ -25,11 +25,16 @@ _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 
 def bump_catalog_version() -> None:
-    """One more change, inside the caller's transaction (a rollback takes it back too)."""
+    """A new version, inside the caller's transaction (a rollback takes it back too).
+
+    A random number rather than a counter: a counter repeats after a rollback or a restored
+    backup, and a process would then keep an index of a catalogue that no longer exists.
+    """
     if _deferred.get():
         return
-    if not CatalogVersion.objects.filter(pk=1).update(version=F("version") + 1):
-        CatalogVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    version = secrets.randbits(62)
+    if not CatalogVersion.objects.filter(pk=1).update(version=version):
+        CatalogVersion.objects.get_or_create(pk=1, defaults={"version": version})
 
 
 @contextmanager
