@@ -73,9 +73,17 @@ def display_value(
     file_names: Mapping[str, str] | None = None,
     mask: bool = False,
 ) -> str:
-    """An answer as text for a reader."""
+    """An answer as text for a reader. A value that does not fit its field (a draft written by
+    hand, a definition changed under it) is shown as it is rather than breaking the page."""
     if is_empty(value):
         return _("未填写")
+    try:
+        return _display(field, value, file_names, mask)
+    except (TypeError, ValueError, AttributeError):
+        return str(value)
+
+
+def _display(field: Field, value: Any, file_names: Mapping[str, str] | None, mask: bool) -> str:
     kind = field.type
     if kind == "yesno":
         return _("是") if value else _("否")

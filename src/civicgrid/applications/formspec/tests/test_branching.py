@@ -316,3 +316,43 @@ def test_clean_all_ignores_answers_to_hidden_branches_an_api_client_sends():
         "special_note": "无",
         "agree": True,
     }
+
+
+def test_visible_fields_name_the_step_and_the_row_of_each_shown_field():
+    spec = parse_definition(
+        steps(
+            step("one", field("foreign", "yesno")),
+            step(
+                "two",
+                {
+                    "key": "investors",
+                    "label": "投资方",
+                    "type": "group",
+                    "fields": [
+                        field("name"),
+                        field("country", show_if={"field": "foreign", "equals": True}),
+                    ],
+                },
+            ),
+        )
+    )
+
+    refs = visible_fields(spec, {"foreign": False, "investors": [{"name": "甲"}, {"name": "乙"}]})
+
+    assert [(ref.path, ref.step.key, ref.row, ref.field.key) for ref in refs] == [
+        ("foreign", "one", None, "foreign"),
+        ("investors.0.name", "two", 0, "name"),
+        ("investors.1.name", "two", 1, "name"),
+    ]
+
+
+def test_a_decimal_condition_compares_values_not_spellings():
+    spec = parse_definition(
+        steps(
+            step("one", field("amount", "decimal")),
+            step("two", field("note", show_if={"field": "amount", "equals": 10})),
+        )
+    )
+
+    assert paths(spec, {"amount": "10.00"}) == ["amount", "note"]
+    assert paths(spec, {"amount": "10.01"}) == ["amount"]
