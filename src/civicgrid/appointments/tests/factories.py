@@ -80,3 +80,72 @@ BEFORE = at(MONDAY - datetime.timedelta(days=3), 10)  # Friday 27 February 2026,
 
 def booking(user, hall, thing, *, day=MONDAY, hour=9, now=BEFORE):
     return actions.do_book_appointment(user, slot=slot(hall, day, hour), item=thing, now=now)
+
+
+# --- a world in real time, for the access matrix (no clock travel there) -------------------------
+
+
+def _direct_slot(counter, starts_at, minutes=30, capacity=3):
+    return Slot.objects.create(
+        counter=counter,
+        office=counter.office,
+        division_code=counter.division_code,
+        date=timezone.localtime(starts_at).date(),
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=minutes),
+        capacity=capacity,
+    )
+
+
+def live_world(personas):
+    """阜城县's office, two items, two slots on the next working day and resident_a's booking
+    of the first item there; a second booking (of the second item) starting in ten minutes,
+    ready for check-in. Returns a dict of them."""
+    from civicgrid.appointments.models import Booking
+    from civicgrid.core.workdays import calendar
+
+    department = personas.organisations["department_a"]
+    first, second = item(department), item(department)
+    hall = office(department, items=[first, second])
+    counter = hall.counters.get()
+    day = calendar.add_working_days(timezone.localdate(), 1)
+    slots = [_direct_slot(counter, at(day, 10)), _direct_slot(counter, at(day, 11))]
+    booked = actions.do_book_appointment(personas.resident_a, slot=slots[0], item=first)
+    soon = _direct_slot(counter, timezone.now() + datetime.timedelta(minutes=10))
+    soon.booked = 1
+    soon.save()
+    arriving = Booking.objects.create(
+        number="YY" + timezone.localtime().strftime("%y%m%d") + "ARRIVE",
+        applicant=personas.resident_a,
+        item=second,
+        office=hall,
+        counter=counter,
+        slot=soon,
+        division_code=hall.division_code,
+        starts_at=soon.starts_at,
+        ends_at=soon.ends_at,
+    )
+    return {
+        "office": hall,
+        "items": (first, second),
+        "slots": slots,
+        "booking": booked,
+        "arriving": arriving,
+    }
+
+
+def blocked_with_appeal(personas):
+    """resident_a blocked at 阜城县's office, with a pending appeal."""
+    from civicgrid.appointments.models import BookingBlock
+
+    world_ = live_world(personas)
+    now = timezone.now()
+    block = BookingBlock.objects.create(
+        applicant=personas.resident_a,
+        office=world_["office"],
+        division_code=world_["office"].division_code,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(days=30),
+        no_shows=3,
+    )
+    return actions.do_appeal_block(personas.resident_a, block=block, text="住院")
