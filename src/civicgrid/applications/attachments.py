@@ -7,7 +7,9 @@ bytes and answers the `AttachmentKind` the content really is, or a Chinese Valid
 - an executable or script, whatever its name: a Windows program (`MZ`), ELF, Mach-O or Java
   class file, a `#!` script, a name ending in .exe/.bat/.js/..., or an archive holding any of
   these (code `executable`); Office files with macros (`macro`); encrypted or nested archives
-  (`encrypted`, `nested_archive`);
+  (`encrypted`, `nested_archive`); a PDF that would start a program or run a script when
+  opened — a /Launch or /JavaScript action, also spelt with #-escapes (`active_content`; a
+  best effort: names inside compressed object streams are not read);
 - content that does not match the extension it claims — a PNG named .pdf, HTML named .pdf
   (`mismatch`, `unsupported`); a kind the field does not take (`not_allowed`);
 - a damaged file of a known kind: a PDF without its `%%EOF` trailer, an image Pillow cannot
@@ -141,6 +143,12 @@ _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!", b"7z\xbc\xaf", b"\x1f\x
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 _PDF = re.compile(rb"%PDF-\d\.\d")
+# PDF actions that run something when the document is opened or a link is clicked (a script
+# action is always typed /S /JavaScript; the shorter /JS key alone would turn up by chance in
+# compressed bytes). A name ends at whitespace or a delimiter: /JavaScriptX is another name.
+_ACTIVE_NAMES = (b"/Launch", b"/JavaScript")
+_ACTIVE_PDF = re.compile(rb"/(?:Launch|JavaScript)(?=[\s/<>\[\]()%{}]|$)")
+_ESCAPED_NAME = re.compile(rb"/[A-Za-z]*#[0-9A-Fa-f]{2}[A-Za-z0-9#]*")
 _OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(rb'(PartName|ContentType)\s*=\s*["\']([^"\']*)["\']')
 _OOXML_MAIN = {
@@ -337,6 +345,21 @@ def _corrupt(who: str, kind: AttachmentKind) -> _Refused:
 def _check_pdf(data: bytes, who: str) -> None:
     if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
         raise _corrupt(who, AttachmentKind.PDF)
+    if _ACTIVE_PDF.search(data) or any(
+        _unescape(name) in _ACTIVE_NAMES for name in _ESCAPED_NAME.findall(data)
+    ):
+        raise _Refused(
+            "active_content",
+            _(
+                "%(who)s含有打开时会自动运行的脚本或程序，出于安全原因不能上传。"
+                "请用“打印为 PDF”重新生成后上传。"
+            )
+            % {"who": who},
+        )
+
+
+def _unescape(name: bytes) -> bytes:
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda match: bytes([int(match.group(1), 16)]), name)
 
 
 def _check_image(data: bytes, kind: AttachmentKind, who: str) -> None:

@@ -215,6 +215,39 @@ def test_an_encrypted_or_nested_archive_is_refused():
     assert refusal(nested, "材料.zip").code == "nested_archive"
 
 
+def with_object(document: bytes, body: bytes) -> bytes:
+    """The PDF with one more object before its cross-reference table (enough for a reader)."""
+    at = document.rindex(b"xref")
+    return document[:at] + b"99 0 obj\n" + body + b"\nendobj\n" + document[at:]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<< /Type /Action /S /JavaScript /JS (app.launchURL('http://example.invalid')) >>",
+        b"<< /S /Launch /F (cmd.exe) >>",
+        b"<< /S /J#61vaScript /JS (this.print()) >>",  # #61 is "a"
+        b"<< /S /#4C#61unch /F (calc.exe) >>",
+    ],
+)
+def test_a_pdf_that_would_run_a_script_or_program_is_refused(action):
+    error = refusal(with_object(pdf_bytes(), action), "项目建议书.pdf")
+
+    assert error.code == "active_content"
+    assert "含有打开时会自动运行的脚本或程序" in error.messages[0]
+
+
+def test_a_pdf_that_only_mentions_javascript_in_its_text_passes():
+    document = with_object(
+        pdf_bytes(), b"<< /Title (JavaScript course) /JavaScriptish 1 /Launcher 2 >>"
+    )
+
+    assert (
+        check_attachment(document, name="课程.pdf", kinds={"pdf"}, max_bytes=MB)
+        is AttachmentKind.PDF
+    )
+
+
 # --- content against name --------------------------------------------------------------------
 
 
