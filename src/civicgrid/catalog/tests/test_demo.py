@@ -26,4 +26,4 @@ def test_the_demo_loads_once_with_the_items_the_issue_names(personas):
     assert Synonym.objects.count() >= 10
     assert [e.name for e in search.search("增版增量")] == ["发票领用增量"]
     assert "企业设立登记（营业执照核发）" in [e.name for e in search.search("business licence")[:3]]
-    assert [e.name for e in search.search("复产")][0] == "企业复工复产申报"
+    assert next(e.name for e in search.search("复产")) == "企业复工复产申报"
