@@ -8,6 +8,7 @@ changes nothing.
 """
 
 import datetime
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -165,15 +166,55 @@ def _user(request: HttpRequest) -> User:
     response=VerifyOut,
     summary="核验电子证照（无需登录）",
     url_name="certificates_verify",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": VerifyIn.json_schema()},
+                "text/plain": {"schema": {"type": "string", "description": "二维码内容"}},
+            },
+            "required": True,
+        }
+    },
 )
-def verify(request: HttpRequest, body: VerifyIn) -> dict[str, Any]:
-    outcome = verification.check(body.code, channel=VerificationChannel.API, request=request)
+def verify(request: HttpRequest) -> dict[str, Any]:
+    """JSON `{"code": "CGC1.…"}`, or the code itself as text/plain (what a scanner reads).
+
+    The body is parsed here rather than by a schema so that anything at all — not JSON, the
+    wrong shape, a number — gets this API's `{code, message}` answer in Chinese."""
+    outcome = verification.check(
+        _code_from(request), channel=VerificationChannel.API, request=request
+    )
     return {
         "result": outcome.result,
         "label": outcome.label,
         "message": outcome.message,
         "payload": outcome.payload,
     }
+
+
+def _code_from(request: HttpRequest) -> str:
+    if len(request.body) > verification.MAX_CODE_LENGTH + 100:
+        raise _bad_code("二维码内容过长，不是电子证照。")
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad_code("请求内容应为 UTF-8 文本。") from None
+    if request.content_type == "text/plain":
+        return text
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise _bad_code(
+            '请求内容应为 JSON：{"code": "CGC1.…"}，或 text/plain 的二维码内容。'
+        ) from None
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str):
+        raise _bad_code("请在 code 字段中提供二维码内容（文本）。")
+    return code
+
+
+def _bad_code(message: str) -> ApiError:
+    return ApiError(422, "invalid_input", message, fields=[{"field": "code", "message": message}])
 
 
 @router.get(
@@ -185,6 +226,54 @@ def verify(request: HttpRequest, body: VerifyIn) -> dict[str, Any]:
 )
 def keys(request: HttpRequest) -> dict[str, str]:
     return signing.public_keys()
+
+
+# --- issuing (before the /{certificate_id} routes, whose parameter would match "issue") --
+
+
+@router.post(
+    "/issue",
+    response={201: CertificateSchema},
+    summary="签发电子证照（发证部门的办事人员或接口令牌）",
+    url_name="certificates_issue",
+)
+def issue(request: HttpRequest, body: IssueIn) -> Status[Certificate]:
+    holder_user = holder_organisation = None
+    if body.holder_user_id is not None:
+        holder_user = User.objects.filter(pk=body.holder_user_id, is_active=True).first()
+        if holder_user is None:
+            raise ApiError(
+                422,
+                "invalid_input",
+                "持证人不存在",
+                fields=[{"field": "holder_user_id", "message": "持证人不存在"}],
+            )
+    if body.holder_organisation_id is not None:
+        holder_organisation = Organisation.objects.filter(
+            pk=body.holder_organisation_id, is_active=True
+        ).first()
+        if holder_organisation is None:
+            raise ApiError(
+                422,
+                "invalid_input",
+                "持证企业不存在",
+                fields=[{"field": "holder_organisation_id", "message": "持证企业不存在"}],
+            )
+    try:
+        certificate = actions.do_issue_certificate(
+            request.auth,
+            type_code=body.type_code,
+            holder_user=holder_user,
+            holder_organisation=holder_organisation,
+            subject_name=body.subject_name,
+            subject_number=body.subject_number,
+            fields=body.fields,
+            valid_days=body.valid_days,
+            source=body.source,
+        )
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from None
+    return Status(201, certificate)
 
 
 # --- the holder ------------------------------------------------------------------------------
@@ -282,51 +371,6 @@ def share_revoke(request: HttpRequest, share_id: int) -> Status[None]:
 
 
 # --- departments -----------------------------------------------------------------------------
-
-
-@router.post(
-    "/issue",
-    response={201: CertificateSchema},
-    summary="签发电子证照（发证部门的办事人员或接口令牌）",
-    url_name="certificates_issue",
-)
-def issue(request: HttpRequest, body: IssueIn) -> Status[Certificate]:
-    holder_user = holder_organisation = None
-    if body.holder_user_id is not None:
-        holder_user = User.objects.filter(pk=body.holder_user_id, is_active=True).first()
-        if holder_user is None:
-            raise ApiError(
-                422,
-                "invalid_input",
-                "持证人不存在",
-                fields=[{"field": "holder_user_id", "message": "持证人不存在"}],
-            )
-    if body.holder_organisation_id is not None:
-        holder_organisation = Organisation.objects.filter(
-            pk=body.holder_organisation_id, is_active=True
-        ).first()
-        if holder_organisation is None:
-            raise ApiError(
-                422,
-                "invalid_input",
-                "持证企业不存在",
-                fields=[{"field": "holder_organisation_id", "message": "持证企业不存在"}],
-            )
-    try:
-        certificate = actions.do_issue_certificate(
-            request.auth,
-            type_code=body.type_code,
-            holder_user=holder_user,
-            holder_organisation=holder_organisation,
-            subject_name=body.subject_name,
-            subject_number=body.subject_number,
-            fields=body.fields,
-            valid_days=body.valid_days,
-            source=body.source,
-        )
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from None
-    return Status(201, certificate)
 
 
 @router.post(
