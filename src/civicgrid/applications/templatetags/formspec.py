@@ -26,6 +26,7 @@ from typing import Any
 from django import template
 
 from civicgrid.applications.formspec import FormSpec, answer_summary
+from civicgrid.applications.formspec.cleaning import spec_path_step
 from civicgrid.applications.formspec.rendering import bind_step, field_id
 
 register = template.Library()
@@ -64,9 +65,14 @@ def formspec_summary(
     change_url: Any = None,
     file_names: Mapping[str, str] | None = None,
     mask: bool = False,
+    errors: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`errors` (from validate_complete) are shown on the row of their field, or, for a group's
+    row count, on the group's first row, or else under the step's heading."""
     sections: list[dict[str, Any]] = []
-    for row in answer_summary(spec, answers or {}, file_names=file_names, mask=mask):
+    rows = answer_summary(spec, answers or {}, file_names=file_names, mask=mask)
+    placed = _place_errors(spec, rows, errors or {})
+    for row in rows:
         if not sections or sections[-1]["key"] != row.step_key:
             sections.append(
                 {
@@ -78,9 +84,36 @@ def formspec_summary(
             )
         url = sections[-1]["url"]
         sections[-1]["rows"].append(
-            {"row": row, "url": f"{url}#{field_id(row.path)}" if url else ""}
+            {
+                "row": row,
+                "url": f"{url}#{field_id(row.path)}" if url else "",
+                "error": placed.by_row.get(row.path, ""),
+            }
         )
-    return {"sections": sections}
+    for section in sections:
+        section["errors"] = placed.by_step.get(section["key"], [])
+    return {"sections": sections, "errors": placed.by_step.get("", [])}
+
+
+class _Placed:
+    def __init__(self) -> None:
+        self.by_row: dict[str, str] = {}
+        self.by_step: dict[str, list[str]] = {}
+
+
+def _place_errors(spec: FormSpec, rows: list[Any], errors: Mapping[str, Any]) -> _Placed:
+    placed = _Placed()
+    paths = [row.path for row in rows]
+    for path, value in errors.items():
+        message = "；".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        target = next((p for p in paths if p == path or p.startswith(f"{path}.")), None)
+        if target is not None:
+            joined = filter(None, [placed.by_row.get(target), message])
+            placed.by_row[target] = "；".join(joined)
+            continue
+        step = spec_path_step(spec, path)
+        placed.by_step.setdefault(step.key if step else "", []).append(message)
+    return placed
 
 
 @register.inclusion_tag("applications/formspec/progress.html")

@@ -5,7 +5,13 @@ import re
 from django.http import QueryDict
 from django.template import Context, Template
 
-from civicgrid.applications.formspec import ACTION_FIELD, clean_step, parse_definition, step_action
+from civicgrid.applications.formspec import (
+    ACTION_FIELD,
+    clean_step,
+    parse_definition,
+    step_action,
+    validate_complete,
+)
 from civicgrid.applications.formspec.tests.forms import (
     branching_form,
     documented_example,
@@ -262,3 +268,38 @@ def test_the_summary_takes_change_links_as_a_mapping_or_none():
 
     plain = render("{% formspec_summary spec answers %}", spec=spec, answers={"company": "某公司"})
     assert "修改" not in plain
+
+
+def test_the_summary_shows_each_missing_answer_on_its_own_row():
+    spec = parse_definition(documented_example())
+    answers = {"company": "某公司", "contacts": [{"name": "李明", "role": "经办人"}]}
+    errors = validate_complete(spec, answers)
+
+    html = render(
+        "{% formspec_summary spec answers errors=errors %}",
+        spec=spec,
+        answers=answers,
+        errors=errors,
+    )
+
+    mobile_row = html[html.index("项目联系人 第 1 行：手机号码") :].split("</tr>")[0]
+    assert 'class="fs-error"' in mobile_row
+    assert "请填写「项目联系人」第 1 行的「手机号码」。" in mobile_row
+    assert "请填写「统一社会信用代码」。" in html
+
+
+def test_the_summary_puts_an_error_without_a_row_under_its_step():
+    spec = parse_definition(documented_example())
+
+    html = render(
+        "{% formspec_summary spec answers errors=errors %}",
+        spec=spec,
+        answers={"company": "某公司"},
+        errors={
+            "contacts": ["「项目联系人」至少需要填写 1 行。"],
+            "zzz": "表单中没有“zzz”这一项。",
+        },
+    )
+
+    assert html.count("「项目联系人」至少需要填写 1 行。") == 1
+    assert "表单中没有“zzz”这一项。" in html
