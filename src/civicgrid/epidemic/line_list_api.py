@@ -645,6 +645,8 @@ def release_observation(request: HttpRequest, observation_id: int, payload: Rele
 )  # fmt: skip
 def list_checks(request: HttpRequest, observation_id: int) -> Any:
     found = access_observation_for_user(request.auth, observation_id, request=request)
+    if not observation.may_monitor(request.auth, found):
+        raise Http404("记录不存在或不在您的管辖范围内")
     return list(MonitoringEntry.objects.filter(observation=found).order_by("-date", "-slot")[:200])
 
 
