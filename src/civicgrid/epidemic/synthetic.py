@@ -67,7 +67,7 @@ def bulk_chain(
                 report_date=today,
                 confirmed_on=today,
                 cluster=cluster,
-            )  # fmt: skip
+            )
             for p in case_persons
         ],
         batch_size=BATCH,
@@ -80,7 +80,7 @@ def bulk_chain(
                 reported_on=today,
                 cluster=cluster,
                 converted_case=made[i],
-            )  # fmt: skip
+            )
             for i, p in enumerate(case_persons)
             if i > 0
         ]
@@ -98,7 +98,7 @@ def bulk_chain(
             contact_type=ContactType.HOUSEHOLD,
             last_exposure_date=today,
             cluster=cluster,
-        )  # fmt: skip
+        )
         for i in range(1, cases)
     ] + [
         ContactExposure(
@@ -107,7 +107,7 @@ def bulk_chain(
             contact_type=ContactType.WORK,
             last_exposure_date=today,
             cluster=cluster,
-        )  # fmt: skip
+        )
         for i, c in enumerate(well)
     ]
     ContactExposure.objects.bulk_create(edges, batch_size=BATCH)
