@@ -135,7 +135,7 @@ CASES = [
     ),
     AccessCase(
         "applications:clerk_queue",
-        allowed=CLERK_SIDE + ("clerk_b",),
+        allowed=(*CLERK_SIDE, "clerk_b"),
         denied=("resident_a", "enterprise_agent_a", "volunteer_a"),
     ),
     AccessCase(
@@ -178,7 +178,7 @@ CASES = [
     ),
     AccessCase(
         "applications:department_report",
-        allowed=CLERK_SIDE + ("clerk_b",),
+        allowed=(*CLERK_SIDE, "clerk_b"),
         denied=("resident_a", "enterprise_agent_a"),
     ),
     AccessCase(
@@ -188,5 +188,89 @@ CASES = [
         allowed=("clerk_a",),
         denied=("clerk_b", "county_b_officer", "resident_b", "enterprise_agent_a"),
         **POST,
+    ),
+    # The API (the same rules; 401 for anonymous callers).
+    AccessCase(
+        "api:applications_item_form",
+        args=_item_code,
+        allowed=("resident_a", "enterprise_agent_a", "clerk_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:applications_submit",
+        method="post",
+        data=lambda p: {"item": "NOPE", "answers": "{}"},
+        allowed=("resident_a", "enterprise_agent_a"),
+        ok_status=(422,),  # reached the action: the item does not exist
+        **API,
+    ),
+    AccessCase("api:applications_mine", allowed=("resident_a", "enterprise_agent_a"), **API),
+    AccessCase(
+        "api:applications_case",
+        args=_case(),
+        allowed=("enterprise_agent_a", *CLERK_SIDE),
+        denied=OUTSIDERS,
+        **API,
+    ),
+    AccessCase(
+        "api:applications_queue",
+        allowed=(*CLERK_SIDE, "clerk_b"),
+        denied=("resident_a", "enterprise_agent_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:applications_advance",
+        args=_case(),
+        method="post",
+        allowed=("clerk_a",),
+        denied=(*OUTSIDERS, "enterprise_agent_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:applications_request_material",
+        args=_case(),
+        method="post",
+        data=lambda p: {"items": ["用地预审意见"]},
+        allowed=("clerk_a",),
+        denied=(*OUTSIDERS, "enterprise_agent_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:applications_refuse",
+        args=_case(),
+        method="post",
+        data=lambda p: {"reason": "不符合产业政策要求"},
+        allowed=("clerk_a",),
+        denied=(*OUTSIDERS, "enterprise_agent_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:applications_complete",
+        args=_case(),
+        method="post",
+        data=lambda p: {"method": "pickup", "pickup_place": "3 号窗口"},
+        allowed=("clerk_a",),
+        denied=(*OUTSIDERS, "enterprise_agent_a"),
+        ok_status=(422,),  # not approved yet
+        **API,
+    ),
+    AccessCase(
+        "api:applications_supply",
+        args=_case("awaiting_material"),
+        method="post",
+        data=_pdf,
+        allowed=("enterprise_agent_a",),
+        denied=OUTSIDERS,
+        **API,
+    ),
+    AccessCase(
+        "api:applications_rate",
+        args=_case("completed"),
+        method="post",
+        data=lambda p: {"rating": 4},
+        allowed=("enterprise_agent_a",),
+        denied=OUTSIDERS,
+        ok_status=(201,),
+        **API,
     ),
 ]
