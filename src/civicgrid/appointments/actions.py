@@ -85,12 +85,6 @@ def _require_staff(user: Any, office: Office) -> None:
         raise PermissionDenied(_("只有本办事大厅的工作人员可以进行此操作"))
 
 
-def masked_name(name: str) -> str:
-    """张伟 → 张*: enough to call someone to the counter, not to look them up."""
-    name = (name or "").strip()
-    return name[0] + "*" * max(1, len(name) - 1) if name else ""
-
-
 def active_block(user: Any, now: datetime.datetime | None = None) -> BookingBlock | None:
     moment = now or timezone.now()
     return BookingBlock.objects.filter(applicant=user).active(moment).order_by("-ends_at").first()

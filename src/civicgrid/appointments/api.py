@@ -91,7 +91,7 @@ class BookingSchema(Schema):
         return (
             name
             if obj.applicant_id == getattr(context["request"].auth, "pk", None)
-            else actions.masked_name(name)
+            else selectors.masked_name(name)
         )
 
     @staticmethod

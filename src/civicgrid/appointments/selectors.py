@@ -14,6 +14,12 @@ from civicgrid.catalog.choices import ItemStatus
 from civicgrid.catalog.models import ServiceItem
 
 
+def masked_name(name: str) -> str:
+    """王小明 → 王**: enough to call someone to the counter, not to look them up."""
+    name = (name or "").strip()
+    return name[0] + "*" * max(1, len(name) - 1) if name else ""
+
+
 def bookable_items() -> Any:
     """Published items offered by appointment at some active counter of an active office."""
     return (
@@ -136,5 +142,6 @@ def day_by_counter(office: Office, day: datetime.date) -> list[CounterDay]:
         .order_by("starts_at", "pk")
     )
     for booking in bookings:
+        booking.applicant_masked = masked_name(booking.applicant.full_name)  # type: ignore[attr-defined]
         groups.setdefault(booking.counter_id, CounterDay(booking.counter)).bookings.append(booking)
     return list(groups.values())

@@ -143,7 +143,7 @@ def booking_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = {
         "booking": booking,
         "own": own,
-        "applicant_name": actions.masked_name(booking.applicant.full_name),
+        "applicant_name": selectors.masked_name(booking.applicant.full_name),
         "qr": segno.make(actions.booking_token(booking), error="m").svg_inline(scale=5)
         if own and booking.status == BookingStatus.BOOKED
         else None,
@@ -355,8 +355,8 @@ def no_show_list(request: HttpRequest) -> HttpResponse:
         request,
         "appointments/no_show_list.html",
         {
-            "rows": [(b, actions.masked_name(b.applicant.full_name)) for b in rows],
-            "blocks": [(b, actions.masked_name(b.applicant.full_name)) for b in blocks],
+            "rows": [(b, selectors.masked_name(b.applicant.full_name)) for b in rows],
+            "blocks": [(b, selectors.masked_name(b.applicant.full_name)) for b in blocks],
         },
     )
 
@@ -369,7 +369,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         .select_related("block", "block__applicant", "block__office", "decided_by")
         .order_by("status", "-created_at")[:200]
     )
-    rows = [(a, actions.masked_name(a.block.applicant.full_name)) for a in appeals]
+    rows = [(a, selectors.masked_name(a.block.applicant.full_name)) for a in appeals]
     return render(request, "appointments/appeal_list.html", {"rows": rows, "form": DecisionForm()})
 
 
