@@ -32,6 +32,8 @@ The contract (names are stable; the case code in `applications` calls these):
     answer_summary(spec, answers, file_names=None, mask=False)
         -> [SummaryRow(step_key, step_title, label, display_value, path)]
     step_action(spec, step_key, data) -> flat data | None   # "添加一行" / "删除" / drop a file
+    personal_values(spec, answers) -> [PersonalValue(path, kind, value)]  # ID and mobile numbers
+    masked_answers(spec, answers) -> answers with those masked (a clerk's or API client's view)
 
 Stored answer values are plain JSON (see `values.py`): int for integer, "1250.50" for decimal,
 "2026-03-01" for date, True/False for yesno, a list for multichoice and for file fields (a list
@@ -146,6 +148,11 @@ from civicgrid.applications.formspec.definition import (
     Step,
     parse_definition,
 )
+from civicgrid.applications.formspec.personal import (
+    PersonalValue,
+    masked_answers,
+    personal_values,
+)
 from civicgrid.applications.formspec.summary import SummaryRow, answer_summary, display_value
 
 __all__ = [
@@ -158,6 +165,7 @@ __all__ = [
     "FormDefinitionError",
     "FormSpec",
     "Group",
+    "PersonalValue",
     "Step",
     "SummaryRow",
     "answer_summary",
@@ -165,7 +173,9 @@ __all__ = [
     "clean_step",
     "display_value",
     "label_of",
+    "masked_answers",
     "parse_definition",
+    "personal_values",
     "resume_step",
     "step_action",
     "validate_complete",
