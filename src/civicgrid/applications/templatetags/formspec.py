@@ -14,6 +14,9 @@ at the top linking to them, repeatable groups with "添加一行" / "删除" but
 uploaded with "删除"). Those buttons are plain submit buttons named `formspec_action`, so they
 work without JavaScript: the view hands the post to `formspec.step_action` and shows the step
 again. A hidden first submit button makes Enter in a text box mean "continue", not "delete row".
+Those buttons post to the page's own URL with a fragment (`formaction="#g-contacts-2"`), so the
+phone shows the step again scrolled to the new row, not to the top: the surrounding <form> must
+post to the page it is on (no `action` elsewhere).
 
 `formspec_summary` renders `answer_summary` by step, each row with a "修改" link: `change_url`
 is either a string containing `__step__` (replaced by the step's key) or a mapping of step key

@@ -149,8 +149,14 @@ def test_a_group_renders_its_rows_with_add_and_remove_buttons_that_need_no_javas
     assert '<input type="hidden" name="contacts.__rows" value="2">' in html
     assert 'value="李明"' in input_tag(html, "contacts.0.name")
     assert 'value="王芳"' in input_tag(html, "contacts.1.name")
-    assert f'name="{ACTION_FIELD}" value="remove:contacts.1" formnovalidate>删除第 2 行' in html
-    assert f'name="{ACTION_FIELD}" value="add:contacts" formnovalidate>添加一行' in html
+    assert (
+        f'name="{ACTION_FIELD}" value="remove:contacts.1" formaction="#g-contacts" formnovalidate>删除第 2 行'
+        in html
+    )
+    assert (
+        f'name="{ACTION_FIELD}" value="add:contacts" formaction="#g-contacts-2" formnovalidate>添加一行'
+        in html
+    )
     # Enter in a text box presses the first submit button: a plain "继续", not a row's button.
     first_button = re.search(r"<button\b[^>]*>", html).group(0)
     assert ACTION_FIELD not in first_button
@@ -218,7 +224,10 @@ def test_uploaded_files_are_listed_with_a_delete_button_and_hidden_references():
     )
 
     assert '<input type="hidden" name="plan" value="att-1">建议书.pdf' in html
-    assert f'name="{ACTION_FIELD}" value="unfile:plan:att-2" formnovalidate>删除' in html
+    assert (
+        f'name="{ACTION_FIELD}" value="unfile:plan:att-2" formaction="#f-plan" formnovalidate>删除'
+        in html
+    )
     # Two files is this field's limit: no further upload until one is deleted.
     assert 'type="file"' not in html.split('name="plan"', 3)[-1].split("</div>")[0]
     assert "已达到文件数量上限" in html

@@ -1,5 +1,6 @@
-"""The reveal script in a real browser: a same-step branch opens and closes as the applicant
-answers, in group rows too, and a chain of branches closes with its first link."""
+"""The step page in a real browser (Chromium): the reveal script opens and closes same-step
+branches as the applicant answers, in group rows too, and a chain closes with its first link;
+the row buttons work without JavaScript and land on the row."""
 
 import os
 from pathlib import Path
@@ -145,3 +146,71 @@ def test_each_group_row_follows_its_own_sibling(page):
     assert hidden(page, "f-contacts-0-id") and not hidden(page, "f-contacts-1-id")
     page.check("input[name='contacts.0.tags'][value=b]")
     assert not hidden(page, "f-contacts-0-note") and hidden(page, "f-contacts-1-note")
+
+
+def test_adding_a_row_without_javascript_lands_on_the_new_row(page):
+    """The row buttons post to the page itself with a fragment: the step comes back scrolled
+    to the new row, as a phone user expects, not to the top of a long form."""
+    import threading
+    from urllib.parse import parse_qsl
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.http import QueryDict
+
+    from civicgrid.applications.formspec import step_action
+
+    spec = parse_definition(
+        steps(
+            step(
+                "one",
+                *[field(f"q{n}", label=f"问题{n}", required=False) for n in range(40)],
+                {
+                    "key": "contacts",
+                    "label": "联系人",
+                    "type": "group",
+                    "min_rows": 1,
+                    "fields": [field("name", label="姓名")],
+                },
+            )
+        )
+    )
+
+    def app(environ, start_response):
+        data = None
+        if environ["REQUEST_METHOD"] == "POST":
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
+            posted = QueryDict(mutable=True)
+            for key, value in parse_qsl(body, keep_blank_values=True):
+                posted.appendlist(key, value)
+            data = step_action(spec, "one", posted)
+        form = Template(
+            "{% load formspec %}<form method='post'>{% formspec_step spec 'one' data=data %}"
+            "<button>继续</button></form>"
+        ).render(Context({"spec": spec, "data": data}))
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [
+            f"<!doctype html><meta name=viewport content='width=390'><body>{form}</body>".encode()
+        ]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page.set_viewport_size({"width": 390, "height": 600})
+        page.goto(f"http://127.0.0.1:{server.server_port}/apply/step/one/")
+        page.fill("input[name='contacts.0.name']", "李明")
+        page.click("button[value='add:contacts']")
+        page.wait_for_selector("input[name='contacts.1.name']")
+
+        assert page.url.endswith("/apply/step/one/#g-contacts-1")
+        assert page.input_value("input[name='contacts.0.name']") == "李明"
+        assert page.evaluate("window.scrollY") > 600  # far below the first questions
+        top = page.evaluate("document.getElementById('g-contacts-1').getBoundingClientRect().top")
+        assert 0 <= top < 600
+    finally:
+        server.shutdown()
+        server.server_close()
