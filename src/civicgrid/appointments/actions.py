@@ -119,20 +119,24 @@ def _local(moment: datetime.datetime) -> str:
 
 def _audit(
     actor: Any,
-    booking: Booking,
+    target: Any,
     event: str,
     *,
     action: str = AuditAction.UPDATE,
     reason: str = "",
+    actor_label: str = "",
     **details: Any,
 ) -> None:
+    """The one audit row of an action on a booking, block, appeal or closure."""
+    number = getattr(target, "number", None)
     record_audit(
         actor=actor,
         action=action,
-        target=booking,
-        division_code=booking.division_code,
+        target=target,
+        division_code=target.division_code,
         reason=reason[:200],
-        details={"event": event, "number": booking.number, **details},
+        actor_label=actor_label,
+        details={"event": event, **({"number": number} if number else {}), **details},
     )
 
 
@@ -468,13 +472,13 @@ def _maybe_block(booking: Booking, moment: datetime.datetime) -> None:
         {"count": str(count), "until": _local(block.ends_at)},
         url=reverse("appointments:appeal"),
     )
-    record_audit(
-        actor=None,
+    _audit(
+        None,
+        block,
+        "blocked",
         action=AuditAction.CREATE,
-        target=block,
-        division_code=block.division_code,
         actor_label="task:appointments-no-shows",
-        details={"event": "blocked", "no_shows": count},
+        no_shows=count,
     )
 
 
@@ -503,13 +507,7 @@ def do_appeal_block(actor: Any, *, block: BookingBlock, text: str) -> BlockAppea
             {"office": block.office.name},
             url=reverse("appointments:appeal_list"),
         )
-        record_audit(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=appeal,
-            division_code=appeal.division_code,
-            details={"event": "appealed"},
-        )
+        _audit(actor, appeal, "appealed", action=AuditAction.CREATE)
     return appeal
 
 
@@ -541,14 +539,7 @@ def do_decide_appeal(actor: Any, *, appeal: BlockAppeal, grant: bool, reason: st
             {"reason": text},
             url=reverse("appointments:booking_list"),
         )
-        record_audit(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=appeal,
-            division_code=appeal.division_code,
-            reason=text,
-            details={"event": "appeal_granted" if grant else "appeal_refused"},
-        )
+        _audit(actor, appeal, "appeal_granted" if grant else "appeal_refused", reason=text)
     return appeal
 
 

@@ -143,5 +143,7 @@ def day_by_counter(office: Office, day: datetime.date) -> list[CounterDay]:
     )
     for booking in bookings:
         booking.applicant_masked = masked_name(booking.applicant.full_name)  # type: ignore[attr-defined]
-        groups.setdefault(booking.counter_id, CounterDay(booking.counter)).bookings.append(booking)
+        if booking.counter_id not in groups:  # a counter removed since: still show its bookings
+            groups[booking.counter_id] = CounterDay(booking.counter)
+        groups[booking.counter_id].bookings.append(booking)
     return list(groups.values())

@@ -82,6 +82,16 @@ def _errors(exc: ValidationError) -> list[str]:
     return exc.messages
 
 
+def _flash(request: HttpRequest, texts: Any) -> None:
+    """Refusals of an action that redirects: shown at the top of the next page."""
+    for text in texts:
+        messages.error(request, text)
+
+
+def _form_texts(form: Any) -> list[str]:
+    return [text for errors in form.errors.values() for text in errors]
+
+
 # --- applicants ----------------------------------------------------------------------------------
 
 
@@ -171,8 +181,7 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     try:
         actions.do_cancel_booking(request.user, booking=booking, reason=reason)
     except ValidationError as exc:
-        for text in _errors(exc):
-            messages.error(request, text)
+        _flash(request, _errors(exc))
     else:
         messages.success(request, _("预约已取消。"))
     return redirect("appointments:booking_detail", booking_id=booking.pk)
@@ -311,17 +320,14 @@ def office_closure(request: HttpRequest, office_id: int) -> HttpResponse:
         try:
             closure = actions.do_add_closure(request.user, office=office, **form.cleaned_data)
         except ValidationError as exc:
-            for text in _errors(exc):
-                messages.error(request, text)
+            _flash(request, _errors(exc))
         else:
             messages.success(
                 request,
                 _("已设置 %(d)s 闭厅，当天的预约已取消并通知预约人。") % {"d": closure.date},
             )
     else:
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        _flash(request, _form_texts(form))
     return redirect("appointments:office_day", office_id=office.pk)
 
 
@@ -379,9 +385,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal_row = access_appeal_for_staff(request.user, appeal_id, request=request)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        _flash(request, _form_texts(form))
         return redirect("appointments:appeal_list")
     try:
         actions.do_decide_appeal(
@@ -391,8 +395,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
-        for text in _errors(exc):
-            messages.error(request, text)
+        _flash(request, _errors(exc))
     else:
         messages.success(request, _("申诉已处理。"))
     return redirect("appointments:appeal_list")
