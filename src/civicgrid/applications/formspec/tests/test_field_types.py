@@ -210,7 +210,7 @@ def test_an_id_number_with_a_bad_check_digit_names_the_field_and_the_expected_di
 
     message = error_of(field("id", "id_number", "法定代表人身份证号"), wrong)
 
-    assert message.startswith("「法定代表人身份证号」：公民身份号码校验码不符")
+    assert message.startswith("「法定代表人身份证号」校验码不符：按前 17 位计算")
     assert f"第 18 位应为 {ID_NUMBER[-1]}" in message
 
 
@@ -227,7 +227,7 @@ def test_a_credit_code_is_checked_and_upper_cased():
     assert value_of(definition, CREDIT_CODE.lower()) == CREDIT_CODE
     bad = CREDIT_CODE[:-1] + ("0" if CREDIT_CODE[-1] != "0" else "1")
     message = error_of(definition, bad)
-    assert message.startswith("「统一社会信用代码」：统一社会信用代码校验码不符")
+    assert message.startswith("「统一社会信用代码」校验码不符")
 
 
 @pytest.mark.parametrize("raw", ["+86 138 1234 5678", "0086-13812345678", "８６13812345678"])

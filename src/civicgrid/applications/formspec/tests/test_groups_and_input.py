@@ -124,7 +124,7 @@ def test_errors_in_rows_are_keyed_by_path_and_name_the_row():
 
     assert errors == {
         "contacts.1.name": "请填写「项目联系人」第 2 行的「姓名」。",
-        "contacts.1.mobile": "「项目联系人」第 2 行的「手机号码」：手机号码应为 11 位，当前为 10 位。",
+        "contacts.1.mobile": "「项目联系人」第 2 行的「手机号码」应为 11 位，当前为 10 位。",
     }
     # Good values are kept (a draft saved anyway keeps them); the bad one is not.
     assert answers["contacts"][1] == {}
