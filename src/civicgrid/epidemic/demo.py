@@ -119,7 +119,10 @@ def _curve(day: int) -> float:
 
 def do_load_demo_epidemic(on_start=None, days: int = DAYS) -> DemoEpidemic:  # type: ignore[no-untyped-def]
     """Forms, units and `days` days of reports; does nothing when the demo form exists."""
+    from civicgrid.epidemic.demo_line_lists import do_load_demo_line_lists
+
     if ReportForm.objects.filter(code="daily-epidemic").exists():
+        do_load_demo_line_lists()  # a demo database from before the line lists gets them now
         return DemoEpidemic()
     if on_start:
         on_start()
@@ -179,6 +182,7 @@ def do_load_demo_epidemic(on_start=None, days: int = DAYS) -> DemoEpidemic:  # t
                 )
             if day < days - 7:
                 do_lock_day(province_officer, form=form, date=date)
+    do_load_demo_line_lists()
     return DemoEpidemic(reports=count, seconds=time.monotonic() - started)
 
 

@@ -35,3 +35,23 @@ def test_the_demo_loads_forms_and_reports_once_and_the_totals_match(personas):
     fucheng = daily.division.__class__.objects.get(code="131128000000")
     today = completeness(daily, fucheng, local_today())
     assert today.total.expected - today.total.reported == LATE_TODAY
+
+
+def test_the_demo_line_lists_form_chains_and_a_worklist_with_flags(personas):
+    import time
+
+    from civicgrid.epidemic.demo_line_lists import do_load_demo_line_lists
+    from civicgrid.epidemic.models import Case, MonitoringEntry, Observation, TransmissionCluster
+    from civicgrid.epidemic.observation import worklist
+
+    do_load_demo_accounts()
+    started = time.monotonic()
+    loaded = do_load_demo_line_lists()
+    print(f"demo line lists: {time.monotonic() - started:.1f} s")  # noqa: T201
+    assert 35 <= loaded.cases == Case.objects.count() <= 45
+    assert 250 <= Observation.objects.count() <= 350
+    assert TransmissionCluster.objects.count() == 5
+    assert MonitoringEntry.objects.count() > 2000
+    assert do_load_demo_line_lists().cases == 0
+    result = worklist(personas.county_a_officer)
+    assert result.total > 250 and result.counts["end_due"] + result.counts["missed"] > 0
