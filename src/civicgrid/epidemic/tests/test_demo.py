@@ -47,7 +47,7 @@ def test_the_demo_line_lists_form_chains_and_a_worklist_with_flags(personas):
     do_load_demo_accounts()
     started = time.monotonic()
     loaded = do_load_demo_line_lists()
-    print(f"demo line lists: {time.monotonic() - started:.1f} s")  # noqa: T201
+    print(f"demo line lists: {time.monotonic() - started:.1f} s")
     assert 35 <= loaded.cases == Case.objects.count() <= 45
     assert 250 <= Observation.objects.count() <= 350
     assert TransmissionCluster.objects.count() == 5
