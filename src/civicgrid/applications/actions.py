@@ -423,14 +423,30 @@ def do_submit_case(
 def _certificate_materials(
     actor: Any, item: ServiceItem, enterprise: Organisation | None
 ) -> tuple[list[tuple[Any, Any]], dict[str, list[str]]]:
-    """The applicant's e-certificates for the materials the platform fetches itself."""
+    """The applicant's e-certificates for the materials the platform fetches itself.
+
+    A material whose certificate type this platform issues to such an applicant must be held
+    (a required one missing is an error naming it); one of a type issued elsewhere or to
+    someone else (the legal representative's ID card of an enterprise) is checked by the
+    department against shared data and never asked for: (material, None)."""
     wanted = [m for m in item.materials.all() if m.certificate_type]
     if not wanted:
         return [], {}
+    from civicgrid.certificates.models import CertificateType
     from civicgrid.certificates.selectors import certificates_held_by
 
-    found, errors = [], {}
+    kind = ApplicantKind.ENTERPRISE if enterprise else ApplicantKind.RESIDENT
+    held_kinds = dict(
+        CertificateType.objects.filter(
+            code__in=[m.certificate_type for m in wanted], is_active=True
+        ).values_list("code", "holder_kind")
+    )
+    found: list[tuple[Any, Any]] = []
+    errors: dict[str, list[str]] = {}
     for material in wanted:
+        if held_kinds.get(material.certificate_type) != kind:
+            found.append((material, None))
+            continue
         held = certificates_held_by(
             user=None if enterprise else actor,
             organisation=enterprise,
@@ -496,7 +512,7 @@ def _create_case(
             name=material.name,
             source=MaterialSource.CERTIFICATE,
             certificate_type=material.certificate_type,
-            certificate_id=certificate.pk,
+            certificate_id=getattr(certificate, "pk", None),
             certificate_number=str(getattr(certificate, "number", ""))[:80],
         )
     for material in item.materials.all():
