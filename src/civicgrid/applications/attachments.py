@@ -108,12 +108,12 @@ ACCEPT = {
 }
 RULE_KIND_NAMES = {
     "pdf": "PDF",
-    "image": "图片（PNG、JPEG）",
-    "png": "PNG 图片",
-    "jpeg": "JPEG 图片",
-    "xlsx": "Excel 表格（xlsx）",
-    "docx": "Word 文档（docx）",
-    "zip": "ZIP 压缩包",
+    "image": gettext_lazy("图片（PNG、JPEG）"),
+    "png": gettext_lazy("PNG 图片"),
+    "jpeg": gettext_lazy("JPEG 图片"),
+    "xlsx": gettext_lazy("Excel 表格（xlsx）"),
+    "docx": gettext_lazy("Word 文档（docx）"),
+    "zip": gettext_lazy("ZIP 压缩包"),
 }
 
 EXECUTABLE_EXTENSIONS = frozenset(
@@ -212,7 +212,7 @@ def accept_attribute(kinds: Any) -> str:
 
 def kinds_text(kinds: Any) -> str:
     """The kinds a rule names, for a reader: "PDF、图片（PNG、JPEG）"."""
-    return "、".join(RULE_KIND_NAMES[kind] for kind in _ordered(kinds))
+    return _("、").join(str(RULE_KIND_NAMES[kind]) for kind in _ordered(kinds))
 
 
 def _file_name(name: str, uploaded: Any) -> str:
@@ -271,7 +271,7 @@ def _size_text(size: int) -> str:
         return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{size} 字节"
+    return _("%(n)d 字节") % {"n": size}
 
 
 def _executable(who: str) -> _Refused:

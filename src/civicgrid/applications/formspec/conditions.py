@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from civicgrid.applications.formspec.definition import Field
 
@@ -59,20 +61,22 @@ class Leaf(Condition):
         kind = target.type
         if self.op == "filled":
             if not isinstance(self.operand, bool):
-                raise error(where, "filled 的取值应为 true 或 false")
+                raise error(where, _("filled 的取值应为 true 或 false"))
             return
         if self.op in ORDERING and kind not in ("integer", "decimal", "date"):
             raise error(
-                where, f"“{self.op}”只能用于整数、小数或日期字段（“{target.key}”是 {kind}）"
+                where,
+                _("“%(op)s”只能用于整数、小数或日期字段（“%(key)s”是 %(kind)s）")
+                % {"op": self.op, "key": target.key, "kind": kind},
             )
         if self.op == "contains" and kind != "multichoice":
-            raise error(where, "contains 只能用于多选字段")
+            raise error(where, _("contains 只能用于多选字段"))
         values = self.operand if self.op == "in" else [self.operand]
         if self.op == "in" and (not isinstance(self.operand, list) or not self.operand):
-            raise error(where, "in 的取值应为非空列表")
+            raise error(where, _("in 的取值应为非空列表"))
         if self.op in ("equals", "not_equals") and kind == "multichoice":
             if not isinstance(self.operand, list):
-                raise error(where, "多选字段的 equals 应给出列表；判断是否勾选某项请用 contains")
+                raise error(where, _("多选字段的 equals 应给出列表；判断是否勾选某项请用 contains"))
             values = self.operand
         converted = [_operand(target, value, f"{where}", error) for value in values]
         if self.op == "in":
@@ -124,28 +128,34 @@ class Leaf(Condition):
 
         def show(value: Any) -> str:
             if target is not None and target.type == "yesno":
-                return "是" if value else "否"
+                return _("是") if value else _("否")
             if target is not None and target.choices:
                 return f"“{target.choice_label(value)}”"
             return f"“{value}”"
 
         if self.op == "filled":
-            return f"{label}已填写" if self.operand else f"{label}未填写"
-        if self.op == "in":
-            return f"{label}为" + "或".join(show(value) for value in self.operand)
+            template = _("%(label)s已填写") if self.operand else _("%(label)s未填写")
+            return template % {"label": label}
         if self.op in ("equals", "not_equals") and isinstance(self.operand, frozenset):
-            chosen = "、".join(show(value) for value in sorted(self.operand))
-            return f"{label}{'恰好选择' if self.op == 'equals' else '不是恰好选择'}{chosen}"
-        words = {
-            "equals": "为",
-            "not_equals": "不为",
-            "contains": "勾选了",
-            "gt": "大于",
-            "gte": "不小于",
-            "lt": "小于",
-            "lte": "不大于",
+            chosen = _("、").join(show(value) for value in sorted(self.operand))
+            if self.op == "equals":
+                return _("%(label)s恰好选择%(value)s") % {"label": label, "value": chosen}
+            return _("%(label)s不是恰好选择%(value)s") % {"label": label, "value": chosen}
+        if self.op == "in":
+            value = _("或").join(show(value) for value in self.operand)
+        else:
+            value = show(self.operand)
+        templates = {
+            "equals": _("%(label)s为%(value)s"),
+            "in": _("%(label)s为%(value)s"),
+            "not_equals": _("%(label)s不为%(value)s"),
+            "contains": _("%(label)s勾选了%(value)s"),
+            "gt": _("%(label)s大于%(value)s"),
+            "gte": _("%(label)s不小于%(value)s"),
+            "lt": _("%(label)s小于%(value)s"),
+            "lte": _("%(label)s不大于%(value)s"),
         }
-        return f"{label}{words[self.op]}{show(self.operand)}"
+        return templates[self.op] % {"label": label, "value": value}
 
 
 class Composite(Condition):
@@ -167,8 +177,8 @@ class Composite(Condition):
 
     def describe(self) -> str:
         if self.op == "not":
-            return f"并非（{self.parts[0].describe()}）"
-        joiner = "，且" if self.op == "all" else "，或"
+            return _("并非（%(condition)s）") % {"condition": self.parts[0].describe()}
+        joiner = _("，且") if self.op == "all" else _("，或")
         texts = [part.describe() for part in self.parts]
         return joiner.join(
             f"（{text}）" if isinstance(part, Composite) else text
@@ -178,16 +188,16 @@ class Composite(Condition):
 
 def parse_condition(raw: Any, path: str, error: ErrorClass, depth: int = 0) -> Condition:
     if depth > MAX_DEPTH:
-        raise error(path, f"条件嵌套超过 {MAX_DEPTH} 层")
+        raise error(path, _("条件嵌套超过 %(n)d 层") % {"n": MAX_DEPTH})
     if not isinstance(raw, dict) or not raw:
-        raise error(path, "条件应为 JSON 对象")
+        raise error(path, _("条件应为 JSON 对象"))
     for op in ("all", "any"):
         if op in raw:
             if len(raw) != 1:
-                raise error(path, f"“{op}”条件不能与其他键并列")
+                raise error(path, _("“%(op)s”条件不能与其他键并列") % {"op": op})
             parts = raw[op]
             if not isinstance(parts, list) or not parts:
-                raise error(f"{path}.{op}", f"“{op}”应为非空的条件列表")
+                raise error(f"{path}.{op}", _("“%(op)s”应为非空的条件列表") % {"op": op})
             return Composite(
                 op,
                 [
@@ -197,19 +207,19 @@ def parse_condition(raw: Any, path: str, error: ErrorClass, depth: int = 0) -> C
             )
     if "not" in raw:
         if len(raw) != 1:
-            raise error(path, "“not”条件不能与其他键并列")
+            raise error(path, _("“not”条件不能与其他键并列"))
         return Composite("not", [parse_condition(raw["not"], f"{path}.not", error, depth + 1)])
     if "field" not in raw:
-        raise error(path, "条件缺少 field（或 all / any / not）")
+        raise error(path, _("条件缺少 field（或 all / any / not）"))
     name = raw["field"]
     if not isinstance(name, str) or not name:
-        raise error(f"{path}.field", "field 应为字段标识")
+        raise error(f"{path}.field", _("field 应为字段标识"))
     ops = [key for key in raw if key != "field"]
     if len(ops) != 1:
-        raise error(path, "条件应恰好有一个比较：" + "、".join(COMPARISONS))
+        raise error(path, _("条件应恰好有一个比较：%(ops)s") % {"ops": "、".join(COMPARISONS)})
     op = ops[0]
     if op not in COMPARISONS:
-        raise error(f"{path}.{op}", f"未知的条件比较“{op}”")
+        raise error(f"{path}.{op}", _("未知的条件比较“%(op)s”") % {"op": op})
     return Leaf(name, op, raw[op])
 
 
@@ -234,21 +244,27 @@ def _operand(target: Field, value: Any, path: str, error: ErrorClass) -> Any:
     kind = target.type
     if kind in ("choice", "multichoice"):
         if not any(choice.value == value for choice in target.choices):
-            raise error(path, f"“{value}”不是字段“{target.key}”的选项")
+            raise error(
+                path, _("“%(value)s”不是字段“%(key)s”的选项") % {"value": value, "key": target.key}
+            )
         return value
     if kind == "yesno":
         if not isinstance(value, bool):
-            raise error(path, "是否题的取值应为 true 或 false")
+            raise error(path, _("是否题的取值应为 true 或 false"))
         return value
     if kind in ("integer", "decimal", "date"):
         if isinstance(value, bool):
-            raise error(path, "取值类型与字段不符")
+            raise error(path, _("取值类型与字段不符"))
         converted = comparable(
             target, value if kind != "integer" or isinstance(value, int) else None
         )
         if converted is None:
-            raise error(path, f"取值“{value}”不是字段“{target.key}”的类型（{kind}）")
+            raise error(
+                path,
+                _("取值“%(value)s”不是字段“%(key)s”的类型（%(kind)s）")
+                % {"value": value, "key": target.key, "kind": kind},
+            )
         return converted
     if not isinstance(value, str):
-        raise error(path, "取值应为文字")
+        raise error(path, _("取值应为文字"))
     return value

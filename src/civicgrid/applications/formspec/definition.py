@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from civicgrid.applications.formspec.conditions import Condition, parse_condition
 
 FIELD_TYPES = frozenset(
@@ -264,15 +266,15 @@ class FormSpec:
 def parse_definition(data: Any) -> FormSpec:
     """A `FormSpec` for a definition (a dict decoded from JSON), or a `FormDefinitionError`."""
     if not isinstance(data, Mapping):
-        raise FormDefinitionError("", "表单定义应为 JSON 对象")
+        raise FormDefinitionError("", _("表单定义应为 JSON 对象"))
     _no_unknown(data, _FORM_KEYS, "")
     version = data.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version != 1:
-        raise FormDefinitionError("version", "只支持第 1 版表单定义")
+        raise FormDefinitionError("version", _("只支持第 1 版表单定义"))
     title = _text(data, "title", "", required=False)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise FormDefinitionError("steps", "表单至少需要一个步骤")
+        raise FormDefinitionError("steps", _("表单至少需要一个步骤"))
     builder = _Builder()
     steps = [builder.step(raw, index) for index, raw in enumerate(raw_steps)]
     spec = FormSpec(steps=steps, title=title, version=version, _items=builder.items)
@@ -291,18 +293,20 @@ class _Builder:
     def step(self, raw: Any, index: int) -> Step:
         path = f"steps[{index}]"
         if not isinstance(raw, Mapping):
-            raise FormDefinitionError(path, "步骤应为 JSON 对象")
+            raise FormDefinitionError(path, _("步骤应为 JSON 对象"))
         _no_unknown(raw, _STEP_KEYS, path)
         key = _key(raw, path)
         if key in self.step_keys:
-            raise FormDefinitionError(f"{path}.key", f"步骤标识“{key}”重复")
+            raise FormDefinitionError(f"{path}.key", _("步骤标识“%(key)s”重复") % {"key": key})
         self.step_keys.add(key)
         title = _text(raw, "title", path)
         items: list[Item] = []
-        for item_path, raw_item in _entries(raw, "items", path, "步骤至少需要一个字段"):
+        for item_path, raw_item in _entries(raw, "items", path, _("步骤至少需要一个字段")):
             item = self.item(raw_item, item_path, inside=None)
             if item.key in self.items:
-                raise FormDefinitionError(f"{item_path}.key", f"字段标识“{item.key}”重复")
+                raise FormDefinitionError(
+                    f"{item_path}.key", _("字段标识“%(key)s”重复") % {"key": item.key}
+                )
             self.items[item.key] = (index, item)
             items.append(item)
         condition = self.condition(raw, path)
@@ -318,20 +322,22 @@ class _Builder:
 
     def item(self, raw: Any, path: str, inside: str | None) -> Item:
         if not isinstance(raw, Mapping):
-            raise FormDefinitionError(path, "字段应为 JSON 对象")
+            raise FormDefinitionError(path, _("字段应为 JSON 对象"))
         kind = raw.get("type")
         if kind == "group":
             if inside is not None:
-                raise FormDefinitionError(f"{path}.type", "重复组内不能再嵌套重复组")
+                raise FormDefinitionError(f"{path}.type", _("重复组内不能再嵌套重复组"))
             return self.group(raw, path)
         if kind not in FIELD_TYPES:
-            raise FormDefinitionError(f"{path}.type", f"未知的字段类型“{kind}”")
+            raise FormDefinitionError(
+                f"{path}.type", _("未知的字段类型“%(kind)s”") % {"kind": kind}
+            )
         _no_unknown(raw, _ALLOWED[kind], path)
         key = _key(raw, path)
         label = _text(raw, "label", path)
         required = raw.get("required", True)
         if not isinstance(required, bool):
-            raise FormDefinitionError(f"{path}.required", "required 应为 true 或 false")
+            raise FormDefinitionError(f"{path}.required", _("required 应为 true 或 false"))
         options: dict[str, Any] = {}
         if kind in TEXT_TYPES:
             options = _lengths(raw, path, kind)
@@ -364,14 +370,16 @@ class _Builder:
         min_rows = _int(raw, "min_rows", path, 0, 0, MAX_ROWS)
         max_rows = _int(raw, "max_rows", path, DEFAULT_MAX_ROWS, 1, MAX_ROWS)
         if min_rows > max_rows:
-            raise FormDefinitionError(f"{path}.min_rows", "最少行数不能大于最多行数")
+            raise FormDefinitionError(f"{path}.min_rows", _("最少行数不能大于最多行数"))
         children: list[Field] = []
-        for child_path, raw_child in _entries(raw, "fields", path, "重复组至少需要一个字段"):
+        for child_path, raw_child in _entries(raw, "fields", path, _("重复组至少需要一个字段")):
             child = self.item(raw_child, child_path, inside=key)
             if not isinstance(child, Field):  # pragma: no cover - item() refuses nested groups
-                raise FormDefinitionError(child_path, "重复组内不能再嵌套重复组")
+                raise FormDefinitionError(child_path, _("重复组内不能再嵌套重复组"))
             if any(other.key == child.key for other in children):
-                raise FormDefinitionError(f"{child_path}.key", f"组内字段标识“{child.key}”重复")
+                raise FormDefinitionError(
+                    f"{child_path}.key", _("组内字段标识“%(key)s”重复") % {"key": child.key}
+                )
             children.append(child)
         condition = self.condition(raw, path)
         group = Group(
@@ -404,24 +412,33 @@ def _resolve(spec: FormSpec, name: str, path: str, owner: Step | Field | Group) 
         siblings = {child.key: child for child in owner.group.fields}
         if name in siblings:
             if siblings[name] is owner:
-                raise FormDefinitionError(path, f"字段“{owner.key}”的显示条件不能引用它自己")
+                raise FormDefinitionError(
+                    path, _("字段“%(key)s”的显示条件不能引用它自己") % {"key": owner.key}
+                )
             return siblings[name]
     if name not in spec._items:
-        raise FormDefinitionError(path, f"条件引用的字段“{name}”不存在")
+        raise FormDefinitionError(path, _("条件引用的字段“%(name)s”不存在") % {"name": name})
     step_index, target = spec._items[name]
     if isinstance(target, Group):
         raise FormDefinitionError(
-            path, f"条件不能引用重复组“{name}”；组内字段只能被同一组的其他字段引用"
+            path,
+            _("条件不能引用重复组“%(name)s”；组内字段只能被同一组的其他字段引用") % {"name": name},
         )
     if target is owner:
-        raise FormDefinitionError(path, f"字段“{name}”的显示条件不能引用它自己")
+        raise FormDefinitionError(
+            path, _("字段“%(name)s”的显示条件不能引用它自己") % {"name": name}
+        )
     if isinstance(owner, Step):
         if step_index >= owner.index:
-            raise FormDefinitionError(path, f"步骤的显示条件只能引用前面步骤的字段（“{name}”不是）")
+            raise FormDefinitionError(
+                path, _("步骤的显示条件只能引用前面步骤的字段（“%(name)s”不是）") % {"name": name}
+            )
     else:
         own_key = owner.group.key if isinstance(owner, Field) and owner.group else owner.key
         if step_index > spec._items[own_key][0]:
-            raise FormDefinitionError(path, f"条件不能引用后面步骤的字段“{name}”")
+            raise FormDefinitionError(
+                path, _("条件不能引用后面步骤的字段“%(name)s”") % {"name": name}
+            )
     return target
 
 
@@ -440,7 +457,7 @@ def _step_order(spec: FormSpec, step: Step) -> list[Field | Group]:
         if isinstance(node, Field) and node.group is not None:
             needs.append(node.group)
         if node.show_if is not None:
-            needs.extend(leaf.target for leaf, _ in node.show_if.leaves("") if leaf.target)
+            needs.extend(leaf.target for leaf, _path in node.show_if.leaves("") if leaf.target)
         return [need for need in needs if id(need) in in_step]
 
     order: list[Field | Group] = []
@@ -452,7 +469,9 @@ def _step_order(spec: FormSpec, step: Step) -> list[Field | Group]:
             return
         if mark == 1:
             cycle = " → ".join([*trail[trail.index(node.node) :], node.node])
-            raise FormDefinitionError(f"steps[{step.index}]", f"显示条件形成循环依赖：{cycle}")
+            raise FormDefinitionError(
+                f"steps[{step.index}]", _("显示条件形成循环依赖：%(cycle)s") % {"cycle": cycle}
+            )
         state[id(node)] = 1
         for need in depends_on(node):
             visit(need, [*trail, node.node])
@@ -471,7 +490,7 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], path: str) -> None:
     for name in raw:
         if name not in allowed:
             where = f"{path}.{name}" if path else str(name)
-            raise FormDefinitionError(where, f"未知的属性“{name}”")
+            raise FormDefinitionError(where, _("未知的属性“%(name)s”") % {"name": name})
 
 
 def _entries(raw: Mapping[str, Any], name: str, path: str, message: str) -> list[tuple[str, Any]]:
@@ -486,7 +505,7 @@ def _key(raw: Mapping[str, Any], path: str) -> str:
     key = raw.get("key")
     if not isinstance(key, str) or not _KEY.match(key):
         raise FormDefinitionError(
-            f"{path}.key", "标识应以小写字母开头，只含小写字母、数字和下划线，最长 40 个字符"
+            f"{path}.key", _("标识应以小写字母开头，只含小写字母、数字和下划线，最长 40 个字符")
         )
     return key
 
@@ -495,9 +514,9 @@ def _text(raw: Mapping[str, Any], name: str, path: str, required: bool = True) -
     value = raw.get(name, "")
     where = f"{path}.{name}" if path else name
     if not isinstance(value, str):
-        raise FormDefinitionError(where, f"{name} 应为文字")
+        raise FormDefinitionError(where, _("%(name)s 应为文字") % {"name": name})
     if required and not value.strip():
-        raise FormDefinitionError(where, f"缺少 {name}")
+        raise FormDefinitionError(where, _("缺少 %(name)s") % {"name": name})
     return value.strip()
 
 
@@ -508,7 +527,11 @@ def _int(
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise FormDefinitionError(f"{path}.{name}", f"{name} 应为 {low}–{high} 之间的整数")
+        raise FormDefinitionError(
+            f"{path}.{name}",
+            _("%(name)s 应为 %(low)s–%(high)s 之间的整数")
+            % {"name": name, "low": low, "high": high},
+        )
     return value
 
 
@@ -516,23 +539,23 @@ def _lengths(raw: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
     low = _int(raw, "min_length", path, DEFAULT_MIN_LENGTH.get(kind), 0, MAX_TEXT_LENGTH)
     high = _int(raw, "max_length", path, DEFAULT_MAX_LENGTH[kind], 1, MAX_TEXT_LENGTH)
     if low is not None and low > high:
-        raise FormDefinitionError(f"{path}.min_length", "最短长度不能大于最长长度")
+        raise FormDefinitionError(f"{path}.min_length", _("最短长度不能大于最长长度"))
     return {"min_length": low, "max_length": high}
 
 
 def _number(value: Any, path: str, kind: str) -> int | Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise FormDefinitionError(path, "应为数字")
+        raise FormDefinitionError(path, _("应为数字"))
     if kind == "integer":
         if not isinstance(value, int):
-            raise FormDefinitionError(path, "应为整数")
+            raise FormDefinitionError(path, _("应为整数"))
         return value
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise FormDefinitionError(path, "应为数字") from None
+        raise FormDefinitionError(path, _("应为数字")) from None
     if not number.is_finite():
-        raise FormDefinitionError(path, "应为有限的数字")
+        raise FormDefinitionError(path, _("应为有限的数字"))
     return number
 
 
@@ -544,7 +567,7 @@ def _numeric(raw: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
     if kind == "decimal":
         options["decimal_places"] = _int(raw, "decimal_places", path, 2, 0, 6)
     if "min" in options and "max" in options and options["min"] > options["max"]:
-        raise FormDefinitionError(f"{path}.min", "最小值不能大于最大值")
+        raise FormDefinitionError(f"{path}.min", _("最小值不能大于最大值"))
     return options
 
 
@@ -556,7 +579,7 @@ def parse_date_bound(value: Any, path: str) -> datetime.date | str:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    raise FormDefinitionError(path, '日期界限应为 YYYY-MM-DD 或 "today"')
+    raise FormDefinitionError(path, _('日期界限应为 YYYY-MM-DD 或 "today"'))
 
 
 def _dates(raw: Mapping[str, Any], path: str) -> dict[str, Any]:
@@ -567,38 +590,38 @@ def _dates(raw: Mapping[str, Any], path: str) -> dict[str, Any]:
     }
     low, high = options.get("min"), options.get("max")
     if isinstance(low, datetime.date) and isinstance(high, datetime.date) and low > high:
-        raise FormDefinitionError(f"{path}.min", "最早日期不能晚于最晚日期")
+        raise FormDefinitionError(f"{path}.min", _("最早日期不能晚于最晚日期"))
     return options
 
 
 def _choices(raw: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
     raw_choices = raw.get("choices")
     if not isinstance(raw_choices, list) or not raw_choices:
-        raise FormDefinitionError(f"{path}.choices", "选择题至少需要一个选项")
+        raise FormDefinitionError(f"{path}.choices", _("选择题至少需要一个选项"))
     choices: list[Choice] = []
     for position, entry in enumerate(raw_choices):
         where = f"{path}.choices[{position}]"
         if isinstance(entry, str):
             entry = {"value": entry, "label": entry}
         if not isinstance(entry, Mapping) or set(entry) - {"value", "label"}:
-            raise FormDefinitionError(where, "选项应为文字，或含 value 与 label 的对象")
+            raise FormDefinitionError(where, _("选项应为文字，或含 value 与 label 的对象"))
         value, label = entry.get("value"), entry.get("label", entry.get("value"))
         if not isinstance(value, str) or not value.strip() or not isinstance(label, str):
-            raise FormDefinitionError(where, "选项的 value 与 label 应为非空文字")
+            raise FormDefinitionError(where, _("选项的 value 与 label 应为非空文字"))
         if any(choice.value == value for choice in choices):
-            raise FormDefinitionError(where, f"选项值“{value}”重复")
+            raise FormDefinitionError(where, _("选项值“%(value)s”重复") % {"value": value})
         choices.append(Choice(value, label.strip() or value))
     options: dict[str, Any] = {"choices": tuple(choices)}
     if kind == "choice":
         widget = raw.get("widget", "")
         if widget not in ("", "radio", "select"):
-            raise FormDefinitionError(f"{path}.widget", "widget 只能是 radio 或 select")
+            raise FormDefinitionError(f"{path}.widget", _("widget 只能是 radio 或 select"))
         options["widget"] = widget or ("radio" if len(choices) <= 6 else "select")
     else:
         low = _int(raw, "min_choices", path, None, 0, len(choices))
         high = _int(raw, "max_choices", path, None, 1, len(choices))
         if low is not None and high is not None and low > high:
-            raise FormDefinitionError(f"{path}.min_choices", "最少选择数不能大于最多选择数")
+            raise FormDefinitionError(f"{path}.min_choices", _("最少选择数不能大于最多选择数"))
         options.update(min_choices=low, max_choices=high)
     return options
 
@@ -606,18 +629,23 @@ def _choices(raw: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
 def _file_rule(raw: Mapping[str, Any], path: str) -> FileRule:
     kinds = raw.get("kinds", ["pdf"])
     if not isinstance(kinds, list) or not kinds:
-        raise FormDefinitionError(f"{path}.kinds", 'kinds 应为非空列表，如 ["pdf", "image"]')
+        raise FormDefinitionError(f"{path}.kinds", _('kinds 应为非空列表，如 ["pdf", "image"]'))
     for kind in kinds:
         if kind not in FILE_KINDS:
             allowed = "、".join(sorted(FILE_KINDS))
-            raise FormDefinitionError(f"{path}.kinds", f"未知的附件类型“{kind}”（可用：{allowed}）")
+            raise FormDefinitionError(
+                f"{path}.kinds",
+                _("未知的附件类型“%(kind)s”（可用：%(allowed)s）")
+                % {"kind": kind, "allowed": allowed},
+            )
     max_mb = raw.get("max_mb", DEFAULT_FILE_MAX_BYTES / 1024 / 1024)
     if isinstance(max_mb, bool) or not isinstance(max_mb, int | float) or max_mb <= 0:
-        raise FormDefinitionError(f"{path}.max_mb", "max_mb 应为正数")
+        raise FormDefinitionError(f"{path}.max_mb", _("max_mb 应为正数"))
     max_bytes = int(max_mb * 1024 * 1024)
     if max_bytes > MAX_FILE_BYTES:
         raise FormDefinitionError(
-            f"{path}.max_mb", f"单个附件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB"
+            f"{path}.max_mb",
+            _("单个附件不能超过 %(mb)s MB") % {"mb": MAX_FILE_BYTES // 1024 // 1024},
         )
     max_files = _int(raw, "max_files", path, 1, 1, MAX_FILES_PER_FIELD)
     return FileRule(frozenset(kinds), max_bytes, max_files)

@@ -191,10 +191,10 @@ def _date(field: Field, raw: Any, label: str) -> str:
     else:
         raise FieldInvalid(message)
     if field.min is not None and value < _date_bound(field.min):
-        limit = "今天" if field.min == "today" else field.min.isoformat()
+        limit = _("今天") if field.min == "today" else field.min.isoformat()
         raise FieldInvalid(_("%(label)s不能早于%(limit)s。") % {"label": label, "limit": limit})
     if field.max is not None and value > _date_bound(field.max):
-        limit = "今天" if field.max == "today" else field.max.isoformat()
+        limit = _("今天") if field.max == "today" else field.max.isoformat()
         raise FieldInvalid(_("%(label)s不能晚于%(limit)s。") % {"label": label, "limit": limit})
     return value.isoformat()
 
