@@ -161,7 +161,14 @@ def bind_step(
         bound = binder.group(item) if isinstance(item, Group) else binder.top(item, answers)
         if bound is not None:
             items.append(bound)
-    links = [ErrorLink(message, f"#{field_id(path)}") for path, message in binder.messages.items()]
+    links = [ErrorLink(message, anchor) for message, anchor in binder.messages.values()]
+    # Errors of no field on this page (the form's own, a row beyond the rows shown): listed
+    # in the summary without a link, never dropped.
+    links += [
+        ErrorLink(_message(value), "")
+        for path, value in binder.errors.items()
+        if path not in binder.messages
+    ]
     multipart = any(node.type == "file" for node in step.fields())
     return BoundStep(step, items, links, ACTION_FIELD, multipart)
 
@@ -190,7 +197,7 @@ class _Binder:
         self.source = Source(data) if data is not None else None
         self.errors = errors
         self.attachments = attachments
-        self.messages: dict[str, str] = {}  # path -> message, in page order
+        self.messages: dict[str, tuple[str, str]] = {}  # path -> (message, anchor), page order
         self.in_step = {id(node) for node in step.fields()} | {id(item) for item in step.items}
 
     def earlier(self, target: Field) -> Any:
@@ -200,7 +207,7 @@ class _Binder:
         if path not in self.errors:
             return ""
         message = _message(self.errors[path])
-        self.messages[path] = message
+        self.messages[path] = (message, f"#{field_id(path)}")
         return message
 
     def reads_this_step(self, node: Field | Group) -> bool:
@@ -263,7 +270,7 @@ class _Binder:
         )
         if bound.error:
             # The summary links to the group, not to a field.
-            self.messages[group.key] = bound.error
+            self.messages[group.key] = (bound.error, f"#{bound.id}")
         for index in range(count):
             row = saved_rows[index] if index < len(saved_rows) else {}
             fields = []

@@ -312,3 +312,17 @@ def test_the_summary_puts_an_error_without_a_row_under_its_step():
 
     assert html.count("「项目联系人」至少需要填写 1 行。") == 1
     assert "表单中没有“zzz”这一项。" in html
+
+
+def test_a_group_error_links_to_the_group_and_errors_of_no_field_still_show():
+    spec = parse_definition(documented_example())
+    errors = {
+        "contacts": "「项目联系人」至少需要填写 1 行。",
+        "__all__": ["该申请已提交，不能再修改"],
+    }
+
+    html = render("{% formspec_step spec 'applicant' errors=errors %}", spec=spec, errors=errors)
+
+    assert '<a href="#g-contacts">「项目联系人」至少需要填写 1 行。</a>' in html
+    assert 'id="g-contacts"' in html
+    assert "<li>该申请已提交，不能再修改</li>" in html
