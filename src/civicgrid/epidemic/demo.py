@@ -112,6 +112,21 @@ def _units() -> None:
             do_create_organisation(name=name, type=T.MEDICAL, division=division)
 
 
+def _prefill_from_line_lists(form: ReportForm) -> None:
+    """The daily form's case figures are pre-filled from each unit's line lists."""
+    from civicgrid.epidemic.choices import LineListSource as S
+    from civicgrid.epidemic.models import DataElement
+
+    sources = {
+        "new_confirmed": S.NEW_CONFIRMED, "new_suspected": S.NEW_SUSPECTED,
+        "new_asymptomatic": S.NEW_ASYMPTOMATIC, "new_cured": S.NEW_RECOVERED,
+        "new_deaths": S.NEW_DIED, "cum_confirmed": S.CUM_CONFIRMED,
+        "new_contacts": S.NEW_CONTACTS, "under_observation": S.UNDER_OBSERVATION,
+    }  # fmt: skip
+    for code, source in sources.items():
+        DataElement.objects.filter(form=form, code=code).update(line_list_source=source)
+
+
 def _curve(day: int) -> float:
     """Expected new cases per unit and day: a wave peaking three weeks in, then ebbing."""
     return 1.6 * 2.718 ** (-(((day - 20) / 9) ** 2)) + 0.05
@@ -134,6 +149,7 @@ def do_load_demo_epidemic(on_start=None, days: int = DAYS) -> DemoEpidemic:  # t
     )
     fever = build_form(admin, "fever-clinic", "发热门诊日报", [T.MEDICAL], 12, FEVER, FEVER_RULES)
     _units()
+    _prefill_from_line_lists(daily)
     officers = {
         COUNTY: User.objects.get(username="fucheng_officer"),
         SIBLING: User.objects.get(username="jingxian_officer"),

@@ -7,7 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.choices import OrganisationType
-from civicgrid.epidemic.choices import ElementKind, ElementType, RuleKind, RuleSeverity
+from civicgrid.epidemic.choices import (
+    ElementKind,
+    ElementType,
+    LineListSource,
+    RuleKind,
+    RuleSeverity,
+)
 from civicgrid.epidemic.models import DataElement, ReportForm
 from civicgrid.epidemic.remit import local_today
 
@@ -40,6 +46,12 @@ class ElementForm(forms.Form):
     unit = forms.CharField(label=_("单位"), max_length=10, required=False, initial="人")
     required = forms.BooleanField(label=_("必填"), required=False, initial=True)
     order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=999, initial=0)
+    line_list_source = forms.ChoiceField(
+        label=_("个案预填来源"),
+        choices=LineListSource.choices,
+        required=False,
+        help_text=_("填报时按本单位的个案信息预填此数（仍可修改）"),
+    )
 
 
 class RuleForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.core.permissions import jurisdiction_required, role_required
 from civicgrid.core.scoping import covers
 from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, write_report
-from civicgrid.epidemic import actions, selectors, sheets, situation
+from civicgrid.epidemic import actions, line_list_stats, prefill, selectors, sheets, situation
 from civicgrid.epidemic.access import (
     access_form_for_user,
     access_report_for_user,
@@ -111,7 +111,8 @@ def report_entry(request: HttpRequest, form_id: int) -> HttpResponse:
             for warning in saved.warnings:
                 messages.warning(request, warning)
             return redirect(f"{request.path}?unit={unit.pk}&date={date:%Y-%m-%d}")
-    stored = report.values if report else {}
+    prefilled = prefill.line_list_values(unit, date, elements) if report is None else {}
+    stored = report.values if report else prefilled
     fields = [
         {
             "element": e,
@@ -137,6 +138,7 @@ def report_entry(request: HttpRequest, form_id: int) -> HttpResponse:
             "warnings": warnings if not errors else [],
             "deadline": deadline_of(form, date),
             "rules": [r for r in form.rules.select_related("left", "right") if r.is_active],
+            "prefilled": sorted(prefilled),
         },
     )
 
@@ -265,8 +267,15 @@ def statistics(request: HttpRequest, form_id: int) -> HttpResponse:
             "query": query,
             "by": by,
             "ancestors": _ancestors(request, report.within),
+            # The line lists' live figures of the same division and days, beside the reports'.
+            "line_list_summary": _line_list_summary(report),
         },
     )
+
+
+def _line_list_summary(report: selectors.Statistics) -> list[tuple[Any, int]]:
+    figures = line_list_stats.line_list_statistics(report.within, report.start, report.end)
+    return list(zip(figures.columns, figures.total.cells, strict=True))
 
 
 @statistics_required
