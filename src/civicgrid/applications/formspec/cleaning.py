@@ -278,11 +278,35 @@ def clean_all(spec: FormSpec, data: Mapping[str, Any]) -> tuple[dict[str, Any], 
             errors.update(step_errors)
     answers = evaluation.answers
     if not hasattr(data, "getlist"):
-        for key in data:
-            name = str(key).split(".", 1)[0]
-            if name not in spec._items:
-                errors[str(key)] = _("表单中没有“%(key)s”这一项。") % {"key": key}
+        for key in _keys_sent(spec, data):
+            if not _known_key(spec, key):
+                errors[key] = _("表单中没有“%(key)s”这一项。") % {"key": key}
     return answers, errors
+
+
+def _keys_sent(spec: FormSpec, data: Mapping[str, Any]) -> list[str]:
+    """The keys of nested input as paths, a group's row fields included ("contacts.0.mobile")."""
+    keys = []
+    for key, value in data.items():
+        keys.append(str(key))
+        if key in spec._items and isinstance(spec.item(key), Group) and isinstance(value, list):
+            for index, row in enumerate(value):
+                if isinstance(row, Mapping):
+                    keys.extend(f"{key}.{index}.{child}" for child in row)
+    return keys
+
+
+def _known_key(spec: FormSpec, key: str) -> bool:
+    """A top-level key, or a group row's field as a flat path ("contacts.0.licence")."""
+    name, *rest = key.split(".")
+    if name not in spec._items:
+        return False
+    if not rest:
+        return True
+    item = spec.item(name)
+    if not isinstance(item, Group) or len(rest) != 2 or not rest[0].isdigit():
+        return False
+    return any(child.key == rest[1] for child in item.fields)
 
 
 def validate_complete(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, str]:

@@ -248,6 +248,17 @@ def test_clean_all_reports_keys_that_are_no_field_of_the_form():
 
     assert errors == {"compnay": "表单中没有“compnay”这一项。"}
 
+    _answers, errors = clean_all(
+        spec,
+        {
+            "company": "某公司",
+            "contacts": [{"name": "李明", "mobile": "13812345678", "age": 30}],
+            "contacts.0.mobil": "13812345678",
+            "company.0.name": "x",
+        },
+    )
+    assert set(errors) == {"contacts.0.age", "contacts.0.mobil", "company.0.name"}
+
 
 def test_clean_all_refuses_a_body_that_is_not_an_object():
     spec = contacts_form()
