@@ -34,6 +34,7 @@ The contract (names are stable; the case code in `applications` calls these):
     step_action(spec, step_key, data) -> flat data | None   # "添加一行" / "删除" / drop a file
     personal_values(spec, answers) -> [PersonalValue(path, kind, value)]  # ID and mobile numbers
     masked_answers(spec, answers) -> answers with those masked (a clerk's or API client's view)
+    answers_schema(spec) -> a JSON Schema (2020-12) of the answers, for API clients
 
 Stored answer values are plain JSON (see `values.py`): int for integer, "1250.50" for decimal,
 "2026-03-01" for date, True/False for yesno, a list for multichoice and for file fields (a list
@@ -153,6 +154,7 @@ from civicgrid.applications.formspec.personal import (
     masked_answers,
     personal_values,
 )
+from civicgrid.applications.formspec.schema import answers_schema
 from civicgrid.applications.formspec.summary import SummaryRow, answer_summary, display_value
 
 __all__ = [
@@ -169,6 +171,7 @@ __all__ = [
     "Step",
     "SummaryRow",
     "answer_summary",
+    "answers_schema",
     "clean_all",
     "clean_step",
     "display_value",
