@@ -29,15 +29,33 @@ def answers_schema(spec: FormSpec) -> dict[str, Any]:
             properties[item.key] = _item_schema(item, step)
             if step.show_if is None and item.show_if is None and _always_required(item):
                 required.append(item.key)
-    schema: dict[str, Any] = {
+    schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **_object(properties, required),
+    }
+    if spec.title:
+        schema["title"] = spec.title
+    return schema
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": False,
     }
-    if spec.title:
-        schema["title"] = spec.title
+
+
+def _describe(schema: dict[str, Any], help_text: str, *conditions: Any) -> dict[str, Any]:
+    notes = [help_text] if help_text else []
+    notes += [
+        _("仅当%(condition)s时填写。") % {"condition": condition.describe()}
+        for condition in conditions
+        if condition is not None
+    ]
+    if notes:
+        schema["description"] = " ".join(notes)
     return schema
 
 
@@ -48,40 +66,21 @@ def _always_required(item: Field | Group) -> bool:
 def _item_schema(item: Field | Group, step: Step) -> dict[str, Any]:
     schema = _group_schema(item) if isinstance(item, Group) else _field_schema(item)
     schema["x-step"] = step.key
-    notes = [item.help] if item.help else []
-    for condition in (step.show_if, item.show_if):
-        if condition is not None:
-            notes.append(_("仅当%(condition)s时填写。") % {"condition": condition.describe()})
-    if notes:
-        schema["description"] = " ".join(notes)
-    return schema
+    return _describe(schema, item.help, step.show_if, item.show_if)
 
 
 def _group_schema(group: Group) -> dict[str, Any]:
     properties = {}
     required = []
     for child in group.fields:
-        child_schema = _field_schema(child)
-        if child.help or child.show_if is not None:
-            notes = [child.help] if child.help else []
-            if child.show_if is not None:
-                notes.append(
-                    _("仅当%(condition)s时填写。") % {"condition": child.show_if.describe()}
-                )
-            child_schema["description"] = " ".join(notes)
-        properties[child.key] = child_schema
+        properties[child.key] = _describe(_field_schema(child), child.help, child.show_if)
         if child.required and child.show_if is None:
             required.append(child.key)
     schema: dict[str, Any] = {
         "title": group.label,
         "type": "array",
         "maxItems": group.max_rows,
-        "items": {
-            "type": "object",
-            "properties": properties,
-            "required": required,
-            "additionalProperties": False,
-        },
+        "items": _object(properties, required),
     }
     if group.min_rows:
         schema["minItems"] = group.min_rows
