@@ -167,24 +167,31 @@ def community_dashboard(
     )
     hours = list(range(24))
     out_by_hour, in_by_hour = [0] * 24, [0] * 24
+    visitors = not_proven = 0
+    # One pass over today's passes gives the hourly histogram and the day's other counts.
     rows = (
         passes.annotate(hour=ExtractHour("scanned_at", tzinfo=timezone.get_current_timezone()))
         .values("hour", "direction")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            visitors=Count("pk", filter=Q(kind=PassKind.VISITOR)),
+            stale=Count("pk", filter=Q(proof="stale")),
+        )
         .order_by()
     )
     for row in rows:
         (out_by_hour if row["direction"] == Direction.OUT else in_by_hour)[row["hour"]] = row["n"]
+        visitors += row["visitors"]
+        not_proven += row["stale"]
     board = CommunityDashboard(community, day, hours, out_by_hour, in_by_hour)
     board.out_today, board.in_today = sum(out_by_hour), sum(in_by_hour)
-    totals = passes.aggregate(
-        visitors=Count("pk", filter=Q(kind=PassKind.VISITOR)),
-        stale=Count("pk", filter=Q(proof="stale")),
-    )
-    board.visitors_today, board.not_proven = totals["visitors"], totals["stale"]
+    board.visitors_today, board.not_proven = visitors, not_proven
     board.out_now = out_now(principal, code, moment)
-    board.households = living_households(principal, code).count()
-    board.not_reported = unreported_households(principal, code, day).count()
+    reported = HealthReport.objects.filter(household=OuterRef("pk"), report_date=day)
+    households = living_households(principal, code).aggregate(
+        total=Count("pk"), not_reported=Count("pk", filter=~Exists(reported))
+    )
+    board.households, board.not_reported = households["total"], households["not_reported"]
     board.open_alerts = (
         Alert.objects.visible_to(principal)
         .filter(jurisdiction_q([code]), status=AlertStatus.OPEN)
