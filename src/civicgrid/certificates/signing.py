@@ -10,10 +10,13 @@ Why the whole statement in the QR code, not only a link: the issue asks that any
 a certificate *offline* with the published public key. A QR code holding only a URL proves
 nothing without the network; one holding the statement and its signature proves, with no
 connection at all, that the platform issued exactly these words (holder, masked number, key
-fields, issuer, dates). Measured on the seeded types, a payload is 350–700 bytes, so the code
-is version 14–22 at error-correction level M: dense but read at once by phone cameras from a
-screen or from the 60 mm square on the PDF. The issuing action refuses a payload that would
-make the code too dense to print (`MAX_QR_TEXT`). The QR code puts the string after the
+fields, issuer, dates). The price is density. Measured on the demo certificates (their URL
+included), a code is 710–1,070 characters: QR versions 22–27 at error-correction level M,
+i.e. 0.47–0.58 mm modules in the PDF's 62 mm square, which phone cameras read from paper at
+arm's length and from a screen at once. `MAX_QR_TEXT` caps the signed string so that, with a
+URL of up to 90 characters in front, the code never passes version 28 (0.45 mm modules); the
+issuing action refuses a certificate whose fields would pass it, naming the fields.
+The QR code puts the string after the
 platform's verification URL (`https://…/certificates/v/CGC1.…`), so a plain phone camera opens
 the online check (which adds what offline cannot know: revocation), while an offline verifier
 simply takes the part from `CGC1.` on (`extract()` does).
@@ -52,9 +55,8 @@ from django.core.exceptions import ImproperlyConfigured
 PREFIX = "CGC1"
 PAYLOAD_VERSION = 1
 ENVIRONMENT_VARIABLE = "CIVICGRID_CERTIFICATE_KEYS"
-# A QR code in byte mode at level M holds at most 2,331 bytes (version 40); stay well below so
-# the printed square can still be read by an ordinary phone.
-MAX_QR_TEXT = 1400
+# Version 28 at level M holds 1,190 bytes; 90 of them are left for the verification URL.
+MAX_QR_TEXT = 1100
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _CODE = re.compile(rf"{PREFIX}\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)")
 

@@ -141,3 +141,12 @@ def test_a_type_without_expiry_is_valid_indefinitely_and_valid_days_override(per
     assert licence.expires_on is None
     short = f.approval(personas, valid_days=30)
     assert (short.expires_on - short.valid_from).days == 29
+
+
+@pytest.mark.django_db
+def test_fields_too_long_for_a_readable_qr_code_are_refused(personas):
+    long = {key: "长" * 199 for key in f.APPROVAL_FIELDS}  # each within the field limit
+    with pytest.raises(ValidationError) as caught:
+        f.approval(personas, fields=long)
+    assert "二维码" in caught.value.message_dict["fields"][0]
+    assert not Certificate.objects.exists()
