@@ -104,6 +104,9 @@ Fields: `key`, `label`, `type`, `required` (default true), `help`, `show_if`, an
     integer                   min, max, unit
     decimal                   min, max, unit, decimal_places (default 2)
     date                      min, max: "YYYY-MM-DD" or "today"
+                              (min and max may also be another answer: {"field": "total"} —
+                              a field of the same kind on an earlier step or the same step, or
+                              a sibling in a group row; checked when both are answered)
     choice                    choices (strings, or {"value", "label"}), widget: radio | select
     multichoice               choices, min_choices, max_choices
     yesno, id_number (GB 11643: a 15-digit first-generation number is refused, as core.idcard

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from civicgrid.applications.formspec.conditions import comparable
 from civicgrid.applications.formspec.definition import Field, FormSpec, Group, Step
+from civicgrid.applications.formspec.summary import display_value
 from civicgrid.applications.formspec.values import FieldInvalid, clean_value
 from civicgrid.applications.formspec.visibility import Evaluation, evaluate, is_empty
 
@@ -251,6 +254,43 @@ def _field_error(
         errors[path] = problems[path]
     elif field.required and is_empty(holder.get(field.key)):
         errors[path] = _required_message(field, row)
+    elif field.min_field is not None or field.max_field is not None:
+        message = _bound_error(field, holder, row, evaluation)
+        if message:
+            errors[path] = message
+
+
+_BOUND_MESSAGES = {
+    ("min", False): gettext_lazy("%(label)s不能小于「%(other)s」（%(value)s）。"),
+    ("max", False): gettext_lazy("%(label)s不能大于「%(other)s」（%(value)s）。"),
+    ("min", True): gettext_lazy("%(label)s不能早于「%(other)s」（%(value)s）。"),
+    ("max", True): gettext_lazy("%(label)s不能晚于「%(other)s」（%(value)s）。"),
+}
+
+
+def _bound_error(
+    field: Field, holder: Mapping[str, Any], row: int | None, evaluation: Evaluation
+) -> str:
+    """The message when the answer passes a bound set by another answer ("首批返岗人数" at
+    most "职工总数"); nothing when either is unanswered or hidden."""
+    value = comparable(field, holder.get(field.key))
+    if value is None:
+        return ""
+    for name in ("min", "max"):
+        other: Field | None = getattr(field, f"{name}_field")
+        if other is None:
+            continue
+        source = holder if other.group is not None else evaluation.answers
+        limit = comparable(other, source.get(other.key))
+        if limit is None or (value >= limit if name == "min" else value <= limit):
+            continue
+        template = _BOUND_MESSAGES[(name, field.type == "date")]
+        return str(template) % {
+            "label": label_of(field, row),
+            "other": other.label,
+            "value": display_value(other, source.get(other.key)),
+        }
+    return ""
 
 
 def _required_message(field: Field, row: int | None) -> str:

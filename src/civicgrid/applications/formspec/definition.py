@@ -118,6 +118,11 @@ class Field:
     max_length: int | None = None
     min: Any = None  # int, Decimal or date-or-"today", by type
     max: Any = None
+    # Bounds set by another field's answer ({"field": "total"}): its key, then the field.
+    min_ref: str = ""
+    max_ref: str = ""
+    min_field: Field | None = field(default=None, repr=False)
+    max_field: Field | None = field(default=None, repr=False)
     unit: str = ""
     decimal_places: int = 2
     min_choices: int | None = None
@@ -289,6 +294,8 @@ class _Builder:
         self.step_keys: set[str] = set()
         # (condition, its JSON path, owner: Step | Field | Group)
         self.conditions: list[tuple[Condition, str, Step | Field | Group]] = []
+        # (field, "min" or "max", JSON path) of bounds set by another field
+        self.bounds: list[tuple[Field, str, str]] = []
 
     def step(self, raw: Any, index: int) -> Step:
         path = f"steps[{index}]"
@@ -361,6 +368,9 @@ class _Builder:
         )
         if condition is not None:
             self.conditions.append((condition, f"{path}.show_if", result))
+        for name in ("min", "max"):
+            if options.get(f"{name}_ref"):
+                self.bounds.append((result, name, f"{path}.{name}.field"))
         return result
 
     def group(self, raw: Mapping[str, Any], path: str) -> Group:
@@ -404,6 +414,16 @@ class _Builder:
             for leaf, leaf_path in condition.leaves(path):
                 leaf.target = _resolve(spec, leaf.field, leaf_path, owner)
                 leaf.check_operand(leaf.target, leaf_path, FormDefinitionError)
+        for owner, name, path in self.bounds:
+            target = _resolve(spec, getattr(owner, f"{name}_ref"), path, owner)
+            numeric = {owner.type, target.type} <= NUMERIC_TYPES
+            if not numeric and owner.type != target.type:
+                raise FormDefinitionError(
+                    path,
+                    _("“%(key)s”是%(kind)s字段，不能作为%(own)s字段的界限")
+                    % {"key": target.key, "kind": target.type, "own": owner.type},
+                )
+            object.__setattr__(owner, f"{name}_field", target)
 
 
 def _resolve(spec: FormSpec, name: str, path: str, owner: Step | Field | Group) -> Field:
@@ -413,21 +433,19 @@ def _resolve(spec: FormSpec, name: str, path: str, owner: Step | Field | Group) 
         if name in siblings:
             if siblings[name] is owner:
                 raise FormDefinitionError(
-                    path, _("字段“%(key)s”的显示条件不能引用它自己") % {"key": owner.key}
+                    path, _("字段“%(key)s”不能引用它自己") % {"key": owner.key}
                 )
             return siblings[name]
     if name not in spec._items:
-        raise FormDefinitionError(path, _("条件引用的字段“%(name)s”不存在") % {"name": name})
+        raise FormDefinitionError(path, _("引用的字段“%(name)s”不存在") % {"name": name})
     step_index, target = spec._items[name]
     if isinstance(target, Group):
         raise FormDefinitionError(
             path,
-            _("条件不能引用重复组“%(name)s”；组内字段只能被同一组的其他字段引用") % {"name": name},
+            _("不能引用重复组“%(name)s”；组内字段只能被同一组的其他字段引用") % {"name": name},
         )
     if target is owner:
-        raise FormDefinitionError(
-            path, _("字段“%(name)s”的显示条件不能引用它自己") % {"name": name}
-        )
+        raise FormDefinitionError(path, _("字段“%(key)s”不能引用它自己") % {"key": name})
     if isinstance(owner, Step):
         if step_index >= owner.index:
             raise FormDefinitionError(
@@ -436,9 +454,7 @@ def _resolve(spec: FormSpec, name: str, path: str, owner: Step | Field | Group) 
     else:
         own_key = owner.group.key if isinstance(owner, Field) and owner.group else owner.key
         if step_index > spec._items[own_key][0]:
-            raise FormDefinitionError(
-                path, _("条件不能引用后面步骤的字段“%(name)s”") % {"name": name}
-            )
+            raise FormDefinitionError(path, _("不能引用后面步骤的字段“%(name)s”") % {"name": name})
     return target
 
 
@@ -559,10 +575,24 @@ def _number(value: Any, path: str, kind: str) -> int | Decimal:
     return number
 
 
+def _field_bound(raw: Mapping[str, Any], name: str, path: str) -> str | None:
+    """The key of {"field": key} as a bound, None for a fixed bound."""
+    bound = raw.get(name)
+    if not isinstance(bound, Mapping):
+        return None
+    if set(bound) != {"field"} or not isinstance(bound["field"], str) or not bound["field"]:
+        raise FormDefinitionError(
+            f"{path}.{name}", _('以其他字段为界限时应写作 {"field": "字段标识"}')
+        )
+    return str(bound["field"])
+
+
 def _numeric(raw: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
     options: dict[str, Any] = {"unit": _text(raw, "unit", path, False)}
     for name in ("min", "max"):
-        if raw.get(name) is not None:
+        if (reference := _field_bound(raw, name, path)) is not None:
+            options[f"{name}_ref"] = reference
+        elif raw.get(name) is not None:
             options[name] = _number(raw[name], f"{path}.{name}", kind)
     if kind == "decimal":
         options["decimal_places"] = _int(raw, "decimal_places", path, 2, 0, 6)
@@ -583,11 +613,12 @@ def parse_date_bound(value: Any, path: str) -> datetime.date | str:
 
 
 def _dates(raw: Mapping[str, Any], path: str) -> dict[str, Any]:
-    options = {
-        name: parse_date_bound(raw[name], f"{path}.{name}")
-        for name in ("min", "max")
-        if raw.get(name) is not None
-    }
+    options: dict[str, Any] = {}
+    for name in ("min", "max"):
+        if (reference := _field_bound(raw, name, path)) is not None:
+            options[f"{name}_ref"] = reference
+        elif raw.get(name) is not None:
+            options[name] = parse_date_bound(raw[name], f"{path}.{name}")
     low, high = options.get("min"), options.get("max")
     if isinstance(low, datetime.date) and isinstance(high, datetime.date) and low > high:
         raise FormDefinitionError(f"{path}.min", _("最早日期不能晚于最晚日期"))

@@ -90,6 +90,10 @@ def _group_schema(group: Group) -> dict[str, Any]:
 def _field_schema(field: Field) -> dict[str, Any]:
     kind = field.type
     schema: dict[str, Any] = {"title": field.label}
+    for name in ("min", "max"):
+        other = getattr(field, f"{name}_field")
+        if other is not None:
+            schema[f"x-{name}imum-field"] = other.key
     if kind in ("text", "textarea", "address"):
         schema["type"] = "string"
         if field.min_length:

@@ -5,8 +5,13 @@ import datetime
 import pytest
 import time_machine
 
-from civicgrid.applications.formspec import clean_all, clean_step
-from civicgrid.applications.formspec.tests.forms import field, one_step
+from civicgrid.applications.formspec import (
+    FormDefinitionError,
+    clean_all,
+    clean_step,
+    parse_definition,
+)
+from civicgrid.applications.formspec.tests.forms import field, one_step, step, steps
 from civicgrid.core.credit_code import make_credit_code
 from civicgrid.core.idcard import make_id_number
 
@@ -291,3 +296,69 @@ def test_a_missing_required_answer_is_asked_for_in_the_words_of_its_kind():
         "kind": "请选择「建设性质」。",
         "ok": "请选择「是否涉及外资」。",
     }
+
+
+# --- bounds set by another answer ------------------------------------------------------------
+
+
+def test_a_bound_may_be_another_fields_answer_even_on_an_earlier_step():
+    spec = parse_definition(
+        steps(
+            step("one", field("total", "integer", "职工总数"), field("start", "date", "开工日期")),
+            step(
+                "two",
+                field("returning", "integer", "首批返岗人数", max={"field": "total"}),
+                field("finish", "date", "竣工日期", min={"field": "start"}),
+            ),
+        )
+    )
+    earlier = {"total": 120, "start": "2026-03-01"}
+
+    _a, errors = clean_step(spec, "two", {"returning": "150", "finish": "2026-02-01"}, earlier)
+    assert errors == {
+        "returning": "「首批返岗人数」不能大于「职工总数」（120）。",
+        "finish": "「竣工日期」不能早于「开工日期」（2026年3月1日）。",
+    }
+    _a, errors = clean_step(spec, "two", {"returning": "120", "finish": "2026-03-01"}, earlier)
+    assert errors == {}
+    # Without the other answer there is nothing to compare with.
+    assert clean_step(spec, "two", {"returning": "150", "finish": "2026-02-01"}, {})[1] == {}
+
+
+def test_a_row_field_may_be_bounded_by_its_sibling():
+    spec = one_step(
+        {
+            "key": "lots",
+            "label": "地块",
+            "type": "group",
+            "fields": [
+                field("area", "decimal", "总面积", unit="亩"),
+                field("built", "decimal", "已建面积", unit="亩", max={"field": "area"}),
+            ],
+        }
+    )
+
+    _a, errors = clean_step(
+        spec, "main", {"lots": [{"area": "10", "built": "12.5"}, {"area": "10", "built": "9"}]}, {}
+    )
+
+    assert errors == {
+        "lots.0.built": "「地块」第 1 行的「已建面积」不能大于「总面积」（10.00 亩）。"
+    }
+
+
+def test_a_bound_field_of_another_kind_or_that_does_not_exist_is_a_definition_error():
+    with pytest.raises(FormDefinitionError) as caught:
+        parse_definition(
+            steps(step("one", field("name"), field("n", "integer", max={"field": "name"})))
+        )
+    assert caught.value.path == "steps[0].items[1].max.field"
+    assert "不能作为integer字段的界限" in caught.value.message
+
+    with pytest.raises(FormDefinitionError) as caught:
+        parse_definition(steps(step("one", field("n", "integer", max={"field": "ghost"}))))
+    assert "“ghost”不存在" in caught.value.message
+
+    with pytest.raises(FormDefinitionError) as caught:
+        parse_definition(steps(step("one", field("n", "integer", max={"key": "x"}))))
+    assert caught.value.path == "steps[0].items[0].max"
