@@ -9,6 +9,7 @@ Built for a million rows in a minute with flat memory: rows stream from the data
 the zip of the .xlsx (`xlsx_stream`); only the finished, compressed file is held to be stored.
 """
 
+import datetime
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,12 +18,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.crypto import decrypt, lookup_hash
+from civicgrid.core.masking import mask
 from civicgrid.core.models import ExportFile
 from civicgrid.core.progress import advance_progress, create_progress, finish_progress
 from civicgrid.core.scoping import jurisdiction_q
@@ -42,91 +46,83 @@ from civicgrid.population.exports import may_export_unmasked
 CHUNK = 5000
 
 
+def _date(value: Any) -> object:
+    if not value:
+        return ""
+    return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _text(value: Any) -> object:
+    return "" if value is None else value
+
+
+def _choice(choices: Any) -> Callable[[Any], object]:
+    labels = {value: str(label) for value, label in choices.choices}
+    return lambda value: labels.get(value, value or "")
+
+
+def _yes_no(value: Any) -> object:
+    return "是" if value else "否"
+
+
+_SEX = {"M": "男", "F": "女"}
+ID = "person__id_number"  # the one column handled apart: decrypted, masked unless allowed
+
+
 @dataclass(frozen=True)
 class ExportKind:
     code: str
     label: str
     model: Any
     roles: frozenset[str]
-    fields: tuple[str, ...]  # values_list fields; the 2nd is always the ID number, 1st the name
-    headers: tuple[str, ...]
-    shape: Callable[[tuple[Any, ...]], list[object]]  # the row after the ID number column
+    columns: tuple[tuple[str, str, Callable[[Any], object]], ...]  # (field, heading, convert)
     order: tuple[str, ...] = ("division_code", "pk")
 
+    @property
+    def fields(self) -> list[str]:
+        return [field for field, _h, _c in self.columns]
 
-def _labels(choices: Any) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
+    @property
+    def headers(self) -> list[str]:
+        return [heading for _f, heading, _c in self.columns]
 
 
-_STATUS, _SEVERITY, _OUTCOME = _labels(CaseStatus), _labels(Severity), _labels(Outcome)
-_PLACE, _OBS, _KP = (
-    _labels(ObservationPlace),
-    _labels(ObservationStatus),
-    _labels(KeyPersonCategory),
+_PERSON = (
+    ("person__name", "姓名", _text),
+    (ID, "公民身份号码", _text),
+    ("person__sex", "性别", lambda v: _SEX.get(v, "")),
 )
-_SEX = {"M": "男", "F": "女"}
-
-
-def _case_row(r: tuple[Any, ...]) -> list[object]:
-    return [
-        _SEX.get(r[2], ""), r[3], r[4], _STATUS.get(r[5], r[5]), _SEVERITY.get(r[6], ""), r[7],
-        r[8], r[9], r[10], r[11], r[12] or "", _OUTCOME.get(r[13], ""), r[14], r[15],
-    ]  # fmt: skip
-
-
-def _contact_row(r: tuple[Any, ...]) -> list[object]:
-    return [_SEX.get(r[2], ""), r[3], r[4], r[5], "是" if r[6] else "否", r[7]]
-
-
-def _key_person_row(r: tuple[Any, ...]) -> list[object]:
-    return [_SEX.get(r[2], ""), r[3], _KP.get(r[4], r[4]), r[5], r[6], r[7]]
-
-
-def _observation_row(r: tuple[Any, ...]) -> list[object]:
-    return [
-        r[2], _PLACE.get(r[3], r[3]), r[4] or "", r[5], r[6], r[7], _OBS.get(r[8], r[8]), r[9],
-        r[10], "是" if r[11] else "否", r[12],
-    ]  # fmt: skip
-
-
 KINDS = {
     k.code: k
     for k in (
-        ExportKind(
-            "cases", "病例", Case, LINE_LIST_ROLES,
-            ("person__name", "person__id_number", "person__sex", "person__birth_date", "division_code",
-             "status", "severity", "onset_date", "diagnosis_date", "report_date", "confirmed_on",
-             "reporting_unit__name", "hospital__name", "outcome", "outcome_date", "cluster_id"),
-            ("姓名", "公民身份号码", "性别", "出生日期", "现住址区划代码", "分类", "临床严重程度",
-             "发病日期", "诊断日期", "报告日期", "确诊日期", "报告单位", "收治医院", "转归", "转归日期",
-             "传播链编号"),
-            _case_row,
-        ),
-        ExportKind(
-            "contacts", "密切接触者", Contact, LINE_LIST_ROLES,
-            ("person__name", "person__id_number", "person__sex", "person__birth_date", "division_code",
-             "reported_on", "converted_case_id", "cluster_id"),
-            ("姓名", "公民身份号码", "性别", "出生日期", "现住址区划代码", "登记日期", "已转为病例",
-             "传播链编号"),
-            _contact_row,
-        ),
-        ExportKind(
-            "key_persons", "重点人员", KeyPerson, KEY_PERSON_READERS,
-            ("person__name", "person__id_number", "person__sex", "division_code", "category", "origin",
-             "arrival_date", "transport"),
-            ("姓名", "公民身份号码", "性别", "现住址区划代码", "类别", "来自地区", "抵达日期",
-             "交通方式及班次"),
-            _key_person_row,
-        ),
-        ExportKind(
-            "observations", "医学观察", Observation, WORKLIST_ROLES,
-            ("person__name", "person__id_number", "division_code", "place", "site__name", "team__name",
-             "start_date", "planned_end_date", "status", "released_on", "last_temperature", "fever",
-             "checks"),
-            ("姓名", "公民身份号码", "观察地区划代码", "观察方式", "隔离点", "负责单位", "开始日期",
-             "计划解除日期", "状态", "解除日期", "最近体温", "发热或有症状", "监测次数"),
-            _observation_row,
-        ),
+        ExportKind("cases", "病例", Case, LINE_LIST_ROLES, (
+            *_PERSON, ("person__birth_date", "出生日期", _date),
+            ("division_code", "现住址区划代码", _text), ("status", "分类", _choice(CaseStatus)),
+            ("severity", "临床严重程度", _choice(Severity)), ("onset_date", "发病日期", _date),
+            ("diagnosis_date", "诊断日期", _date), ("report_date", "报告日期", _date),
+            ("confirmed_on", "确诊日期", _date), ("reporting_unit__name", "报告单位", _text),
+            ("hospital__name", "收治医院", _text), ("outcome", "转归", _choice(Outcome)),
+            ("outcome_date", "转归日期", _date), ("cluster_id", "传播链编号", _text),
+        )),
+        ExportKind("contacts", "密切接触者", Contact, LINE_LIST_ROLES, (
+            *_PERSON, ("person__birth_date", "出生日期", _date),
+            ("division_code", "现住址区划代码", _text), ("reported_on", "登记日期", _date),
+            ("converted_case_id", "已转为病例", _yes_no), ("cluster_id", "传播链编号", _text),
+        )),
+        ExportKind("key_persons", "重点人员", KeyPerson, KEY_PERSON_READERS, (
+            *_PERSON, ("division_code", "现住址区划代码", _text),
+            ("category", "类别", _choice(KeyPersonCategory)), ("origin", "来自地区", _text),
+            ("arrival_date", "抵达日期", _date), ("transport", "交通方式及班次", _text),
+        )),
+        ExportKind("observations", "医学观察", Observation, WORKLIST_ROLES, (
+            ("person__name", "姓名", _text), (ID, "公民身份号码", _text),
+            ("division_code", "观察地区划代码", _text), ("place", "观察方式", _choice(ObservationPlace)),
+            ("site__name", "隔离点", _text), ("team__name", "负责单位", _text),
+            ("start_date", "开始日期", _date), ("planned_end_date", "计划解除日期", _date),
+            ("status", "状态", _choice(ObservationStatus)), ("released_on", "解除日期", _date),
+            ("last_temperature", "最近体温", _text), ("fever", "发热或有症状", _yes_no),
+            ("checks", "监测次数", _text),
+        )),
     )
 }  # fmt: skip
 
@@ -180,37 +176,41 @@ def do_start_line_list_export(
     return export
 
 
+def _raw_rows(rows: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows as the database returns them, in chunks (a server-side cursor on PostgreSQL):
+    no model converters, so a protected number stays its ciphertext until `_stream` needs it."""
+    compiler = rows.query.get_compiler(using=rows.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
+        yield from chunk
+
+
 def _stream(
     export: ExportFile, kind: ExportKind, rows: Iterator[tuple[Any, ...]]
 ) -> Iterator[list[object]]:
     unmasked = export.unmasked
+    at = kind.fields.index(ID)
+    converters = [convert for _f, _h, convert in kind.columns]
     for done, r in enumerate(rows, start=1):
-        number = r[1]
-        shown = "" if number is None else (number.reveal() if unmasked else number.masked)
-        yield [r[0], shown, *kind.shape(r)]
-        if unmasked and number is not None:
-            record_audit(
-                actor=export.owner, action=AuditAction.EXPORT, target=(f"epidemic.{kind.code}", "*"),
-                subject_key=f"id:{_hash_of(number)}", reason=export.reason,
-                details={"export": export.pk, "unmasked": True},
-            )  # fmt: skip
+        row = [convert(value) for convert, value in zip(converters, r, strict=True)]
+        token = r[at]
+        if token:
+            plain = decrypt("id_number", token)
+            row[at] = plain if unmasked else mask("id_number", plain)
+            if unmasked:
+                # The person sees this on "谁查看了我的数据": an export of their full number.
+                record_audit(
+                    actor=export.owner, action=AuditAction.EXPORT, target=(f"epidemic.{kind.code}", "*"),
+                    subject_key=f"id:{lookup_hash('id_number', plain)}", reason=export.reason,
+                    details={"export": export.pk, "unmasked": True},
+                )  # fmt: skip
+        yield row
         if done % CHUNK == 0:
             advance_progress(export.progress.key, by=CHUNK)
 
 
-def _hash_of(number: Any) -> str:
-    from civicgrid.core.crypto import lookup_hash
-
-    return lookup_hash("id_number", number)
-
-
 def write_export(export: ExportFile, kind: ExportKind, within_code: str = "") -> int:
     """Write the file of `export` (its owner's view of `kind` now); returns the row count."""
-    rows = (
-        export_rows(kind, export.owner, within_code)
-        .values_list(*kind.fields)
-        .iterator(chunk_size=CHUNK)
-    )
+    rows = _raw_rows(export_rows(kind, export.owner, within_code).values_list(*kind.fields))
     widths = [10, 20] + [12] * (len(kind.headers) - 2)
     with tempfile.TemporaryFile() as buffer:
         count = write_xlsx(

@@ -75,11 +75,22 @@ def _workbook(title: str) -> str:
     )
 
 
+# One pass per string: XML's three specials escaped, control characters XML forbids dropped.
+_ESCAPES: dict[int, str | None] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+_ESCAPES.update({c: None for c in (*range(0, 9), 11, 12, *range(14, 32))})
+
+
 def _text(value: str) -> str:
-    return escape(_ILLEGAL.sub("", value))
+    return value.translate(_ESCAPES)
 
 
 def _cell(value: object) -> str:
+    if type(value) is str:  # the usual cell first, without the checks below
+        if not value:
+            return "<c/>"
+        return (
+            f'<c t="inlineStr"><is><t xml:space="preserve">{value.translate(_ESCAPES)}</t></is></c>'
+        )
     if value is None or value == "":
         return "<c/>"
     if isinstance(value, bool):
