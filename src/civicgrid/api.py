@@ -25,7 +25,7 @@ from civicgrid.regions.api import router as regions_router
 class UnicodeJSONRenderer(JSONRenderer):
     """Chinese text as UTF-8, not \\u escapes: readable in logs and a third smaller."""
 
-    media_type = "application/json; charset=utf-8"
+    media_type = "application/json"  # ninja appends "; charset=utf-8" itself
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -55,3 +55,4 @@ def test_ping_is_the_minimal_json_endpoint(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/api/v1/ping")
     assert response.json() == {"ok": True, "service": "civicgrid"}
+    assert response["Content-Type"] == "application/json; charset=utf-8"  # the charset once
