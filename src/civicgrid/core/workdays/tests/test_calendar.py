@@ -229,3 +229,24 @@ def test_the_management_command_enters_a_year(tmp_path):
     with pytest.raises(CommandError, match="第 1 行"):
         call_command("enter_workday_year", "2027", str(announcement))
     assert CalendarDay.objects.filter(date__year=2027).count() == 9
+
+
+def test_inside_a_request_the_version_is_read_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    calendar.current()
+    # What the request_started / request_finished signals call (sending the real signals
+    # would also close the test's database connection).
+    calendar._on_request_started()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            for n in range(50):
+                calendar.add_working_days(date(2026, 1, 5) + timedelta(days=n), 15)
+        assert len(captured) == 1
+    finally:
+        calendar._on_request_finished()
+    with CaptureQueriesContext(connection) as captured:
+        calendar.is_working_day(date(2026, 1, 5))
+        calendar.is_working_day(date(2026, 1, 6))
+    assert len(captured) == 2  # outside a request every call checks
