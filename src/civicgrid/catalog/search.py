@@ -24,17 +24,10 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-
-from django.db.models import Prefetch
+from typing import Any
 
 from civicgrid.catalog.choices import ItemStatus
-from civicgrid.catalog.models import (
-    CatalogVersion,
-    LifeEvent,
-    ServiceItem,
-    ServiceMaterial,
-    Synonym,
-)
+from civicgrid.catalog.models import CatalogVersion, ServiceItem, ServiceMaterial, Synonym
 from civicgrid.catalog.segmentation import words
 
 MAX_QUERY_LENGTH = 50
@@ -131,13 +124,45 @@ class Term:
     latin: bool = False
 
 
+WORD_CACHE_SIZE = 20_000
+
+
+def containing(texts: list[str], word: str) -> list[int]:
+    """Indexes of the texts that contain `word`: one `in` per text, run by the interpreter's
+    C loop (about 0.1 ms over 3,000 names), whatever the number of hits."""
+    return [n for n, text in enumerate(texts) if word in text]
+
+
 @dataclass
 class Index:
+    """The published catalogue as search reads it; replaced whole when the catalogue changes."""
+
     version: int
     entries: list[Entry]
     synonyms: dict[str, tuple[str, ...]]  # term -> its whole group
     synonym_phrases: list[str] = field(default_factory=list)  # longest first
-    by_code: dict[str, Entry] = field(default_factory=dict)  # lower-case code -> entry
+    by_code: dict[str, int] = field(default_factory=dict)  # lower-case code -> entry index
+    names: list[str] = field(default_factory=list)
+    compact_names: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+    pinyin: list[str] = field(default_factory=list)
+    initials: list[str] = field(default_factory=list)
+    # word -> {entry index: weight}: people search for the same words again and again.
+    word_cache: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def word_weights(self, word: str) -> dict[int, int]:
+        """Entry index -> the weight of the best field containing `word` (do not modify)."""
+        cached = self.word_cache.get(word)
+        if cached is not None:
+            return cached
+        weights = dict.fromkeys(containing(self.other, word), WEIGHT_TEXT)
+        weights.update(dict.fromkeys(containing(self.related, word), WEIGHT_RELATED))
+        weights.update(dict.fromkeys(containing(self.names, word), WEIGHT_NAME))
+        if len(self.word_cache) >= WORD_CACHE_SIZE:
+            self.word_cache.clear()
+        self.word_cache[word] = weights
+        return weights
 
 
 _lock = threading.Lock()
@@ -161,60 +186,81 @@ def get_index() -> Index:
         return _index
 
 
+_ITEM_FIELDS = (
+    "id", "code", "name", "kind", "department_id", "department__name", "division_code", "level",
+    "promised_limit_days", "legal_limit_days", "online", "online_depth", "by_appointment",
+    "hall_visits", "fee", "name_pinyin", "name_initials", "conditions", "legal_basis",
+)  # fmt: skip
+
+
 def build_index(version: int) -> Index:
-    items = (
-        ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
-        .select_related("department")
-        .prefetch_related(
-            Prefetch("materials", queryset=ServiceMaterial.objects.only("item_id", "name")),
-            Prefetch("life_events", queryset=LifeEvent.objects.only("code", "name")),
-        )
-        .order_by("code")
-    )
-    entries = [_entry(item) for item in items]
+    """Read the published catalogue in three plain queries (no model instances: fast)."""
+    published = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
+    materials: dict[int, list[str]] = {}
+    for item_id, name in ServiceMaterial.objects.filter(item__in=published).values_list(
+        "item_id", "name"
+    ):
+        materials.setdefault(item_id, []).append(name)
+    events: dict[int, list[tuple[str, str]]] = {}
+    through = ServiceItem.life_events.through
+    for item_id, code, name in through.objects.filter(serviceitem__in=published).values_list(
+        "serviceitem_id", "lifeevent__code", "lifeevent__name"
+    ):
+        events.setdefault(item_id, []).append((code, name))
+    rows = published.order_by("code").values_list(*_ITEM_FIELDS)
+    entries = [_entry(dict(zip(_ITEM_FIELDS, row, strict=True)), materials, events) for row in rows]
     synonyms: dict[str, tuple[str, ...]] = {}
     for row in Synonym.objects.all():
         group = tuple(row.term_list())
         for term in group:
             # A term in two groups stands for both.
             synonyms[term] = tuple(dict.fromkeys(synonyms.get(term, ()) + group))
-    phrases = sorted(synonyms, key=len, reverse=True)
     return Index(
         version=version,
         entries=entries,
         synonyms=synonyms,
-        synonym_phrases=phrases,
-        by_code={e.code.lower(): e for e in entries},
+        synonym_phrases=sorted(synonyms, key=len, reverse=True),
+        by_code={e.code.lower(): n for n, e in enumerate(entries)},
+        names=[e.name_text for e in entries],
+        compact_names=[_PUNCTUATION_OR_SPACE.sub("", e.name_text) for e in entries],
+        related=[e.related_text for e in entries],
+        other=[e.other_text for e in entries],
+        pinyin=[e.pinyin for e in entries],
+        initials=[e.initials for e in entries],
     )
 
 
-def _entry(item: ServiceItem) -> Entry:
-    events = list(item.life_events.all())
+def _entry(
+    row: dict[str, Any],
+    materials: dict[int, list[str]],
+    events: dict[int, list[tuple[str, str]]],
+) -> Entry:
+    own_events = events.get(row["id"], [])
     related = " ".join(
-        [item.department.name, *(e.name for e in events), *(m.name for m in item.materials.all())]
+        [row["department__name"], *(n for _c, n in own_events), *materials.get(row["id"], [])]
     )
     return Entry(
-        id=item.pk,
-        code=item.code,
-        name=item.name,
-        kind=item.kind,
-        department_id=item.department_id,
-        department_name=item.department.name,
-        division_code=item.division_code,
-        level=item.level,
-        life_event_codes=frozenset(e.code for e in events),
-        promised_limit_days=item.promised_limit_days,
-        legal_limit_days=item.legal_limit_days,
-        online=item.online,
-        online_depth=item.online_depth,
-        by_appointment=item.by_appointment,
-        hall_visits=item.hall_visits,
-        fee=str(item.fee),
-        name_text=normalise(item.name),
-        pinyin=item.name_pinyin,
-        initials=item.name_initials,
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        department_id=row["department_id"],
+        department_name=row["department__name"],
+        division_code=row["division_code"],
+        level=row["level"],
+        life_event_codes=frozenset(c for c, _n in own_events),
+        promised_limit_days=row["promised_limit_days"],
+        legal_limit_days=row["legal_limit_days"],
+        online=row["online"],
+        online_depth=row["online_depth"],
+        by_appointment=row["by_appointment"],
+        hall_visits=row["hall_visits"],
+        fee=str(row["fee"]),
+        name_text=normalise(row["name"]),
+        pinyin=row["name_pinyin"],
+        initials=row["name_initials"],
         related_text=normalise(related),
-        other_text=normalise(f"{item.conditions} {item.legal_basis}"),
+        other_text=normalise(f"{row['conditions']} {row['legal_basis']}"),
     )
 
 
@@ -246,25 +292,20 @@ def parse_query(text: str, index: Index) -> list[Term]:
     return terms
 
 
-def _term_weight(term: Term, entry: Entry) -> int:
-    best = 0
-    for word in term.alternatives:
-        if word in entry.name_text:
-            return WEIGHT_NAME
-        if word in entry.related_text:
-            best = max(best, WEIGHT_RELATED)
-        elif not best and word in entry.other_text:
-            best = WEIGHT_TEXT
-    if term.latin and (term.typed in entry.initials or term.typed in entry.pinyin):
-        return WEIGHT_NAME
-    return best
-
-
-@dataclass(frozen=True)
-class Hit:
-    entry: Entry
-    matched: int
-    score: int
+def _term_weights(term: Term, index: Index) -> dict[int, int]:
+    """entry index -> how well `term` matches it (the best field any of its words is in)."""
+    groups = [index.word_weights(word) for word in term.alternatives]
+    if term.latin:
+        spelled = containing(index.initials, term.typed) + containing(index.pinyin, term.typed)
+        groups.append(dict.fromkeys(spelled, WEIGHT_NAME))
+    if len(groups) == 1:
+        return groups[0]
+    weights: dict[int, int] = {}
+    for group in groups:
+        for n, weight in group.items():
+            if weights.get(n, 0) < weight:
+                weights[n] = weight
+    return weights
 
 
 def search(
@@ -276,34 +317,37 @@ def search(
 ) -> list[Entry]:
     """Published items matching `query` and the filters, best first (see the module docstring)."""
     index = get_index()
-    entries = [
-        e
-        for e in index.entries
-        if (department is None or e.department_id == department)
-        and (life_event is None or life_event in e.life_event_codes)
-        and (level is None or e.level == level)
-    ]
-    if not normalise(query):
-        return entries
-    exact = index.by_code.get(normalise(query))
+    entries = index.entries
+
+    def allowed(e: Entry) -> bool:
+        return (
+            (department is None or e.department_id == department)
+            and (life_event is None or life_event in e.life_event_codes)
+            and (level is None or e.level == level)
+        )
+
+    text = normalise(query)
+    if not text:
+        return [e for e in entries if allowed(e)]
+    exact = index.by_code.get(text)
     if exact is not None:
-        return [exact] if exact in entries else []
+        return [entries[exact]] if allowed(entries[exact]) else []
     terms = parse_query(query, index)
     if not terms:
         return []
-    whole = _PUNCTUATION_OR_SPACE.sub("", normalise(query))
-    hits = []
-    for entry in entries:
-        matched = score = 0
-        for term in terms:
-            weight = _term_weight(term, entry)
-            if weight:
-                matched += 1
-                score += weight
-        if not matched:
-            continue
-        if whole and whole in _PUNCTUATION_OR_SPACE.sub("", entry.name_text):
-            score += WEIGHT_WHOLE_NAME
-        hits.append(Hit(entry, matched, score))
-    hits.sort(key=lambda h: (-h.matched, -h.score, h.entry.code))
-    return [h.entry for h in hits]
+    matched: dict[int, int] = {}
+    score: dict[int, int] = {}
+    for term in terms:
+        for n, weight in _term_weights(term, index).items():
+            matched[n] = matched.get(n, 0) + 1
+            score[n] = score.get(n, 0) + weight
+    whole = _PUNCTUATION_OR_SPACE.sub("", text)
+    if whole:
+        for n in containing(index.compact_names, whole):
+            if n in score:
+                score[n] += WEIGHT_WHOLE_NAME
+    # Entries are in code order, so the index breaks ties by code.
+    ranked = sorted(
+        (n for n in matched if allowed(entries[n])), key=lambda n: (-matched[n], -score[n], n)
+    )
+    return [entries[n] for n in ranked]
