@@ -77,7 +77,8 @@ list with "修改" links.
           {"key": "start", "label": "计划开工日期", "type": "date", "min": "today"},
           {"key": "total", "label": "总投资", "type": "decimal", "unit": "万元",
            "min": 0, "decimal_places": 2},
-          {"key": "breakdown", "label": "投资构成", "type": "group", "min_rows": 0, "fields": [
+          {"key": "breakdown", "label": "投资构成", "type": "group", "min_rows": 0,
+           "sum": {"field": "amount", "max": {"field": "total"}}, "fields": [
               {"key": "name", "label": "构成项", "type": "text"},
               {"key": "amount", "label": "金额", "type": "decimal", "unit": "万元"}]}]},
         {"key": "foreign_investor", "title": "外资情况",
@@ -116,7 +117,9 @@ Fields: `key`, `label`, `type`, `required` (default true), `help`, `show_if`, an
                               max_mb (default 10, at most 50), max_files (default 1)
 
 Groups: `type: "group"`, `key`, `label`, `help`, `show_if`, `min_rows` (default 0), `max_rows`
-(default 20, at most 100), `fields` (not groups: groups do not nest).
+(default 20, at most 100), `fields` (not groups: groups do not nest), and optionally `sum`: the
+rows' total of a numeric field against a number or another answer, e.g. 投资构成 adding up to
+总投资: {"field": "amount", "equals": {"field": "total"}} ("min" and "max" work too).
 
 Conditions (`show_if`) — see `conditions.py`: `{"field": k, "equals" | "not_equals" | "in" |
 "contains" | "gt" | "gte" | "lt" | "lte" | "filled": v}` composed with `all`, `any`, `not`,

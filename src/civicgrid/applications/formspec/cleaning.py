@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -230,10 +231,16 @@ def _step_errors(step: Step, evaluation: Evaluation, problems: dict[str, str]) -
                     "label": item.label,
                     "n": item.min_rows,
                 }
+            before = len(errors)
             for index, row in enumerate(rows[: item.max_rows]):
                 for child in item.fields:
                     path = f"{item.key}.{index}.{child.key}"
                     _field_error(child, path, row, index, evaluation, problems, errors)
+            # The total means something only when every row's figure is there and right.
+            if item.sum_rule is not None and item.key not in errors and len(errors) == before:
+                message = _sum_error(item, rows, evaluation)
+                if message:
+                    errors[item.key] = message
         else:
             _field_error(item, item.key, evaluation.answers, None, evaluation, problems, errors)
     return errors
@@ -258,6 +265,38 @@ def _field_error(
         message = _bound_error(field, holder, row, evaluation)
         if message:
             errors[path] = message
+
+
+_SUM_MESSAGES = {
+    "equals": gettext_lazy("「%(group)s」各行「%(field)s」合计 %(total)s，应等于%(limit)s。"),
+    "min": gettext_lazy("「%(group)s」各行「%(field)s」合计 %(total)s，不能少于%(limit)s。"),
+    "max": gettext_lazy("「%(group)s」各行「%(field)s」合计 %(total)s，不能超过%(limit)s。"),
+}
+
+
+def _sum_error(group: Group, rows: list[dict[str, Any]], evaluation: Evaluation) -> str:
+    rule = group.sum_rule
+    if rule is None:  # pragma: no cover - called for groups with a rule
+        return ""
+    total = sum((Decimal(str(row.get(rule.field.key) or 0)) for row in rows), Decimal(0))
+    if rule.other is not None:
+        answer = evaluation.answers.get(rule.other.key)
+        limit = comparable(rule.other, answer)
+        if limit is None:
+            return ""  # nothing to compare with yet
+        limit_text = f"「{rule.other.label}」（{display_value(rule.other, answer)}）"
+    else:
+        limit = rule.value
+        limit_text = " " + display_value(rule.field, str(limit))
+    passes = {"equals": total == limit, "min": total >= limit, "max": total <= limit}
+    if passes[rule.op]:
+        return ""
+    return str(_SUM_MESSAGES[rule.op]) % {
+        "group": group.label,
+        "field": rule.field.label,
+        "total": display_value(rule.field, str(total)),
+        "limit": limit_text,
+    }
 
 
 _BOUND_MESSAGES = {

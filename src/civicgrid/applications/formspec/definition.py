@@ -71,7 +71,7 @@ _ALLOWED = {
     "mobile": _COMMON,
     "email": _COMMON,
     "file": _COMMON | {"kinds", "max_mb", "max_files"},
-    "group": {"key", "label", "type", "help", "show_if", "min_rows", "max_rows", "fields"},
+    "group": {"key", "label", "type", "help", "show_if", "min_rows", "max_rows", "fields", "sum"},
 }
 _STEP_KEYS = {"key", "title", "help", "show_if", "items"}
 _FORM_KEYS = {"version", "title", "steps"}
@@ -149,6 +149,18 @@ class Field:
         return str(value)
 
 
+@dataclass(eq=False)
+class SumRule:
+    """The rows' total of a numeric field, compared with a number or another answer:
+    {"field": "amount", "equals": {"field": "total"}} — 投资构成 adding up to 总投资."""
+
+    field: Field
+    op: str  # "equals", "min" or "max"
+    value: Decimal | None = None
+    other_key: str = ""
+    other: Field | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Group:
     """A repeatable group: rows of the same fields (contacts, investment items)."""
@@ -160,6 +172,7 @@ class Group:
     max_rows: int = DEFAULT_MAX_ROWS
     help: str = ""
     show_if: Condition | None = None
+    sum_rule: SumRule | None = None
 
     is_group = True
     type = "group"
@@ -296,6 +309,7 @@ class _Builder:
         self.conditions: list[tuple[Condition, str, Step | Field | Group]] = []
         # (field, "min" or "max", JSON path) of bounds set by another field
         self.bounds: list[tuple[Field, str, str]] = []
+        self.sums: list[tuple[Group, str]] = []  # groups whose sum is set by another field
 
     def step(self, raw: Any, index: int) -> Step:
         path = f"steps[{index}]"
@@ -392,6 +406,7 @@ class _Builder:
                 )
             children.append(child)
         condition = self.condition(raw, path)
+        sum_rule = _sum_rule(raw, path, children)
         group = Group(
             key,
             label,
@@ -400,7 +415,10 @@ class _Builder:
             max_rows,
             _text(raw, "help", path, False),
             condition,
+            sum_rule,
         )
+        if sum_rule is not None and sum_rule.other_key:
+            self.sums.append((group, f"{path}.sum.{sum_rule.op}.field"))
         for child in children:
             object.__setattr__(child, "group", group)
         # The children's conditions were recorded before their group existed; they hold the
@@ -424,6 +442,16 @@ class _Builder:
                     % {"key": target.key, "kind": target.type, "own": owner.type},
                 )
             object.__setattr__(owner, f"{name}_field", target)
+        for group, path in self.sums:
+            rule = group.sum_rule
+            if rule is None:  # pragma: no cover - only groups with a rule are recorded
+                continue
+            target = _resolve(spec, rule.other_key, path, group)
+            if target.type not in NUMERIC_TYPES:
+                raise FormDefinitionError(
+                    path, _("合计只能与整数或小数字段比较（“%(key)s”不是）") % {"key": target.key}
+                )
+            rule.other = target
 
 
 def _resolve(spec: FormSpec, name: str, path: str, owner: Step | Field | Group) -> Field:
@@ -573,6 +601,30 @@ def _number(value: Any, path: str, kind: str) -> int | Decimal:
     if not number.is_finite():
         raise FormDefinitionError(path, _("应为有限的数字"))
     return number
+
+
+def _sum_rule(raw: Mapping[str, Any], path: str, children: list[Field]) -> SumRule | None:
+    rule = raw.get("sum")
+    if rule is None:
+        return None
+    where = f"{path}.sum"
+    ops = [op for op in ("equals", "min", "max") if isinstance(rule, Mapping) and op in rule]
+    if not isinstance(rule, Mapping) or set(rule) != {"field", *ops} or len(ops) != 1:
+        raise FormDefinitionError(
+            where,
+            _(
+                '合计规则应写作 {"field": "组内数值字段", "equals" | "min" | "max": 数值或 {"field": "字段"}}'
+            ),
+        )
+    summed = next((child for child in children if child.key == rule["field"]), None)
+    if summed is None or summed.type not in NUMERIC_TYPES:
+        raise FormDefinitionError(f"{where}.field", _("合计的字段应为本组内的整数或小数字段"))
+    op = ops[0]
+    reference = _field_bound(rule, op, where)
+    if reference is not None:
+        return SumRule(summed, op, other_key=reference)
+    value = _number(rule[op], f"{where}.{op}", "decimal")
+    return SumRule(summed, op, value=Decimal(value))
 
 
 def _field_bound(raw: Mapping[str, Any], name: str, path: str) -> str | None:

@@ -1,11 +1,13 @@
 """Repeatable groups, the two shapes of input (a page's flat post, an API's nested JSON), the
 row buttons that work without JavaScript, and what a step's cleaning returns."""
 
+import pytest
 from django.http import QueryDict
 
 from civicgrid.applications.formspec import (
     ACTION_FIELD,
     NON_FIELD,
+    FormDefinitionError,
     clean_all,
     clean_step,
     parse_definition,
@@ -369,3 +371,77 @@ def test_a_post_without_a_row_button_or_with_a_forged_one_is_no_action():
     assert step_action(spec, "company", post([(ACTION_FIELD, "add:breakdown")])) is None
     assert step_action(spec, "company", post([(ACTION_FIELD, "remove:contacts.x")])) is None
     assert step_action(spec, "company", post([(ACTION_FIELD, "explode")])) is None
+
+
+# --- a group's total -------------------------------------------------------------------------
+
+
+def investment_form(rule):
+    return parse_definition(
+        steps(
+            step("one", field("total", "decimal", "总投资", unit="万元")),
+            step(
+                "two",
+                {
+                    "key": "breakdown",
+                    "label": "投资构成",
+                    "type": "group",
+                    "min_rows": 1,
+                    "fields": [
+                        field("item", label="构成项"),
+                        field("amount", "decimal", "金额", unit="万元"),
+                    ],
+                    "sum": rule,
+                },
+            ),
+        )
+    )
+
+
+def rows(*amounts):
+    return {
+        "breakdown": [{"item": f"第{n}项", "amount": amount} for n, amount in enumerate(amounts)]
+    }
+
+
+def test_the_rows_must_add_up_to_another_answer():
+    spec = investment_form({"field": "amount", "equals": {"field": "total"}})
+    earlier = {"total": "1500.00"}
+
+    _a, errors = clean_step(spec, "two", rows("1000", "200"), earlier)
+    assert errors == {
+        "breakdown": "「投资构成」各行「金额」合计 1,200.00 万元，应等于「总投资」（1,500.00 万元）。"
+    }
+    assert clean_step(spec, "two", rows("1000", "500"), earlier)[1] == {}
+
+
+def test_a_total_is_not_judged_while_a_row_is_wrong_or_the_other_answer_missing():
+    spec = investment_form({"field": "amount", "equals": {"field": "total"}})
+
+    _a, errors = clean_step(spec, "two", rows("1000", "很多"), {"total": "1500.00"})
+    assert set(errors) == {"breakdown.1.amount"}
+    assert clean_step(spec, "two", rows("1"), {})[1] == {}
+
+
+def test_a_total_may_be_capped_by_a_number():
+    spec = investment_form({"field": "amount", "max": 100})
+
+    _a, errors = clean_step(spec, "two", rows("60", "50"), {})
+
+    assert errors == {"breakdown": "「投资构成」各行「金额」合计 110.00 万元，不能超过 100 万元。"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "path"),
+    [
+        ({"field": "item", "equals": 1}, "steps[1].items[0].sum.field"),
+        ({"field": "amount"}, "steps[1].items[0].sum"),
+        ({"field": "amount", "equals": 1, "max": 2}, "steps[1].items[0].sum"),
+        ({"field": "amount", "equals": {"field": "nothing"}}, "steps[1].items[0].sum.equals.field"),
+    ],
+)
+def test_a_broken_sum_rule_is_a_definition_error(rule, path):
+    with pytest.raises(FormDefinitionError) as caught:
+        investment_form(rule)
+
+    assert caught.value.path == path
