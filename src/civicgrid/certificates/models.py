@@ -10,8 +10,10 @@ offline check (which only proves the platform issued it) says to confirm online.
 """
 
 import datetime
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -64,6 +66,25 @@ class CertificateType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """`field_labels` must be `[[key, label], ...]` with distinct lowercase keys."""
+        pairs = self.field_labels
+        shaped = isinstance(pairs, list) and all(
+            isinstance(p, list | tuple)
+            and len(p) == 2
+            and all(isinstance(x, str) and x.strip() for x in p)
+            and re.fullmatch(r"[a-z][a-z0-9_]{0,39}", p[0])
+            for p in pairs
+        )
+        if not shaped or len({p[0] for p in pairs}) != len(pairs):
+            raise ValidationError(
+                {
+                    "field_labels": _(
+                        '证照字段应为 [["字段代码", "名称"], …]，字段代码为小写字母、数字和下划线且不重复。'
+                    )
+                }
+            )
 
     @property
     def field_keys(self) -> list[str]:

@@ -150,3 +150,27 @@ def test_fields_too_long_for_a_readable_qr_code_are_refused(personas):
         f.approval(personas, fields=long)
     assert "二维码" in caught.value.message_dict["fields"][0]
     assert not Certificate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        "项目名称",
+        [["project_name"]],
+        [["Project Name", "项目名称"]],
+        [["a", "甲"], ["a", "乙"]],
+        [["a", ""]],
+        [["a", 1]],
+    ],
+)
+@pytest.mark.django_db
+def test_an_administrator_cannot_save_a_malformed_field_list(labels):
+    from civicgrid.certificates.models import CertificateType
+
+    kind = CertificateType(
+        code="x_permit", name="示例许可", holder_kind="enterprise", issuer_type="department",
+        field_labels=labels,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        kind.full_clean()
+    assert "field_labels" in caught.value.message_dict
