@@ -160,6 +160,18 @@ class SumRule:
     other_key: str = ""
     other: Field | None = None
 
+    def describe(self) -> str:
+        """For the page: 各行「金额」合计应等于「总投资」."""
+        limit = (
+            f"「{self.other.label}」" if self.other else f" {self.value} {self.field.unit}".rstrip()
+        )
+        templates = {
+            "equals": _("各行「%(field)s」合计应等于%(limit)s。"),
+            "min": _("各行「%(field)s」合计不能少于%(limit)s。"),
+            "max": _("各行「%(field)s」合计不能超过%(limit)s。"),
+        }
+        return templates[self.op] % {"field": self.field.label, "limit": limit}
+
 
 @dataclass(frozen=True, eq=False)
 class Group:

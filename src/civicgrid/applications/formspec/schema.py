@@ -84,6 +84,8 @@ def _group_schema(group: Group) -> dict[str, Any]:
     }
     if group.min_rows:
         schema["minItems"] = group.min_rows
+    if group.sum_rule is not None:
+        schema["x-sum"] = group.sum_rule.describe()
     return schema
 
 

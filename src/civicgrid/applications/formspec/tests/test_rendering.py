@@ -326,3 +326,11 @@ def test_a_group_error_links_to_the_group_and_errors_of_no_field_still_show():
     assert '<a href="#g-contacts">「项目联系人」至少需要填写 1 行。</a>' in html
     assert 'id="g-contacts"' in html
     assert "<li>该申请已提交，不能再修改</li>" in html
+
+
+def test_a_group_whose_rows_must_add_up_says_so():
+    spec = parse_definition(documented_example())
+
+    html = render("{% formspec_step spec 'project' %}", spec=spec)
+
+    assert '<p class="helptext">各行「金额」合计不能超过「总投资」。</p>' in html
