@@ -443,6 +443,11 @@ def do_record_no_shows(now: datetime.datetime | None = None) -> int:
 
 
 def _maybe_block(booking: Booking, moment: datetime.datetime) -> None:
+    from civicgrid.accounts.models import User
+
+    # Two workers recording two no-shows of one applicant at once must not both block: the
+    # applicant's row is the lock (PostgreSQL; SQLite's writes are serial anyway).
+    User.objects.select_for_update().filter(pk=booking.applicant_id).values_list("pk").first()
     since = moment - rules.no_show_window()
     last = (
         BookingBlock.objects.filter(applicant_id=booking.applicant_id)

@@ -101,29 +101,36 @@ class DayLoad:
 
 def office_load(office: Office, start: datetime.date, days: int) -> list[DayLoad]:
     """Capacity, places taken, check-ins and no-shows per day: two grouped queries."""
-    end = start + datetime.timedelta(days=days)
-    loads = {
-        start + datetime.timedelta(days=n): DayLoad(start + datetime.timedelta(days=n))
-        for n in range(days)
-    }
+    dates = [start + datetime.timedelta(days=n) for n in range(days)]
+    loads = loads_by_office([office], dates[0], dates[-1])
+    return [loads.get((office.pk, day)) or DayLoad(day) for day in dates]
+
+
+def loads_by_office(
+    offices: list[Office], first: datetime.date, last: datetime.date
+) -> dict[tuple[int, datetime.date], DayLoad]:
+    """`DayLoad` per (office id, date) for days with slots or bookings, for many offices in
+    the same two grouped queries."""
+    loads: dict[tuple[int, datetime.date], DayLoad] = {}
+    ids = [o.pk for o in offices]
     for row in (
-        Slot.objects.filter(office=office, date__gte=start, date__lt=end)
-        .values("date")
+        Slot.objects.filter(office_id__in=ids, date__gte=first, date__lte=last)
+        .values("office_id", "date")
         .annotate(capacity=Sum("capacity"), booked=Sum("booked"))
     ):
-        loads[row["date"]].capacity = row["capacity"] or 0
-        loads[row["date"]].booked = row["booked"] or 0
+        load = loads.setdefault((row["office_id"], row["date"]), DayLoad(row["date"]))
+        load.capacity, load.booked = row["capacity"] or 0, row["booked"] or 0
     for row in (
-        Booking.objects.filter(office=office, slot__date__gte=start, slot__date__lt=end)
-        .values("slot__date")
+        Booking.objects.filter(office_id__in=ids, slot__date__gte=first, slot__date__lte=last)
+        .values("office_id", "slot__date")
         .annotate(
             checked_in=Count("pk", filter=Q(status=BookingStatus.CHECKED_IN)),
             no_show=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
         )
     ):
-        loads[row["slot__date"]].checked_in = row["checked_in"]
-        loads[row["slot__date"]].no_show = row["no_show"]
-    return list(loads.values())
+        load = loads.setdefault((row["office_id"], row["slot__date"]), DayLoad(row["slot__date"]))
+        load.checked_in, load.no_show = row["checked_in"], row["no_show"]
+    return loads
 
 
 @dataclass

@@ -245,10 +245,10 @@ def appeal(request: HttpRequest) -> HttpResponse:
 @require_GET
 def office_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    offices = list(Office.objects.visible_to(request.user).order_by("division_code", "name"))
-    loads = {o.pk: selectors.office_load(o, today, 1)[0] for o in offices[:50]}
+    offices = list(Office.objects.visible_to(request.user).order_by("division_code", "name")[:500])
+    loads = selectors.loads_by_office(offices, today, today)
     context = {
-        "rows": [(o, loads.get(o.pk)) for o in offices],
+        "rows": [(o, loads.get((o.pk, today))) for o in offices],
         "pending_appeals": BlockAppeal.objects.visible_to(request.user)
         .filter(status=AppealStatus.PENDING)
         .count(),

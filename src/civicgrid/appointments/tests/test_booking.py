@@ -251,3 +251,16 @@ def test_replanning_keeps_booked_slots_and_drops_empty_ones(personas):
     do_plan_slots(hall, start=f.MONDAY, days=14)
     assert list(Slot.objects.filter(office=hall)) == [booking.slot]
     assert not Slot.objects.get(pk=booking.slot_id).is_open
+
+
+def test_the_planning_command_extends_the_window_and_refuses_a_bad_range(personas):
+    from django.core.management import CommandError, call_command
+
+    department = personas.organisations["department_a"]
+    hall = f.office(department, items=[f.item(department)])
+    call_command("plan_appointment_slots", "--days", "7")
+    assert Slot.objects.filter(office=hall).exists()
+    with pytest.raises(CommandError):
+        call_command("plan_appointment_slots", "--days", "0")
+    with pytest.raises(CommandError):
+        call_command("plan_appointment_slots", "--office", "999999")
