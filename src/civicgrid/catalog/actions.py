@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from civicgrid.accounts.models import User
 from civicgrid.catalog.importing import (
@@ -19,6 +21,7 @@ from civicgrid.catalog.models import ServiceItem, ServiceMaterial
 from civicgrid.catalog.signals import one_bump
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.spreadsheets import Table
 
 
 def do_count_case(*, item: ServiceItem, online: bool) -> None:
@@ -171,6 +174,23 @@ def do_import_catalog(
     report = ImportReport(
         rows=len(table.records), dry_run=dry_run, unknown_headers=table.unknown_headers
     )
+    try:
+        return _import_rows(actor, table, report, filename=filename, request=request)
+    except IntegrityError:
+        # Another import wrote one of these codes between our check and our insert.
+        report.created, report.updated, report.unchanged = [], [], 0
+        report.problems = [
+            Problem(
+                0, "", gettext("另一次导入同时写入了相同的事项编码，本次未导入任何事项，请重试。")
+            )
+        ]
+        return report
+
+
+def _import_rows(
+    actor: User | None, table: Table, report: ImportReport, *, filename: str, request: Any
+) -> ImportReport:
+    dry_run = report.dry_run
     with transaction.atomic():
         rows, report.problems = parse_table(table, actor)
         if report.problems:

@@ -254,3 +254,43 @@ def test_the_import_api(client, setup):
     upload.name = "items.xlsx"
     done = client.post("/api/v1/catalog/imports", {"file": upload, "dry_run": "false"})
     assert done.status_code == 200 and done.json()["created"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_new_items_at_once_leave_one_copy_and_no_error():
+    import threading
+
+    from django.db import connection
+
+    from civicgrid.conftest import ensure_test_divisions
+
+    ensure_test_divisions()
+    f.department("阜城县发展和改革局")
+    f.life_event("touzi", "投资建设")
+    data = xlsx(*(row(f"RACE-{n}") for n in range(30)))
+    start = threading.Barrier(2)
+    reports, failures = [], []
+
+    def run():
+        try:
+            start.wait()
+            reports.append(do_import_catalog(None, data=data, filename="race.xlsx"))
+        except BaseException as exc:  # reported below; a thread must not die silently
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert ServiceItem.objects.count() == 30
+    assert ServiceMaterial.objects.count() == 30 * 4
+    created = sorted(len(r.created) for r in reports)
+    # SQLite serialises the two (the second finds everything unchanged); PostgreSQL may let the
+    # second collide, which reports a problem and writes nothing.
+    assert created == [0, 30]
+    loser = next(r for r in reports if not r.created)
+    assert loser.unchanged == 30 or "同时写入" in loser.problems[0].message
