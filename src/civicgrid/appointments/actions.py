@@ -178,6 +178,14 @@ def _check_slot(slot: Slot, item: ServiceItem, now: datetime.datetime) -> None:
         )
 
 
+def _fresh(slot: Slot) -> Slot:
+    """The slot as the database has it now (a re-planning may have removed an empty one)."""
+    found = Slot.objects.select_related("office", "counter").filter(pk=slot.pk).first()
+    if found is None:
+        raise ValidationError({"slot": _("该时段已取消，请选择其他时段")})
+    return found
+
+
 def _take_place(slot: Slot) -> None:
     taken = Slot.objects.filter(pk=slot.pk, is_open=True, booked__lt=F("capacity")).update(
         booked=F("booked") + 1
@@ -216,7 +224,7 @@ def do_book_appointment(
     handle the item; a second active booking of the same item; a blocked applicant."""
     moment = now or timezone.now()
     kind = _check_applicant(actor, moment)
-    slot = Slot.objects.select_related("office", "counter").get(pk=slot.pk)
+    slot = _fresh(slot)
     _check_slot(slot, item, moment)
     existing = Booking.objects.filter(applicant=actor, item=item, status=S.BOOKED).first()
     if existing is not None:
@@ -303,7 +311,7 @@ def do_reschedule_booking(
     _check_applicant(actor, moment)
     if slot.pk == booking.slot_id:
         raise ValidationError({"slot": _("新时段与原时段相同")})
-    slot = Slot.objects.select_related("office", "counter").get(pk=slot.pk)
+    slot = _fresh(slot)
     _check_slot(slot, booking.item, moment)
     old_slot_id = booking.slot_id
     with transaction.atomic():

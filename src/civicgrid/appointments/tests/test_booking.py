@@ -264,3 +264,12 @@ def test_the_planning_command_extends_the_window_and_refuses_a_bad_range(persona
         call_command("plan_appointment_slots", "--days", "0")
     with pytest.raises(CommandError):
         call_command("plan_appointment_slots", "--office", "999999")
+
+
+def test_a_slot_removed_by_replanning_is_refused_in_words(personas):
+    hall, thing = f.world(personas)
+    gone = f.slot(hall)
+    Slot.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(ValidationError) as caught:
+        actions.do_book_appointment(personas.resident_a, slot=gone, item=thing, now=f.BEFORE)
+    assert _error(caught) == {"slot": ["该时段已取消，请选择其他时段"]}
