@@ -46,12 +46,17 @@ indices from 0; messages say "第 2 行").
 Uploads on a page: the file input of a field is named by its path. Files already uploaded come
 back as hidden inputs of the same name holding their references (request.POST), new ones
 arrive in request.FILES under that path. The view checks each new file with
-`check_attachment(..., **rule)`, stores it and appends its reference to the posted values
-before calling `clean_step`.
+`rule = spec.file_rules(path)`, `check_attachment(upload, name=upload.name, kinds=rule.kinds,
+max_bytes=rule.max_bytes)` (and the count against `rule.max_files`), stores it and appends its
+reference to the posted values before calling `clean_step`.
+
+Errors come keyed by path in page order: a field's own ("contacts.1.mobile"), a group's row count
+or total ("contacts"), and `NON_FIELD` ("__all__") for the form. Besides each field's type and
+limits, `clean_step` checks bounds set by another answer and a group's total (see below).
 
 Rendering (`{% load formspec %}`, see `templatetags/formspec.py`): `{% formspec_step %}` renders
 a step's fields with an error summary at the top, `{% formspec_summary %}` the check-your-answers
-list with "修改" links.
+list with "修改" links (and, given `errors=validate_complete(...)`, each problem on its row).
 
 ## The definition format
 
