@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.applications.formspec.cleaning import ACTION_FIELD, ROWS_SUFFIX, Source
@@ -312,7 +313,9 @@ class _Binder:
         if field.type == "date":
             for name in ("min", "max"):
                 bound_value = getattr(field, name)
-                if bound_value is not None and bound_value != "today":
+                if bound_value == "today":
+                    bound_value = timezone.localdate()
+                if bound_value is not None:
                     bound.attrs[name] = bound_value.isoformat()
         if field.choices:
             chosen = set(values)

@@ -1,7 +1,9 @@
 """The step and summary template tags: what a phone gets to fill in and to check."""
 
+import datetime
 import re
 
+import time_machine
 from django.http import QueryDict
 from django.template import Context, Template
 
@@ -334,3 +336,12 @@ def test_a_group_whose_rows_must_add_up_says_so():
     html = render("{% formspec_step spec 'project' %}", spec=spec)
 
     assert '<p class="helptext">各行「金额」合计不能超过「总投资」。</p>' in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 27, 20, tzinfo=datetime.UTC))  # 28th in Hebei
+def test_a_date_that_may_not_be_in_the_past_offers_the_picker_from_today_in_china():
+    spec = parse_definition(documented_example())
+
+    html = render("{% formspec_step spec 'project' %}", spec=spec)
+
+    assert 'min="2026-11-28"' in input_tag(html, "start")
