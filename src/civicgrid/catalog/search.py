@@ -113,6 +113,8 @@ class Entry:
     initials: str
     related_text: str
     other_text: str
+    # What the API's result list shows (`api.ItemSummarySchema`), built once with the index.
+    summary: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,20 @@ def _entry(
         initials=row["name_initials"],
         related_text=normalise(related),
         other_text=normalise(f"{row['conditions']} {row['legal_basis']}"),
+        summary={
+            "code": row["code"],
+            "name": row["name"],
+            "kind": row["kind"],
+            "department_id": row["department_id"],
+            "department_name": row["department__name"],
+            "division_code": row["division_code"],
+            "level": row["level"],
+            "promised_limit_days": row["promised_limit_days"],
+            "legal_limit_days": row["legal_limit_days"],
+            "online": row["online"],
+            "online_depth": row["online_depth"],
+            "hall_visits": row["hall_visits"],
+        },
     )
 
 

@@ -70,3 +70,13 @@ def test_life_events_departments_and_the_rate(client, items):
     rate = client.get("/api/v1/catalog/online-rate", {"within": "131128"}).json()
     assert rate["target"] == "95" or float(rate["target"]) == 95
     assert rate["total"]["items"] == 26 and rate["by_level"][0]["label"] == "县级"
+
+
+def test_the_result_list_has_the_documented_shape(client, items):
+    from civicgrid.catalog.api import ItemPage
+
+    body = client.get("/api/v1/catalog/items", {"q": "发票"}).json()
+    assert ItemPage.model_validate(body).items[0].name == "发票领用增量"
+    assert set(body["items"][0]) == set(
+        ItemPage.model_fields["items"].annotation.__args__[0].model_fields
+    )
