@@ -137,19 +137,24 @@ def resolve_person(actor: Any, given: PersonInput) -> Person:
     if community is None:
         raise ValidationError({"community": _("请选择现住址所在的村（社区）")})
     _require_area(actor, community.code, "community", _("现住址所在村（社区）"))
-    household = do_create_household(actor, community=community, grid=None, room=given.address[:30])
     try:
-        return do_register_person(
-            actor,
-            id_number=given.id_number,
-            name=given.name,
-            household=household,
-            mobile=given.mobile,
-        )
+        with transaction.atomic():
+            household = do_create_household(
+                actor, community=community, grid=None, room=given.address[:30]
+            )
+            return do_register_person(
+                actor,
+                id_number=given.id_number,
+                name=given.name,
+                household=household,
+                mobile=given.mobile,
+            )
     except ValidationError as exc:
-        field = (
-            "mobile" if exc.code == "invalid_mobile" or "手机" in " ".join(exc.messages) else "name"
-        )
+        if exc.code == "duplicate":  # registered by someone else a moment ago: use theirs
+            registered = find_person(given.id_number)
+            if registered is not None:
+                return registered
+        field = "mobile" if given.mobile and exc.code != "name" else "name"
         raise ValidationError({field: exc.messages}) from None
 
 

@@ -186,3 +186,52 @@ def test_a_key_person_is_registered_once_per_arrival(personas):
                                category="high_risk_arrival", arrival_date=f.days_ago(1))  # fmt: skip
     assert "不能重复录入" in error.value.message_dict["id_number"][0]
     assert total(COUNTY_A, Measure.KEY_PERSONS) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_of_several_concurrent_entries_of_one_person_becomes_a_case(personas):
+    """Five epidemiologists enter the same new ID number at the same moment, each on their own
+    thread and database connection: one case and one register person; four clear refusals."""
+    import threading
+
+    from django.db import connection
+
+    from civicgrid.accounts.actions import do_grant_role
+    from civicgrid.accounts.models import User
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite refuses a second writer instead of queueing")
+    racers = []
+    for n in range(5):
+        user = User.objects.create_user(f"cdc_racer_{n}", full_name=f"racer{n}")
+        do_grant_role(
+            user=user, organisation=personas.organisations["cdc_a"], role="cdc_epidemiologist"
+        )
+        racers.append(user)
+    given = f.new_person(name="并发录入")
+    start = threading.Barrier(len(racers))
+    won, lost, crashed = [], [], []
+
+    def enter(user) -> None:  # type: ignore[no-untyped-def]
+        try:
+            User.objects.get(pk=user.pk)  # opens this thread's own connection
+            start.wait(timeout=60)
+            won.append(do_enter_case(user, person=given, status="confirmed").pk)
+        except ValidationError as exc:
+            lost.append(exc.message_dict.get("id_number", exc.messages)[0])
+        except BaseException as exc:  # reported below
+            start.abort()
+            crashed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enter, args=(u,)) for u in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert crashed == []
+    assert len(won) == 1 and len(lost) == 4
+    assert all("该身份证号已有病例记录" in message for message in lost)
+    assert Person.objects.filter(id_number=given.id_number).count() == 1
+    assert total(COUNTY_A, Measure.CONFIRMED) == 1
