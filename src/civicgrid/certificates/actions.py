@@ -416,3 +416,24 @@ def do_revoke_share(actor: User, *, share: CertificateShare) -> None:
 
 def do_count_share_view(share: CertificateShare) -> None:
     CertificateShare.objects.filter(pk=share.pk).update(view_count=F("view_count") + 1)
+
+
+def do_export_certificate_pdf(
+    actor: Any, *, certificate: Certificate, qr: str, request: Any = None
+) -> bytes:
+    """The PDF of `certificate`. A holder prints their own freely; anyone else (the issuing
+    department) reads the holder's document, which is audited as an export."""
+    from civicgrid.certificates.documents import certificate_pdf
+    from civicgrid.certificates.querysets import held_by_q
+
+    if not Certificate.objects.filter(held_by_q(actor), pk=certificate.pk).exists():
+        record_audit(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target=certificate,
+            division_code=certificate.division_code,
+            subject_key=certificate.holder_subject_key(),
+            request=request,
+            details={"number": certificate.number, "format": "pdf"},
+        )
+    return certificate_pdf(certificate, qr)

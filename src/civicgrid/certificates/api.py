@@ -32,14 +32,12 @@ from civicgrid.certificates.choices import (
     VerificationChannel,
     VerificationResult,
 )
-from civicgrid.certificates.documents import certificate_pdf, qr_content
+from civicgrid.certificates.documents import qr_content
 from civicgrid.certificates.models import Certificate
 from civicgrid.certificates.querysets import issuing_organisation_ids
 from civicgrid.certificates.sharing import token_for
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
-from civicgrid.core.audit.actions import record_audit
-from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.paging import Paging, page_of
 
 router = Router(tags=["certificates"], auth=SCOPED_AUTH)
@@ -321,20 +319,10 @@ def detail(request: HttpRequest, certificate_id: int) -> Certificate:
 @router.get("/{certificate_id}/pdf", summary="证照 PDF", url_name="certificates_pdf")
 def pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
     certificate = access_certificate_for_user(request.auth, certificate_id, request=request)
-    if not selectors.wallet_of(request.auth).filter(pk=certificate.pk).exists():
-        record_audit(
-            actor=request.auth,
-            action=AuditAction.EXPORT,
-            target=certificate,
-            division_code=certificate.division_code,
-            subject_key=certificate.holder_subject_key(),
-            request=request,
-            details={"number": certificate.number, "format": "pdf"},
-        )
-    response = HttpResponse(
-        certificate_pdf(certificate, qr_content(certificate, request)),
-        content_type="application/pdf",
+    pdf = actions.do_export_certificate_pdf(
+        request.auth, certificate=certificate, qr=qr_content(certificate, request), request=request
     )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
     return response
 

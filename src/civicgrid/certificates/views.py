@@ -29,14 +29,11 @@ from civicgrid.certificates.access import (
     access_share_for_holder,
 )
 from civicgrid.certificates.choices import ShareDuration, VerificationChannel
-from civicgrid.certificates.documents import certificate_pdf as render_pdf
 from civicgrid.certificates.documents import qr_content, qr_svg
 from civicgrid.certificates.forms import IssueForm, RevokeForm, TypeChoiceForm
 from civicgrid.certificates.models import Certificate
 from civicgrid.certificates.querysets import issuing_organisation_ids
 from civicgrid.certificates.sharing import ShareRefused, open_share, token_for
-from civicgrid.core.audit.actions import record_audit
-from civicgrid.core.audit.choices import AuditAction
 
 # --- the wallet --------------------------------------------------------------------------------
 
@@ -91,19 +88,10 @@ def _share_path(share: Any) -> str:
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable PDF, for the holder and for the issuing department (audited for them)."""
     certificate = access_certificate_for_user(request.user, pk, request=request)
-    if not selectors.wallet_of(request.user).filter(pk=certificate.pk).exists():
-        record_audit(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            target=certificate,
-            division_code=certificate.division_code,
-            subject_key=certificate.holder_subject_key(),
-            request=request,
-            details={"number": certificate.number, "format": "pdf"},
-        )
-    response = HttpResponse(
-        render_pdf(certificate, qr_content(certificate, request)), content_type="application/pdf"
+    pdf = actions.do_export_certificate_pdf(
+        request.user, certificate=certificate, qr=qr_content(certificate, request), request=request
     )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
     return response
 
