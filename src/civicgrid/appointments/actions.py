@@ -354,15 +354,21 @@ def find_booking_by_code(code: str) -> Booking | None:
         payload = signing.loads(text, salt=TOKEN_SALT, max_age=rules.token_max_age())
     except signing.BadSignature:
         return None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not isinstance(payload.get("b"), int):
         return None
-    return Booking.objects.filter(pk=payload.get("b"), number=payload.get("n")).first()
+    return Booking.objects.filter(pk=payload["b"], number=str(payload.get("n", ""))).first()
 
 
 def do_check_in_booking(
     actor: Any, *, office: Office, code: str, now: datetime.datetime | None = None
 ) -> Booking:
-    """Office staff scan the applicant's QR code (or type the booking number). Refused, saying
+    """Office staff scan the applicant's QR code (or type the booking number).
+
+    Why staff scan the applicant and not the other way round: the staff member is signed in at
+    the counter and in the office's jurisdiction, so "this person is here, at this office" is
+    established by someone present; an office poster scanned by the applicant proves nothing
+    (a photo of it works from home). The token is signed (tamper-evident) and names the
+    booking; the staff member then checks the ID card against the full name shown. Refused, saying
     why: an unknown or tampered code, another office's booking, a cancelled, checked-in or
     no-show booking, too early (more than `APPOINTMENTS_CHECK_IN_EARLY_MINUTES` before the
     slot) or too late (more than `APPOINTMENTS_CHECK_IN_LATE_MINUTES` after its start)."""
@@ -375,7 +381,7 @@ def do_check_in_booking(
         raise ValidationError(
             {"code": _("该预约不是本大厅的，应前往“%(o)s”") % {"o": booking.office.name}}
         )
-    messages = {
+    messages: dict[str, str] = {
         S.CANCELLED: _("该预约已取消"),
         S.NO_SHOW: _("该预约已过时未到，已记为爽约，请重新预约"),
     }
