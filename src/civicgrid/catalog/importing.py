@@ -36,6 +36,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_LIMIT_DAYS = 365
 MAX_HALL_VISITS = 9
+MAX_FEE = Decimal(10) ** 8  # ServiceItem.fee has 10 digits, 2 of them decimals
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
 
 COLUMNS = [
@@ -344,6 +345,9 @@ class _RowParser:
             amount = Decimal(number.group(1))
         except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
             self.problem("fee", _("金额无效"))
+            return Decimal("0"), ""
+        if amount >= MAX_FEE:
+            self.problem("fee", _("金额不能超过 %(max)s 元") % {"max": MAX_FEE - 1})
             return Decimal("0"), ""
         return amount, number.group(3).strip(" ，,；;")
 

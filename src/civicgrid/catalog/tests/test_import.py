@@ -129,6 +129,7 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(setup)
         row("OK-1", 事项名称="重复的编码"),
         row("", 法定时限="二十天", 网办深度="五级", 办理渠道="网上、飞鸽传书"),
         row("EVENT", 人生事件="移民火星", 申请材料="营业执照【随便写】"),
+        row("FEE", 收费="123456789"),
     )
     report = do_import_catalog(None, data=data, filename="items.xlsx", dry_run=True)
     found = problems(report)
@@ -140,6 +141,7 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(setup)
     assert {c for c, _m in row7} == {"事项编码", "法定时限", "网办深度", "办理渠道"}
     row8 = {c for r, c, _m in found if r == 8}
     assert row8 == {"人生事件", "申请材料"}
+    assert [(c, m) for r, c, m in found if r == 9] == [("收费", "金额不能超过 99999999 元")]
     # Even without dry_run: one bad row and nothing at all is written.
     report = do_import_catalog(None, data=data, filename="items.xlsx")
     assert report.problems and not report.written
