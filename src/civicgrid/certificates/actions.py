@@ -13,7 +13,7 @@ PermissionDenied for the wrong actor, before anything is written.
 import datetime
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -55,6 +55,7 @@ def _invalid(field: str, message: str) -> ValidationError:
 def issuer_for(actor: Any, certificate_type: CertificateType) -> Organisation:
     """The organisation `actor` issues `certificate_type` for: an API token's organisation, or
     the clerk's department of the type's kind (the first, when a clerk serves in several)."""
+    candidates: list[Organisation]
     if is_api_token(actor):
         candidates = [actor.organisation]
     else:
@@ -251,7 +252,7 @@ def do_issue_certificate(
 
 def holders_of(certificate: Certificate) -> list[User]:
     """Who hears about a certificate: the resident, or the enterprise's agents."""
-    if certificate.holder_user_id:
+    if certificate.holder_user is not None:
         return [certificate.holder_user]
     return list(
         User.objects.filter(
@@ -319,10 +320,10 @@ def agency_of(actor: Any) -> Organisation:
     """The agency on whose behalf `actor` uses a certificate: an API token's organisation or
     the department the clerk works for (the first, when they serve in several)."""
     if is_api_token(actor):
-        return actor.organisation
+        return cast(Organisation, actor.organisation)
     for membership in getattr(actor, "active_memberships", []):
         if membership.role == Role.DEPARTMENT_CLERK:
-            return membership.organisation
+            return cast(Organisation, membership.organisation)
     raise PermissionDenied(_("只有部门办事人员可以调用电子证照。"))
 
 

@@ -1,5 +1,8 @@
 """Read-side queries of certificates shared by pages, the API and other apps."""
 
+import datetime
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -10,14 +13,14 @@ from civicgrid.certificates.models import (
 )
 
 
-def valid_q(today=None) -> Q:  # type: ignore[no-untyped-def]
+def valid_q(today: datetime.date | None = None) -> Q:
     today = today or timezone.localdate()
     return Q(revoked_at__isnull=True) & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
 
 def certificates_held_by(
-    *, user=None, organisation=None, type_code: str | None = None
-) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+    *, user: Any = None, organisation: Any = None, type_code: str | None = None
+) -> QuerySet[Certificate]:
     """The valid certificates a resident (`user`) or an enterprise (`organisation`) holds,
     newest first; for an agency checking what it may take instead of paper."""
     if (user is None) == (organisation is None):
@@ -29,14 +32,14 @@ def certificates_held_by(
     return rows
 
 
-def wallet_of(principal) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+def wallet_of(principal: Any) -> QuerySet[Certificate]:
     """Everything the principal holds, valid or not (the wallet shows the state)."""
     return Certificate.objects.held_by(principal).select_related(
         "type", "issuer", "holder_organisation"
     )
 
 
-def issued_by(principal) -> QuerySet[Certificate]:  # type: ignore[no-untyped-def]
+def issued_by(principal: Any) -> QuerySet[Certificate]:
     """What the principal's department issued (the clerk's list)."""
     from civicgrid.certificates.querysets import issuing_organisation_ids
 
@@ -45,9 +48,9 @@ def issued_by(principal) -> QuerySet[Certificate]:  # type: ignore[no-untyped-de
     ).select_related("type", "issuer", "holder_organisation")
 
 
-def history_of(certificate: Certificate) -> list[dict]:
+def history_of(certificate: Certificate) -> list[dict[str, Any]]:
     """Every verification and every agency use of `certificate`, newest first, for the holder."""
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     for row in CertificateVerification.objects.filter(certificate=certificate)[:200]:
         events.append(
             {

@@ -34,7 +34,7 @@ def open_share(token: str) -> CertificateShare:
         pk = int(share_id)
     except (django_signing.BadSignature, ValueError):
         raise ShareRefused("invalid", _("分享链接无效，请向持证人重新索取。")) from None
-    share = (
+    share: CertificateShare | None = (
         CertificateShare.objects.select_related("certificate__type", "certificate__issuer")
         .filter(pk=pk, nonce=nonce)
         .first()
