@@ -321,31 +321,21 @@ class ExportIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class ExportOut(Schema):
-    id: int
-    filename: str
+class ProgressOut(Schema):
     done: int
     total: int
     finished: bool
     failed: bool
+    message: str
+
+
+class ExportOut(Schema):
+    id: int
+    filename: str
     row_count: int
+    unmasked: bool
+    progress: ProgressOut
     download: str
-
-    @staticmethod
-    def resolve_done(obj: Any) -> int:
-        return obj.progress.done
-
-    @staticmethod
-    def resolve_total(obj: Any) -> int:
-        return obj.progress.total
-
-    @staticmethod
-    def resolve_finished(obj: Any) -> bool:
-        return obj.progress.finished
-
-    @staticmethod
-    def resolve_failed(obj: Any) -> bool:
-        return obj.progress.failed
 
     @staticmethod
     def resolve_download(obj: Any) -> str:

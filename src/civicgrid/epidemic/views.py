@@ -29,8 +29,10 @@ from civicgrid.epidemic.models import Report, ReportForm
 from civicgrid.epidemic.querysets import (
     CONFIRMER_ROLES,
     COUNTY_REPORTER_ROLES,
+    LINE_LIST_ROLES,
     LOCKER_ROLES,
     STATISTICS_ROLES,
+    WORKLIST_ROLES,
 )
 from civicgrid.epidemic.remit import deadline_of, local_today, reporting_units_for
 from civicgrid.population.selectors import area_for, default_area
@@ -60,6 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "entries": entries,
             "may_read": user.has_role(*STATISTICS_ROLES),  # type: ignore[union-attr]
+            "may_line_lists": user.has_role(*LINE_LIST_ROLES),  # type: ignore[union-attr]
+            "may_worklist": user.has_role(*WORKLIST_ROLES),  # type: ignore[union-attr]
             "may_approve": user.has_role(*(CONFIRMER_ROLES | LOCKER_ROLES | COUNTY_REPORTER_ROLES)),  # type: ignore[union-attr]
             "may_design_any": any(may_design(user, c) for c in user.jurisdiction_codes())
             or user.is_superuser,  # type: ignore[union-attr]

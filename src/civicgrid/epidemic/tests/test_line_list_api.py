@@ -186,7 +186,7 @@ def test_an_export_is_masked_scoped_and_audited(
     assert response.status_code == 202
     export_id = response.json()["id"]
     status = client.get(f"{BASE}/exports/{export_id}").json()
-    assert status["finished"] and status["row_count"] == 1
+    assert status["progress"]["finished"] and status["row_count"] == 1
     content = client.get(reverse("epidemic:line_list_export_download", args=[export_id]))
     sheet = (
         CalamineWorkbook.from_filelike(io.BytesIO(content.content))
