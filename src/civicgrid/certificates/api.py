@@ -180,9 +180,11 @@ def verify(request: HttpRequest) -> dict[str, Any]:
 
     The body is parsed here rather than by a schema so that anything at all — not JSON, the
     wrong shape, a number — gets this API's `{code, message}` answer in Chinese."""
-    outcome = verification.check(
-        _code_from(request), channel=VerificationChannel.API, request=request
-    )
+    code = _code_from(request)
+    try:
+        outcome = verification.check(code, channel=VerificationChannel.API, request=request)
+    except verification.Throttled:
+        raise ApiError(429, "throttled", str(verification.Throttled.message)) from None
     return {
         "result": outcome.result,
         "label": outcome.label,

@@ -294,6 +294,12 @@ class CertificateVerification(models.Model):
         verbose_name = _("证照核验记录")
         verbose_name_plural = _("证照核验记录")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The rate limit counts a network's checks of the last minute.
+            models.Index(
+                fields=["verifier_network", "created_at"], name="certificates_verif_network"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -4,13 +4,21 @@ Every check is logged (`CertificateVerification`) with its channel and the verif
 cut to /24 (IPv4) or /48 (IPv6) — enough to tell the holder "checked from outside your town",
 not enough to name the verifier. A code whose signature fails is logged without a certificate:
 its words cannot be trusted to name one.
+
+The checks are public, so one network may run at most `CERTIFICATE_VERIFICATIONS_PER_MINUTE`
+(default 60) a minute, counted from the log itself (every worker process sees the same count);
+beyond that `Throttled` is raised and nothing is logged, so nobody can flood a holder's history
+or the table.
 """
 
+import datetime
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +27,16 @@ from civicgrid.certificates.choices import CertificateState, VerificationResult
 from civicgrid.certificates.models import Certificate, CertificateShare, CertificateVerification
 
 MAX_CODE_LENGTH = 4096
+
+
+class Throttled(Exception):
+    """Too many checks from one network in the last minute."""
+
+    message = gettext_lazy("核验过于频繁，请一分钟后再试。")
+
+
+def per_minute_limit() -> int:
+    return int(getattr(settings, "CERTIFICATE_VERIFICATIONS_PER_MINUTE", 60))
 
 
 @dataclass(frozen=True)
@@ -81,13 +99,21 @@ def check(
     request: HttpRequest | None = None,
     share: CertificateShare | None = None,
 ) -> Outcome:
-    """Evaluate `code` and log the check."""
+    """Evaluate `code` and log the check; Throttled when its network checks too often."""
+    network = truncated_network(request)
+    if network:
+        since = timezone.now() - datetime.timedelta(minutes=1)
+        recent = CertificateVerification.objects.filter(
+            verifier_network=network, created_at__gte=since
+        )
+        if recent.count() >= per_minute_limit():
+            raise Throttled
     outcome = evaluate(code)
     CertificateVerification.objects.create(
         certificate=outcome.certificate,
         share=share,
         channel=channel,
         result=outcome.result,
-        verifier_network=truncated_network(request),
+        verifier_network=network,
     )
     return outcome

@@ -133,15 +133,30 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     code = ""
     if request.method == "POST":
         code = request.POST.get("code", "")
-        outcome = verification.check(code, channel=VerificationChannel.PAGE, request=request)
+        try:
+            outcome = verification.check(code, channel=VerificationChannel.PAGE, request=request)
+        except verification.Throttled:
+            return _throttled(request)
     return _verification(request, outcome, code)
+
+
+def _throttled(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "certificates/shared.html",
+        {"refused": {"message": verification.Throttled.message}},
+        status=429,
+    )
 
 
 @never_cache
 @require_GET
 def verify_link(request: HttpRequest, code: str) -> HttpResponse:
     """The URL in the QR code: a phone camera lands here and the check runs at once."""
-    outcome = verification.check(code, channel=VerificationChannel.LINK, request=request)
+    try:
+        outcome = verification.check(code, channel=VerificationChannel.LINK, request=request)
+    except verification.Throttled:
+        return _throttled(request)
     return _verification(request, outcome, "")
 
 
@@ -164,13 +179,16 @@ def shared_view(request: HttpRequest, token: str) -> HttpResponse:
     except ShareRefused as exc:
         return render(request, "certificates/shared.html", {"refused": exc}, status=410)
     certificate = share.certificate
+    try:
+        outcome = verification.check(
+            signing.code_of(certificate.payload, certificate.signature),
+            channel=VerificationChannel.SHARE,
+            request=request,
+            share=share,
+        )
+    except verification.Throttled:
+        return _throttled(request)
     actions.do_count_share_view(share)
-    outcome = verification.check(
-        signing.code_of(certificate.payload, certificate.signature),
-        channel=VerificationChannel.SHARE,
-        request=request,
-        share=share,
-    )
     return render(
         request,
         "certificates/shared.html",

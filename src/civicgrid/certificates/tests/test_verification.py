@@ -181,3 +181,23 @@ def test_the_verify_page_needs_no_sign_in_and_the_keys_are_published(client):
     page = client.get(reverse("certificates:keys")).content.decode()
     assert next(iter(keys.values())) in page
     assert "开发环境密钥" in page  # tests run without a configured key
+
+
+@pytest.mark.django_db
+def test_one_network_checking_too_often_is_slowed_down_and_not_logged(client, personas, settings):
+    settings.CERTIFICATE_VERIFICATIONS_PER_MINUTE = 3
+    certificate = f.approval(personas)
+    code = code_of(certificate)
+    for _ in range(3):
+        assert post_api(client, {"code": code}).status_code == 200
+    refused = post_api(client, {"code": code})
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    page = client.post(reverse("certificates:verify"), {"code": code})
+    assert page.status_code == 429 and "过于频繁" in page.content.decode()
+    link = client.get(reverse("certificates:verify_link", args=[code]))
+    assert link.status_code == 429
+    assert CertificateVerification.objects.count() == 3
+    # Another network is not affected, and a minute later this one may check again.
+    assert post_api(client, {"code": code}, REMOTE_ADDR="198.51.100.7").status_code == 200
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        assert post_api(client, {"code": code}).status_code == 200
