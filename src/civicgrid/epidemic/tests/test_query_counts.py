@@ -46,3 +46,25 @@ def test_reading_costs_the_same_for_two_units_and_for_eight(client, personas, pa
     more = [f.unit(f"卫生院{n}", TOWNSHIPS[n % 4]) for n in range(2, 8)]
     _report(personas, form, more, 3)
     assert _queries(client, url, args) == few
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/epidemic/line-lists/worklist",
+        "/api/v1/epidemic/line-lists/cases",
+        "/api/v1/epidemic/line-lists/contacts",
+        "/api/v1/epidemic/line-lists/observations",
+        "/epidemic/line-lists/worklist/",
+        "/epidemic/line-lists/",
+        "/epidemic/line-lists/statistics/",
+    ],
+)
+def test_line_lists_read_in_the_same_queries_for_one_contact_and_for_six(client, personas, path):
+    source = f.case(personas)
+    f.observed_contact(personas, source)
+    client.force_login(personas.county_a_officer)
+    few = _queries(client, path)
+    for _ in range(5):
+        f.observed_contact(personas, f.case(personas))
+    assert _queries(client, path) == few
