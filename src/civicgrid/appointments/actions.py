@@ -634,3 +634,24 @@ def do_add_closure(actor: Any, *, office: Office, date: datetime.date, reason: s
             details={"event": "closed", "date": date.isoformat(), "cancelled": len(affected)},
         )
     return closure
+
+
+def do_remove_closure(actor: Any, *, closure: Closure) -> None:
+    """Reopen a closed day (its slots are re-planned; cancelled bookings stay cancelled, the
+    applicants were told and may book again)."""
+    from civicgrid.appointments.slots import do_plan_slots
+
+    office = closure.office
+    _require_staff(actor, office)
+    if closure.date < timezone.localdate():
+        raise ValidationError({"date": _("不能修改过去的日期")})
+    with transaction.atomic():
+        record_audit(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=closure,
+            division_code=office.division_code,
+            details={"event": "reopened", "date": closure.date.isoformat()},
+        )
+        closure.delete()
+        do_plan_slots(office)

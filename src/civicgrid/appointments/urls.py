@@ -22,4 +22,9 @@ urlpatterns = [
     path("staff/<int:office_id>/check-in/", views.office_check_in, name="office_check_in"),
     path("staff/<int:office_id>/load/", views.office_load, name="office_load"),
     path("staff/<int:office_id>/closures/", views.office_closure, name="office_closure"),
+    path(
+        "staff/<int:office_id>/closures/<int:closure_id>/remove/",
+        views.office_closure_remove,
+        name="office_closure_remove",
+    ),
 ]

@@ -332,6 +332,24 @@ def office_closure(request: HttpRequest, office_id: int) -> HttpResponse:
 
 
 @staff_required
+@require_POST
+def office_closure_remove(request: HttpRequest, office_id: int, closure_id: int) -> HttpResponse:
+    office = access_office_for_staff(request.user, office_id, request=request)
+    closure = office.closures.filter(pk=closure_id).first()
+    if closure is None:
+        raise Http404
+    try:
+        actions.do_remove_closure(request.user, closure=closure)
+    except ValidationError as exc:
+        _flash(request, _errors(exc))
+    else:
+        messages.success(
+            request, _("已取消 %(d)s 的闭厅，当天重新开放预约。") % {"d": closure.date}
+        )
+    return redirect("appointments:office_day", office_id=office.pk)
+
+
+@staff_required
 @require_GET
 def office_load(request: HttpRequest, office_id: int) -> HttpResponse:
     office = access_office_for_staff(request.user, office_id, request=request)

@@ -29,6 +29,16 @@ def _appeal(p):
     return (f.blocked_with_appeal(p).pk,)
 
 
+def _closure(p):
+    import datetime
+
+    from civicgrid.appointments.models import Closure
+
+    office = _world(p)["office"]
+    closure = Closure.objects.create(office=office, date=datetime.date(2099, 1, 5), reason="检修")
+    return (office.pk, closure.pk)
+
+
 def _arriving(p):
     from civicgrid.appointments.models import Booking
 
@@ -136,6 +146,13 @@ CASES = [
         "appointments:office_closure",
         args=_office,
         data=lambda p: {"date": "2099-01-05", "reason": "设备检修"},
+        allowed=("clerk_a",),
+        denied=("clerk_b", "resident_a"),
+        **PAGE_POST,
+    ),
+    AccessCase(
+        "appointments:office_closure_remove",
+        args=_closure,
         allowed=("clerk_a",),
         denied=("clerk_b", "resident_a"),
         **PAGE_POST,

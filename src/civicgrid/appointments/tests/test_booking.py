@@ -244,6 +244,19 @@ def test_closing_an_office_for_a_day_cancels_its_bookings_and_tells_the_applican
     assert Closure.objects.count() == 1
 
 
+def test_reopening_a_closed_day_brings_its_slots_back(personas):
+    hall, thing = f.world(personas)
+    closure = actions.do_add_closure(personas.clerk_a, office=hall, date=f.MONDAY, reason="停电")
+    with pytest.raises(PermissionDenied):
+        actions.do_remove_closure(personas.clerk_b, closure=closure)
+    with time_machine.travel(f.at(f.MONDAY, 8), tick=False):
+        # plan_slots starts today: 2 March 2026
+        actions.do_remove_closure(personas.clerk_a, closure=closure)
+    assert not Closure.objects.exists()
+    assert f.slot(hall).is_open
+    f.booking(personas.resident_a, hall, thing)
+
+
 def test_replanning_keeps_booked_slots_and_drops_empty_ones(personas):
     hall, thing = f.world(personas)
     booking = f.booking(personas.resident_a, hall, thing)
