@@ -37,7 +37,7 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.credit_code import normalize_credit_code
 from civicgrid.core.idcard import normalize_id_number
-from civicgrid.core.masking import mask_id_number
+from civicgrid.core.masking import ProtectedValue, mask_id_number
 from civicgrid.core.notifications.actions import notify
 
 MAX_FIELD_LENGTH = 200
@@ -76,7 +76,13 @@ def issuer_for(actor: Any, certificate_type: CertificateType) -> Organisation:
 def _clean_subject_number(
     kind: str, raw: object, holder_user: User | None, holder_org: Organisation | None
 ) -> tuple[str, str]:
-    """(normalised number, masked form); the number must match what the holder registered."""
+    """(normalised number, masked form); the number must match what the holder registered.
+
+    A protected value (`user.id_number` as read from the database) is taken as its plain
+    number; note that `str()` of one is the *masked* text, which is refused like any other
+    incomplete number."""
+    if isinstance(raw, ProtectedValue):
+        raw = raw.reveal()
     if not isinstance(raw, str):
         raise _invalid("subject_number", _("证件号码应为文本。"))
     try:

@@ -174,3 +174,16 @@ def test_an_administrator_cannot_save_a_malformed_field_list(labels):
     with pytest.raises(ValidationError) as caught:
         kind.full_clean()
     assert "field_labels" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_holders_registered_number_may_be_passed_as_read_but_not_masked(personas):
+    resident = personas.resident_a
+    resident.id_number = f.RESIDENT_A_ID
+    resident.save()
+    resident.refresh_from_db()
+    certificate = f.employment_record(personas, subject_number=resident.id_number)
+    assert certificate.subject_id_number == f.RESIDENT_A_ID
+    with pytest.raises(ValidationError) as caught:
+        f.employment_record(personas, subject_number=str(resident.id_number))  # the masked text
+    assert "subject_number" in caught.value.message_dict
