@@ -199,6 +199,19 @@ _ITEM_FIELDS = (
 )  # fmt: skip
 
 
+# Entry fields copied as they are from the item's row.
+_PLAIN_FIELDS = (
+    "id", "code", "name", "kind", "department_id", "division_code", "level",
+    "promised_limit_days", "legal_limit_days", "online", "online_depth", "by_appointment",
+    "hall_visits",
+)  # fmt: skip
+# The fields of a result row at the API (`api.ItemSummarySchema`), in its order.
+SUMMARY_FIELDS = (
+    "code", "name", "kind", "department_id", "department_name", "division_code", "level",
+    "promised_limit_days", "legal_limit_days", "online", "online_depth", "hall_visits",
+)  # fmt: skip
+
+
 def build_index(version: int) -> Index:
     """Read the published catalogue in three plain queries (no model instances: fast)."""
     published = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
@@ -245,42 +258,18 @@ def _entry(
     related = " ".join(
         [row["department__name"], *(n for _c, n in own_events), *materials.get(row["id"], [])]
     )
+    plain = {name: row[name] for name in _PLAIN_FIELDS}
+    plain["department_name"] = row["department__name"]
     return Entry(
-        id=row["id"],
-        code=row["code"],
-        name=row["name"],
-        kind=row["kind"],
-        department_id=row["department_id"],
-        department_name=row["department__name"],
-        division_code=row["division_code"],
-        level=row["level"],
+        **plain,
         life_event_codes=frozenset(c for c, _n in own_events),
-        promised_limit_days=row["promised_limit_days"],
-        legal_limit_days=row["legal_limit_days"],
-        online=row["online"],
-        online_depth=row["online_depth"],
-        by_appointment=row["by_appointment"],
-        hall_visits=row["hall_visits"],
         fee=str(row["fee"]),
         name_text=normalise(row["name"]),
         pinyin=row["name_pinyin"],
         initials=row["name_initials"],
         related_text=normalise(related),
         other_text=normalise(f"{row['conditions']} {row['legal_basis']}"),
-        summary={
-            "code": row["code"],
-            "name": row["name"],
-            "kind": row["kind"],
-            "department_id": row["department_id"],
-            "department_name": row["department__name"],
-            "division_code": row["division_code"],
-            "level": row["level"],
-            "promised_limit_days": row["promised_limit_days"],
-            "legal_limit_days": row["legal_limit_days"],
-            "online": row["online"],
-            "online_depth": row["online_depth"],
-            "hall_visits": row["hall_visits"],
-        },
+        summary={name: plain[name] for name in SUMMARY_FIELDS},
     )
 
 
