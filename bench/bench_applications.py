@@ -18,9 +18,10 @@ The queue: `development_clerk`'s session at `GET /api/v1/applications/queue` in 
 requests — the default (open cases by due date), each status, each time-left filter, one item,
 and the 2nd, 10th and 100th page — loaded by wrk (or bench/load.py's Python generator) at 4 and
 16 keep-alive connections after a 2 s warm-up. Each response is a page of 20 plus the count
-(core.paging counts when the page is full). The query reads the partial index
-`applications_case_open_queue` (handling department, due date, id over the open cases) or
-`applications_case_dept_status`; the plan is printed.
+(core.paging counts when the page is full). The query reads the index
+`applications_case_queue` (handling department, in queue, due date, id: a department's open
+cases already in due-date order, no sort) or, for one status, `applications_case_dept_status`;
+the plan is printed.
 
 Submission: `enterprise_agent`'s session posting `POST /api/v1/applications/cases` as
 multipart (the item code, the answers as JSON, and two PDFs of 2 MB each as the 项目申请报告
@@ -176,6 +177,7 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
                 handling_department=department,
                 division_code=department.division_code,
                 status=status,
+                in_queue=status in open_statuses,
                 current_step=step,
                 submitted_at=now - dt.timedelta(days=(today - submitted).days),
                 base_due_date=due,

@@ -26,6 +26,7 @@ from civicgrid.applications.choices import (
     BAD_RATING_MAX,
     FINISHED_STATUSES,
     FOLLOW_UP_WORKING_DAYS,
+    OPEN_STATUSES,
     ApplicantKind,
     AttachmentPurpose,
     CaseStatus,
@@ -561,6 +562,8 @@ def _require_actor(actor: Any, case: Case) -> WorkflowStep:
 
 def _transition(case: Case, from_statuses: Iterable[str], **changes: Any) -> Case:
     """Apply `changes` if the case is still as the caller saw it; else a clear refusal."""
+    if "status" in changes:
+        changes["in_queue"] = changes["status"] in OPEN_STATUSES
     won = Case.objects.filter(
         pk=case.pk, version=case.version, status__in=list(from_statuses)
     ).update(version=F("version") + 1, **changes)
@@ -608,7 +611,7 @@ def do_advance_case(actor: Any, *, case: Case, note: str = "") -> Case:
         kind, template = EventKind.APPROVED, "application_approved"
     else:
         changes.update(status=S.IN_PROGRESS)
-        kind, template = EventKind.ADVANCED, ""
+        kind, template = EventKind.ADVANCED, "application_step_done"
     with transaction.atomic():
         case = _transition(case, expected, **changes)
         if step.kind == StepKind.RECEIVE:
@@ -617,8 +620,7 @@ def do_advance_case(actor: Any, *, case: Case, note: str = "") -> Case:
             do_count_case(item=case.item, online=case.online)
             _use_certificates(actor, case)
         _event(case, kind, actor, step_name=step.name, note=note)
-        if template:
-            _tell_applicant(case, template)
+        _tell_applicant(case, template, step=step.name, next=following.name)
         _audit(case, actor, kind, reason=note)
     return case
 

@@ -16,7 +16,7 @@ from civicgrid.applications import actions, selectors
 from civicgrid.applications.access import access_follow_up_for_user, access_worked_case_for_user
 from civicgrid.applications.choices import CaseStatus, DeliveryMethod, StepKind, TimeLeft
 from civicgrid.applications.models import Case, WorkflowStep
-from civicgrid.applications.views import error_dict, file_names
+from civicgrid.applications.views import file_names, run_case_action
 from civicgrid.catalog.models import ServiceItem
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
@@ -130,16 +130,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _clerk_action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:
     case = access_worked_case_for_user(request.user, number, request=request)
-    try:
-        run(case)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return _detail(request, Case.objects.get(pk=case.pk), errors=error_dict(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-        return redirect("applications:clerk_case", number=case.number)
-    messages.success(request, done)
-    return redirect("applications:clerk_case", number=case.number)
+    return run_case_action(request, case, run, done, page=_detail, to="applications:clerk_case")
 
 
 @login_required

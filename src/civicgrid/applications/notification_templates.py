@@ -31,6 +31,13 @@ register_template(
     description="部门受理申请时，发给申请人。",
 )
 register_template(
+    "application_step_done",
+    category=APPLICATIONS,
+    title=_("申请办理进度"),
+    body=_("您的“{item}”申请（{number}）已完成“{step}”，进入“{next}”。"),
+    description="办件完成审查等中间步骤时，发给申请人。",
+)
+register_template(
     "application_material_requested",
     category=APPLICATIONS,
     title=_("请补正申请材料"),

@@ -46,7 +46,28 @@ def _is_user(principal: Any) -> bool:
     return hasattr(principal, "active_memberships")
 
 
-class CaseQuerySet(ScopedQuerySet):
+def staff_q(principal: Any, *department_fields: str) -> Q:
+    """Rows of the principal's departments (as clerk, by any of `department_fields`) and of
+    their jurisdiction (as supervisor)."""
+    condition = Q(pk__in=[])
+    departments = clerk_department_ids(principal)
+    for field in department_fields if departments else ():
+        condition |= Q(**{f"{field}__in": departments})
+    codes = supervisor_codes(principal)
+    if codes:
+        condition |= jurisdiction_q(codes)
+    return condition
+
+
+class StaffScopedQuerySet(ScopedQuerySet):
+    """`visible_to` for rows that staff see by department and jurisdiction: subclasses say
+    which department fields count (`department_fields`) and who else sees a row (`also_q`)."""
+
+    department_fields: tuple[str, ...] = ("department_id",)
+
+    def also_q(self, principal: Any) -> Q:
+        return Q(pk__in=[])
+
     def visible_to(self, principal: Principal) -> Self:
         if not principal.is_authenticated:
             return self.none()
@@ -54,36 +75,25 @@ class CaseQuerySet(ScopedQuerySet):
             return self.all()
         if not _is_user(principal):
             return super().visible_to(principal)  # an API token: its jurisdiction
+        return self.filter(self.also_q(principal) | staff_q(principal, *self.department_fields))
+
+
+class CaseQuerySet(StaffScopedQuerySet):
+    department_fields = ("handling_department_id", "department_id")
+
+    def also_q(self, principal: Any) -> Q:
+        """The applicant, and every agent of the applying enterprise."""
         condition = Q(applicant_user=principal)
         enterprises = agent_organisation_ids(principal)
         if enterprises:
             condition |= Q(applicant_organisation_id__in=enterprises)
-        departments = clerk_department_ids(principal)
-        if departments:
-            condition |= Q(handling_department_id__in=departments) | Q(
-                department_id__in=departments
-            )
-        codes = supervisor_codes(principal)
-        if codes:
-            condition |= jurisdiction_q(codes)
-        return self.filter(condition)
+        return condition
 
     def worked_by(self, principal: Principal) -> Self:
         """The clerk side only: cases the principal handles or supervises (not their own)."""
-        if not principal.is_authenticated:
-            return self.none()
-        if principal.is_superuser:
-            return self.all()
-        if not _is_user(principal):
-            return super().visible_to(principal)
-        condition = Q(pk__in=[])
-        departments = clerk_department_ids(principal)
-        if departments:
-            condition |= Q(handling_department_id__in=departments)
-        codes = supervisor_codes(principal)
-        if codes:
-            condition |= jurisdiction_q(codes)
-        return self.filter(condition)
+        if not principal.is_authenticated or principal.is_superuser or not _is_user(principal):
+            return StaffScopedQuerySet.visible_to(self, principal)
+        return self.filter(staff_q(principal, "handling_department_id"))
 
 
 class CasePartQuerySet(ScopedQuerySet):
@@ -125,19 +135,5 @@ class AttachmentQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
 
-class FollowUpQuerySet(ScopedQuerySet):
-    def visible_to(self, principal: Principal) -> Self:
-        if not principal.is_authenticated:
-            return self.none()
-        if principal.is_superuser:
-            return self.all()
-        if not _is_user(principal):
-            return super().visible_to(principal)
-        condition = Q(pk__in=[])
-        departments = clerk_department_ids(principal)
-        if departments:
-            condition |= Q(department_id__in=departments)
-        codes = supervisor_codes(principal)
-        if codes:
-            condition |= jurisdiction_q(codes)
-        return self.filter(condition)
+class FollowUpQuerySet(StaffScopedQuerySet):
+    department_fields = ("department_id",)

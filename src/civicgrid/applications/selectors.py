@@ -70,7 +70,7 @@ def clerk_queue(
         rows = rows.filter(handling_department_id=department_id)
     if item_id:
         rows = rows.filter(item_id=item_id)
-    rows = rows.filter(status=status) if status else rows.filter(status__in=OPEN_STATUSES)
+    rows = rows.filter(status=status) if status else rows.filter(in_queue=True)
     today = clock.today()
     running = ~Q(status=CaseStatus.AWAITING_MATERIAL)
     if time_left == TimeLeft.OVERDUE:

@@ -245,17 +245,26 @@ def case_track(request: HttpRequest, number: str) -> HttpResponse:
     return _track_page(request, case)
 
 
-def _applicant_action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:
-    case = access_case_for_user(request.user, number, request=request)
+def run_case_action(
+    request: HttpRequest, case: Case, run: Any, done: str, *, page: Any, to: str
+) -> HttpResponse:
+    """Run one action on `case`: on success a message and a redirect to the case (URL name
+    `to`); a rule violation shows `page` again with the errors; a wrong role a message."""
     try:
         run(case)
     except ValidationError as exc:
-        return _track_page(request, Case.objects.get(pk=case.pk), errors=error_dict(exc))
+        messages.error(request, "；".join(exc.messages))
+        return page(request, Case.objects.get(pk=case.pk), errors=error_dict(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-        return redirect("applications:case_track", number=case.number)
+        return redirect(to, number=case.number)
     messages.success(request, done)
-    return redirect("applications:case_track", number=case.number)
+    return redirect(to, number=case.number)
+
+
+def _applicant_action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:
+    case = access_case_for_user(request.user, number, request=request)
+    return run_case_action(request, case, run, done, page=_track_page, to="applications:case_track")
 
 
 @login_required

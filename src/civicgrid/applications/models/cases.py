@@ -156,6 +156,11 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Whether the case is still open (one of OPEN_STATUSES), kept by the actions with the
+    # status. The queue's partial index covers exactly these rows, in due-date order with the
+    # status beside it (counted without reading the table); an IN over four statuses would
+    # need a sort of all of a department's open cases instead.
+    in_queue = models.BooleanField(default=True, editable=False)
     status_before_pause = models.CharField(max_length=20, blank=True, editable=False)
     # Bumped by every change of state; actions update `WHERE version = <seen>`, so of two
     # clerks acting at once exactly one wins.
@@ -182,9 +187,9 @@ class Case(models.Model):
             # The clerk queue: a department's open cases by due date (a partial index, so the
             # finished bulk of a busy department is never read), and any one status.
             models.Index(
-                fields=["handling_department", "due_date", "id"],
-                condition=Q(status__in=OPEN_STATUSES),
-                name="applications_case_open_queue",
+                fields=["handling_department", "due_date", "id", "status"],
+                condition=Q(in_queue=True),
+                name="applications_case_queue",
             ),
             models.Index(
                 fields=["handling_department", "status", "due_date"],
@@ -211,6 +216,11 @@ class Case(models.Model):
                 condition=Q(applicant_kind=ApplicantKind.RESIDENT)
                 | Q(applicant_organisation__isnull=False, credit_code__regex=r"^[0-9A-Z]{18}$"),
                 name="applications_case_enterprise_has_credit_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_queue=True, status__in=OPEN_STATUSES)
+                | (Q(in_queue=False) & ~Q(status__in=OPEN_STATUSES)),
+                name="applications_case_in_queue_while_open",
             ),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("base_due_date")),

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicgrid.applications import actions
-from civicgrid.applications.choices import StepKind
+from civicgrid.applications.demo_forms import INVESTMENT_WORKFLOW
 from civicgrid.applications.models import Case
 from civicgrid.catalog.models import ServiceItem, ServiceMaterial
 
@@ -54,16 +54,11 @@ ANSWERS = {
     "foreign": False,
 }
 
+# The demo's investment workflow, its certificate filled from this form's answers.
 WORKFLOW = [
-    {"key": "receive", "name": "受理", "kind": StepKind.RECEIVE},
-    {"key": "review", "name": "审查", "kind": StepKind.REVIEW},
-    {"key": "decide", "name": "决定", "kind": StepKind.DECIDE},
+    *INVESTMENT_WORKFLOW[:-1],
     {
-        "key": "complete",
-        "name": "办结",
-        "kind": StepKind.COMPLETE,
-        "certificate_type": "investment_project_approval",
-        "certificate_valid_days": 730,
+        **INVESTMENT_WORKFLOW[-1],
         "certificate_field_map": {
             "project_name": "project_name",
             "project_code": "@number",
