@@ -27,3 +27,14 @@ def test_the_demo_loads_once_with_the_items_the_issue_names(personas):
     assert [e.name for e in search.search("增版增量")] == ["发票领用增量"]
     assert "企业设立登记（营业执照核发）" in [e.name for e in search.search("business licence")[:3]]
     assert next(e.name for e in search.search("复产")) == "企业复工复产申报"
+
+
+def test_the_pages_render_the_demo_catalogue(client, personas):
+    do_load_demo_catalog()
+    home = client.get("/services/").content.decode()
+    assert "复工复产" in home and "国家税务总局阜城县税务局" in home and "乡镇（街道）级" in home
+    code = ServiceItem.objects.get(name="企业投资项目核准").code
+    page = client.get(f"/services/items/{code}/").content.decode()
+    assert "可由电子证照自动获取，无需提交" in page and "核准和备案有什么区别？" in page
+    rate = client.get("/services/online-rate/").content.decode()
+    assert "阜城县公安局" in rate and "省级" in rate
