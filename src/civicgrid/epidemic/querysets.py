@@ -122,6 +122,18 @@ class LineListQuerySet(ScopedQuerySet):
     """Cases, contacts, key persons and sites: the jurisdiction's subtree, nothing more."""
 
 
+class KeyPersonQuerySet(ScopedQuerySet):
+    """Key persons: the jurisdiction's, and for a grid worker only those of their own grids
+    (as the register restricts them: `population.querysets.grid_restriction`)."""
+
+    def visible_to(self, principal: Principal) -> Self:
+        from civicgrid.population.querysets import grid_restriction
+
+        scoped = super().visible_to(principal)
+        grids = grid_restriction(principal) if principal.is_authenticated else None
+        return scoped if grids is None else scoped.filter(grid_id__in=grids)
+
+
 class ObservationQuerySet(ScopedQuerySet):
     """Observations by where they take place; a team's own staff also see the team's (a
     community committee watching people at a site in the next township)."""

@@ -34,7 +34,12 @@ from civicgrid.epidemic.choices import (
     Outcome,
     Severity,
 )
-from civicgrid.epidemic.querysets import LineListQuerySet, MonitoringQuerySet, ObservationQuerySet
+from civicgrid.epidemic.querysets import (
+    KeyPersonQuerySet,
+    LineListQuerySet,
+    MonitoringQuerySet,
+    ObservationQuerySet,
+)
 from civicgrid.population.models import Person
 from civicgrid.regions.models import Grid
 
@@ -263,7 +268,7 @@ class KeyPerson(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = LineListQuerySet.as_manager()
+    objects = KeyPersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("重点人员")

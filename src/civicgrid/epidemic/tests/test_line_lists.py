@@ -235,3 +235,26 @@ def test_only_one_of_several_concurrent_entries_of_one_person_becomes_a_case(per
     assert all("该身份证号已有病例记录" in message for message in lost)
     assert Person.objects.filter(id_number=given.id_number).count() == 1
     assert total(COUNTY_A, Measure.CONFIRMED) == 1
+
+
+def test_a_grid_worker_sees_the_key_persons_of_their_own_grids_only(personas):
+    from civicgrid.core.testing import COMMUNITY_A1
+    from civicgrid.epidemic.models import KeyPerson
+    from civicgrid.population.actions import do_assign_grid
+    from civicgrid.population.models import Person
+    from civicgrid.regions.models import Grid
+
+    mine = Grid.objects.create(division_id=COMMUNITY_A1, number=1, name="第一网格")
+    other = Grid.objects.create(division_id=COMMUNITY_A1, number=2, name="第二网格")
+    do_assign_grid(personas.admin, grid=mine, user=personas.grid_worker_a1)
+    for grid in (mine, other):
+        given = f.new_person()
+        key_person = do_register_key_person(personas.cdc_a, person=given, category="high_risk_arrival",
+                                            arrival_date=f.days_ago(1))  # fmt: skip
+        Person.objects.filter(pk=key_person.person_id).update(grid=grid)
+        KeyPerson.objects.filter(pk=key_person.pk).update(grid=grid)
+    seen = list(
+        KeyPerson.objects.visible_to(personas.grid_worker_a1).values_list("grid_id", flat=True)
+    )
+    assert seen == [mine.pk]
+    assert KeyPerson.objects.visible_to(personas.county_a_officer).count() == 2
