@@ -189,10 +189,6 @@ def _duplicate_case_error(existing: Case) -> ValidationError:
     )
 
 
-def _events_of_entry(case: Case) -> dict[str, int]:
-    return {case.status: 1}
-
-
 def _count(case: Case, measure: str, date: datetime.date) -> None:
     add_line_list_events(division_code=case.division_code, date=date, counts={measure: 1})
 
