@@ -300,12 +300,10 @@ def do_save_draft_step(
     answers, step_errors = clean_step(spec, step_key, values, draft.answers)
     for path, texts in (step_errors or {}).items():
         errors.setdefault(path, []).extend(texts if isinstance(texts, list) else [str(texts)])
-    known = [
-        *draft.attachments.values_list("reference", flat=True),
-        *(str(p.reference) for p in pending),
-    ]
-    for path, texts in uploads.unknown_references(spec, answers, known).items():
-        errors.setdefault(path, []).extend(texts)
+    known = [str(r) for r in draft.attachments.values_list("reference", flat=True)]
+    known += [str(p.reference) for p in pending]
+    for path, problems in uploads.unknown_references(spec, answers, known).items():
+        errors.setdefault(path, []).extend(problems)
     if errors:
         raise ValidationError(errors)
     following = spec.next_step(step_key, answers)
@@ -574,8 +572,9 @@ def _transition(case: Case, from_statuses: Iterable[str], **changes: Any) -> Cas
 
 
 def _next_step(case: Case) -> WorkflowStep | None:
+    position = case.current_step.position if case.current_step is not None else 0
     return (
-        WorkflowStep.objects.filter(item_id=case.item_id, position__gt=case.current_step.position)
+        WorkflowStep.objects.filter(item_id=case.item_id, position__gt=position)
         .order_by("position")
         .first()
     )

@@ -8,7 +8,7 @@ size and SHA-256) and hands back `PendingUpload`s carrying the reference the ans
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,7 @@ def _digest(uploaded: UploadedFile) -> str:
 
 
 def check_one(
-    uploaded: UploadedFile, *, path: str, label: str, kinds: Sequence[str], max_bytes: int
+    uploaded: UploadedFile, *, path: str, label: str, kinds: Collection[str], max_bytes: int
 ) -> PendingUpload:
     """One file checked by content; a ValidationError names `path`."""
     from civicgrid.applications.attachments import check_attachment
