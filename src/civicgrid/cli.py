@@ -74,6 +74,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if learning := do_load_demo_learning():
         print(f"已发布演示防疫知识 {learning} 篇（文章与测验）。", flush=True)
+    from civicgrid.catalog.demo import do_load_demo_catalog
+
+    if catalog := do_load_demo_catalog():
+        print(f"已生成演示政务服务事项 {catalog} 项（含人生事件与搜索同义词）。", flush=True)
+    from civicgrid.appointments.demo import do_load_demo_appointments
+
+    if bookings := do_load_demo_appointments():
+        print(f"已创建演示办事大厅（阜城县政务服务中心）及预约 {bookings} 个。", flush=True)
     from civicgrid.epidemic.demo import do_load_demo_epidemic
 
     epidemic = do_load_demo_epidemic(

@@ -104,6 +104,25 @@ SECTIONS = [
         None,
         frozenset({Role.ENTERPRISE_AGENT}),
     ),
+    Section(_("政务服务事项"), _("查找事项、办事指南、网上可办率"), "catalog:home"),
+    Section(
+        _("导入服务事项"),
+        _("从 Excel 表格新增或更新本部门的服务事项"),
+        "catalog:import",
+        frozenset({Role.ADMINISTRATOR, Role.DEPARTMENT_CLERK}),
+    ),
+    Section(
+        _("办事预约管理"),
+        _("今日预约与签到、各大厅负荷、爽约与申诉"),
+        "appointments:office_list",
+        frozenset({Role.DEPARTMENT_CLERK, Role.ADMINISTRATOR}),
+    ),
+    Section(
+        _("办事预约"),
+        _("预约到窗口办事、出示签到码"),
+        "appointments:booking_list",
+        frozenset({Role.ENTERPRISE_AGENT}),
+    ),
     Section(_("行政区划"), _("区划代码与网格"), "regions:division_browser"),
     Section(
         _("工作人员通讯录"),
@@ -147,7 +166,10 @@ SECTIONS = [
         "community:me",
         residents=True,
     ),
-    Section(_("办事预约"), _("预约到窗口办事"), None, residents=True),
+    Section(_("政务服务"), _("查找事项、办事指南，在线办理"), "catalog:home", residents=True),
+    Section(
+        _("办事预约"), _("预约到窗口办事、出示签到码"), "appointments:booking_list", residents=True
+    ),
 ]
 
 

@@ -46,6 +46,11 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("civicgrid.errands.actions.do_remind_unclaimed_errands", 60),
         # Daily reports past their deadline: remind the unit's staff once a day.
         PeriodicJob("civicgrid.epidemic.actions.do_remind_overdue_reports", 600),
+        # Appointments: no-shows once check-in has closed (and the blocks they bring),
+        # reminders the day before, and the window of slots moving on by a day.
+        PeriodicJob("civicgrid.appointments.actions.do_record_no_shows", 300),
+        PeriodicJob("civicgrid.appointments.actions.do_send_appointment_reminders", 600),
+        PeriodicJob("civicgrid.appointments.slots.do_plan_all_slots", 3600),
     ]
 
 

@@ -134,5 +134,4 @@ def test_the_worker_runs_the_sweeps():
         "civicgrid.appointments.actions.do_send_appointment_reminders",
         "civicgrid.appointments.slots.do_plan_all_slots",
     }
-    if not expected <= paths:
-        pytest.xfail("core.periodic does not list the appointment sweeps yet (coordinator)")
+    assert expected <= paths
