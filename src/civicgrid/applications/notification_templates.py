@@ -93,3 +93,13 @@ register_template(
     body=_("您对“{item}”办件（{number}）的评价，部门已核实整改并反馈。"),
     description="部门办结差评整改时，发给申请人。",
 )
+register_template(
+    "application_due_reminder",
+    category=APPLICATIONS,
+    title=_("办件即将到期"),
+    body=_(
+        "{department}有 {count} 件办件已超期或将在 2 个工作日内到期，最早的是 {number}（{item}），请及时办理。"
+    ),
+    urgent=True,
+    description="每天一次，提醒部门办事人员已超期或 2 个工作日内到期的办件（补正期间不提醒）。",
+)

@@ -175,6 +175,8 @@ class Case(models.Model):
     paused_since = models.DateField(_("暂停计时起"), null=True, blank=True)
     due_date = models.DateField(_("到期日"))
     due_warning = models.CharField(_("时限提示"), max_length=200, blank=True)
+    # The day the handling clerks were last reminded of the due date (`tasks.remind_due_cases`).
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
     refusal_reason = models.TextField(_("不予许可理由"), blank=True)
 
     objects = CaseQuerySet.as_manager()

@@ -166,3 +166,30 @@ def test_the_department_report_counts_satisfaction_response_and_follow_ups(perso
     assert line.response_rate == 0.75
     assert line.follow_ups_open == 1
     assert selectors.department_report(personas.clerk_b) == []
+
+
+def test_clerks_are_reminded_once_a_day_of_cases_due_soon_or_overdue(personas):
+    from civicgrid.applications.tasks import remind_due_cases
+    from civicgrid.core.notifications.models import Notification
+
+    service = f.item(personas.organisations["department_a"], promised=3)
+    with at(2025, 11, 3):
+        late = f.submit(personas.enterprise_agent_a, service)  # due Thursday Nov 6
+        paused = actions.do_advance_case(
+            personas.clerk_a, case=f.submit(personas.enterprise_agent_a, service)
+        )
+        actions.do_request_material(personas.clerk_a, case=paused, items=["补充材料"])
+    with at(2025, 11, 7):
+        fresh = f.submit(personas.enterprise_agent_a, service)  # due Wednesday Nov 12
+        assert remind_due_cases() == 1
+        assert remind_due_cases() == 0  # once a day
+        [notice] = Notification.objects.filter(
+            recipient=personas.clerk_a, template_code="application_due_reminder"
+        )
+        assert late.number in notice.body and "1 件" in notice.body
+        assert not Notification.objects.filter(
+            recipient=personas.clerk_b, template_code="application_due_reminder"
+        ).exists()
+    with at(2025, 11, 10):  # fresh is due within two working days now; late is still overdue
+        assert remind_due_cases() == 2
+    assert Case.objects.get(pk=fresh.pk).reminded_on == datetime.date(2025, 11, 10)
