@@ -140,10 +140,17 @@ class ObservationQuerySet(ScopedQuerySet):
 
     has_owner_rule = True
     team_field = "team_id"
+    person_field = "person"
 
     def owned_by(self, principal: Principal) -> Self:
+        """The team's own, and a resident's own observation (by the hash of their verified
+        ID number), so that they may record their checks themselves."""
         ids = organisation_ids_of(principal)
-        return self.filter(**{f"{self.team_field}__in": ids}) if ids else self.none()
+        condition = Q(**{f"{self.team_field}__in": ids}) if ids else Q(pk__in=[])
+        number_hash = getattr(principal, "id_number_hash", None)
+        if number_hash:
+            condition |= Q(**{f"{self.person_field}__id_number_hash": number_hash})
+        return self.filter(condition)
 
     def active(self) -> Self:
         from civicgrid.epidemic.choices import ObservationStatus
@@ -153,3 +160,4 @@ class ObservationQuerySet(ScopedQuerySet):
 
 class MonitoringQuerySet(ObservationQuerySet):
     team_field = "observation__team_id"
+    person_field = "observation__person"

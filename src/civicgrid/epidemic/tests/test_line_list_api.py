@@ -209,3 +209,19 @@ def test_an_unmasked_export_needs_a_reason_and_a_role(client, personas):
     assert response.status_code == 422
     client.force_login(personas.grid_worker_a1)
     assert post(client, f"{BASE}/exports", {"kind": "cases"}).status_code == 403
+
+
+def test_a_person_under_observation_records_their_own_check(client, personas):
+    from civicgrid.population.models import Person
+
+    _contact, observation = f.observed_contact(personas, f.case(personas))
+    person = Person.objects.get(pk=observation.person_id)
+    resident = personas.resident_a
+    resident.id_number = person.id_number.reveal()
+    resident.save()
+    client.force_login(resident)
+    url = f"{BASE}/observations/{observation.pk}/checks"
+    response = post(client, url, {"slot": "am", "temperature": "36.4"})
+    assert response.status_code == 201 and response.json()["by_self"] is True
+    client.force_login(personas.resident_b)
+    assert post(client, url, {"slot": "pm", "temperature": "36.4"}).status_code == 404
