@@ -4,7 +4,8 @@
 project record and a resumption receipt; 阜城县税务局 (tax_clerk) an invoice-quota notice; the
 development bureau also gives resident_1 a flexible-employment record. One earlier record is
 revoked, one certificate has been shared, verified and used by the tax office, so every page
-has something to show. Idempotent: does nothing once the demo enterprise holds a certificate.
+has something to show. Idempotent: does nothing once its certificates exist (marked with the
+source `demo:certificates`, so certificates other demos issue do not count).
 Needs `accounts.demo.do_load_demo_accounts()` first (returns 0 without its accounts).
 """
 
@@ -18,6 +19,7 @@ from civicgrid.certificates.documents import code_of
 from civicgrid.certificates.models import Certificate
 
 ENTERPRISE_NAME = "阜城县示范农机制造有限公司"
+SOURCE = "demo:certificates"
 
 
 def _enterprise_certificates() -> list[tuple[str, dict[str, str]]]:
@@ -62,7 +64,7 @@ def do_load_demo_certificates() -> int:
     resident = User.objects.filter(username="resident_1").first()
     if None in (enterprise, development, tax, resident):
         return 0
-    if Certificate.objects.filter(holder_organisation=enterprise).exists():
+    if Certificate.objects.filter(source=SOURCE).exists():
         return 0
     issued: list[Certificate] = []
     with transaction.atomic():
@@ -75,7 +77,7 @@ def do_load_demo_certificates() -> int:
                     subject_name=enterprise.name,
                     subject_number=enterprise.credit_code,
                     fields=fields,
-                    source="demo",
+                    source=SOURCE,
                 )
             )
         issued.append(
@@ -90,7 +92,7 @@ def do_load_demo_certificates() -> int:
                     "monthly_quantity": "50 份",
                     "max_amount": "十万元",
                 },
-                source="demo",
+                source=SOURCE,
             )
         )
         record = {"employment_form": "个体经营（农机维修）", "registered_on": "2026-03-02"}
@@ -102,7 +104,7 @@ def do_load_demo_certificates() -> int:
                 subject_name=resident.full_name,
                 subject_number=resident.id_number.reveal(),
                 fields=record,
-                source="demo",
+                source=SOURCE,
             )
             issued.append(certificate)
             if reason:
