@@ -2,7 +2,8 @@
 
 A4 landscape, reportlab's built-in CID font STSong-Light (every PDF reader supplies it, so
 nothing is embedded): the day's completeness, the day's figures of the division, the same by
-sub-division (by unit below a county), and the last seven days of each new-count element. The
+sub-division (by unit below a county), the last seven days of each new-count element, and
+the line lists' live figures of the day by sub-division. The
 figures are the live statistics (`selectors`), so the report is current when it is made.
 """
 
@@ -21,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from civicgrid.epidemic import selectors
 from civicgrid.epidemic.choices import ElementKind
+from civicgrid.epidemic.line_list_stats import line_list_statistics
 from civicgrid.epidemic.models import ReportForm
 from civicgrid.regions.models import Division
 
@@ -95,6 +97,19 @@ def situation_pdf(form: ReportForm, within: Division, date: datetime.date) -> by
                 ]
             ),
         ]
+    cases = line_list_statistics(within, date, date)
+    case_heads = [str(c.name) for c in cases.columns]
+    story += [
+        Spacer(0, 5 * mm),
+        Paragraph(_("个案实时数（病例、密切接触者、医学观察，按录入即时汇总）"), body),
+        _table(
+            [
+                [_("区划"), *case_heads],
+                *([r.label, *r.cells] for r in cases.rows),
+                [cases.total.label, *cases.total.cells],
+            ]
+        ),
+    ]
     story += [
         Spacer(0, 5 * mm),
         Paragraph(
