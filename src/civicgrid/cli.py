@@ -78,6 +78,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if catalog := do_load_demo_catalog():
         print(f"已生成演示政务服务事项 {catalog} 项（含人生事件与搜索同义词）。", flush=True)
+    from civicgrid.applications.demo import do_load_demo_applications
+
+    if cases := do_load_demo_applications():
+        print(f"已载入演示办件 {cases} 件（投资项目核准、发票增量、复工复产）。", flush=True)
     from civicgrid.appointments.demo import do_load_demo_appointments
 
     if bookings := do_load_demo_appointments():

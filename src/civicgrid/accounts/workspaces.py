@@ -93,15 +93,27 @@ SECTIONS = [
         OFFICERS | frozenset({Role.COMMUNITY_STAFF, Role.ADMINISTRATOR}),
     ),
     Section(
-        _("审批与远程窗口"),
-        _("申请队列、补正材料、远程咨询"),
+        _("办件队列"),
+        _("受理、审查、补正材料、办结发证，按剩余工作日排序"),
+        "applications:clerk_queue",
+        frozenset({Role.DEPARTMENT_CLERK}),
+    ),
+    Section(
+        _("好差评报表"),
+        _("各部门满意度、评价率和差评整改进度"),
+        "applications:department_report",
+        OFFICERS | frozenset({Role.DEPARTMENT_CLERK}),
+    ),
+    Section(
+        _("远程窗口"),
+        _("在线答复企业和群众的远程咨询"),
         None,
         frozenset({Role.DEPARTMENT_CLERK}),
     ),
     Section(
-        _("复工复产与企业办事"),
-        _("复工申报、项目审批、远程办税"),
-        None,
+        _("我的办件"),
+        _("投资项目审批、复工复产申报、发票增量：在线申请、补正材料、查进度、评价"),
+        "applications:my_applications",
         frozenset({Role.ENTERPRISE_AGENT}),
     ),
     Section(_("政务服务事项"), _("查找事项、办事指南、网上可办率"), "catalog:home"),
@@ -167,6 +179,12 @@ SECTIONS = [
         residents=True,
     ),
     Section(_("政务服务"), _("查找事项、办事指南，在线办理"), "catalog:home", residents=True),
+    Section(
+        _("我的办件"),
+        _("在线申请、补正材料、查进度、评价"),
+        "applications:my_applications",
+        residents=True,
+    ),
     Section(
         _("办事预约"), _("预约到窗口办事、出示签到码"), "appointments:booking_list", residents=True
     ),
