@@ -103,7 +103,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     context = {
         "upcoming": list(mine.filter(status=BookingStatus.BOOKED).order_by("starts_at")),
         "past": list(mine.exclude(status=BookingStatus.BOOKED).order_by("-starts_at")[:20]),
-        "block": actions.active_block(request.user, now),
+        # Not "block": inside {% block %} that name is the template block itself (always true).
+        "ban": actions.active_block(request.user, now),
     }
     return render(request, "appointments/booking_list.html", context)
 
@@ -234,7 +235,7 @@ def appeal(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("申诉已提交，工作人员处理后会通知您。"))
             return redirect("appointments:booking_list")
-    context = {"block": block, "existing": existing, "form": form}
+    context = {"ban": block, "existing": existing, "form": form}
     return render(request, "appointments/appeal.html", context)
 
 

@@ -156,3 +156,14 @@ def test_a_blocked_applicant_sees_why_and_can_appeal(client, personas, world):
     response = client.post(reverse("appointments:appeal"), {"text": "孩子生病"})
     assert response.status_code == 302
     assert BlockAppeal.objects.get().text == "孩子生病"
+
+
+def test_an_applicant_without_a_block_is_not_shown_one(client, personas, world):
+    # Regression: the context variable used to be called "block", which inside {% block %}
+    # is the template block itself, so every applicant was told they were blocked.
+    client.force_login(personas.resident_b)
+    page = client.get(reverse("appointments:booking_list")).content.decode()
+    assert "不能预约" not in page and "提出申诉" not in page
+    assert reverse("appointments:booking_create") in page
+    appeal = client.get(reverse("appointments:appeal")).content.decode()
+    assert "您目前没有预约限制" in appeal and "<textarea" not in appeal
