@@ -433,6 +433,43 @@ def observation_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(*WORKLIST_ROLES)
+@require_http_methods(["GET", "POST"])
+def sites(request: HttpRequest) -> HttpResponse:
+    """The named sites of the jurisdiction with their occupancy; staff who place people under
+    observation add one."""
+    errors: dict[str, list[str]] = {}
+    may_add = request.user.has_role(*OBSERVATION_ROLES)  # type: ignore[union-attr]
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied
+        capacity = request.POST.get("capacity", "")
+        try:
+            observation.do_create_site(
+                request.user, name=request.POST.get("name", ""),
+                division_code=request.POST.get("division_code", "").ljust(12, "0")[:12],
+                capacity=int(capacity) if capacity.isdigit() else 0,
+                address=request.POST.get("address", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        else:
+            messages.success(request, _("已设立隔离点"))
+            return redirect("epidemic:sites")
+    return render(
+        request,
+        "epidemic/line_lists/sites.html",
+        {
+            "sites": QuarantineSite.objects.visible_to(request.user).order_by(
+                "division_code", "name"
+            )[:200],
+            "errors": errors,
+            "data": request.POST,
+            "may_add": may_add,
+        },
+    )
+
+
 # --- chains ----------------------------------------------------------------------------------
 
 

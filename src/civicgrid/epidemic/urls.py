@@ -38,6 +38,7 @@ urlpatterns = [
         ll.observation_detail,
         name="observation_detail",
     ),
+    path("line-lists/sites/", ll.sites, name="sites"),
     path("line-lists/chains/", ll.chain_list, name="chain_list"),
     path("line-lists/chains/<int:cluster_id>/", ll.chain_detail, name="chain_detail"),
     path("line-lists/statistics/", ll.statistics, name="line_list_statistics"),

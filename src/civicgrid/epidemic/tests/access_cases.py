@@ -271,6 +271,19 @@ CASES += [
         allowed=("grid_worker_a1", "county_a_officer", "cdc_a"),
         denied=("county_b_officer", "volunteer_a", "resident_a"),
     ),
+    AccessCase(
+        "epidemic:sites",
+        allowed=("cdc_a", "county_a_officer", "grid_worker_a1"),
+        denied=("volunteer_a", "resident_a"),
+    ),
+    AccessCase(
+        "epidemic:sites",
+        method="post",
+        data=lambda p: {"name": "示例隔离点", "division_code": "131128", "capacity": "20"},
+        allowed=("cdc_a", "county_a_officer"),
+        denied=("grid_worker_a1", "volunteer_a", "resident_a"),
+        ok_status=(302,),
+    ),
     AccessCase("epidemic:chain_list", allowed=_LL_READERS_A, denied=_LL_OUTSIDERS[1:]),
     AccessCase("epidemic:chain_detail", args=_cluster, allowed=_LL_READERS_A, denied=_LL_OUTSIDERS),
     AccessCase(
