@@ -19,7 +19,13 @@ FIELD_PREFIX = "field_"
 
 class TypeChoiceForm(forms.Form):
     type = forms.ModelChoiceField(
-        label=_("证照类型"), queryset=CertificateType.objects.none(), to_field_name="code"
+        label=_("证照类型"),
+        queryset=CertificateType.objects.none(),
+        to_field_name="code",
+        error_messages={
+            "required": _("请选择证照类型。"),
+            "invalid_choice": _("您所在的机构不能签发该类型的证照。"),
+        },
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -62,6 +68,11 @@ class IssueForm(forms.Form):
                 label=label, max_length=MAX_FIELD_LENGTH
             )
         self.holder: Any = None
+        for field in self.fields.values():
+            field.error_messages["required"] = _("请填写%s。") % field.label
+            field.error_messages["max_length"] = _("%(label)s不能超过 %%(limit_value)d 个字。") % {
+                "label": field.label
+            }
 
     def clean_holder_number(self) -> str:
         raw = self.cleaned_data["holder_number"]
@@ -105,5 +116,11 @@ class IssueForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label=_("撤销原因"), max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("撤销原因"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("请填写撤销原因。"),
+            "max_length": _("撤销原因不能超过 %(limit_value)d 个字。"),
+        },
     )

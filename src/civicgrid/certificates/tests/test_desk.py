@@ -44,6 +44,7 @@ def test_the_desk_names_the_field_that_is_wrong(client, personas):
     assert "校验" in response.content.decode() or "统一社会信用代码" in response.content.decode()
     response = client.post(ISSUE, _form(holder_number="91130100MA0000001L", field_project_name=""))
     assert response.status_code == 400
+    assert "请填写项目名称。" in response.content.decode()
     assert not Certificate.objects.exists()
 
 
@@ -84,10 +85,7 @@ def test_a_clerk_is_offered_only_the_types_their_office_issues(client, personas)
     page = client.get(reverse("certificates:issue")).content.decode()
     assert "企业投资项目核准批复" in page and "发票增量核定通知" not in page
     response = client.get(reverse("certificates:issue") + "?type=invoice_quota")
-    assert (
-        "选择一个有效的选项" in response.content.decode()
-        or "Select a valid" in response.content.decode()
-    )
+    assert "您所在的机构不能签发该类型的证照" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -41,6 +41,7 @@ def test_a_revocation_without_a_proper_reason_is_refused(client, personas, reaso
     )
     assert response.status_code == 400
     assert "撤销原因" in response.content.decode()
+    assert "这个字段" not in response.content.decode()
     assert Certificate.objects.get().revoked_at is None
     with pytest.raises(ValidationError) as caught:
         do_revoke_certificate(personas.clerk_a, certificate=certificate, reason=reason)
