@@ -82,8 +82,8 @@ def test_production_refuses_to_load_demo_data(settings):
         ("grid_worker_1", "人口台账与入户摸排"),
         ("community_staff", "社区卡口与健康打卡"),
         ("volunteer_1", "代购认领"),
-        ("tax_clerk", "审批与远程窗口"),
-        ("enterprise_agent", "复工复产与企业办事"),
+        ("tax_clerk", "办件队列"),
+        ("enterprise_agent", "我的办件"),
         ("fucheng_admin", "接口令牌"),
     ],
 )

@@ -18,8 +18,9 @@ def test_the_home_page_explains_the_platform_in_chinese(client):
 
 def test_the_home_page_marks_only_unbuilt_services_as_coming_and_links_the_rest(client):
     body = client.get("/").content.decode()
-    assert body.count("即将上线") == 1  # the departments' online approvals, not built yet
-    assert body.count('href="/accounts/workspace/"') == 4
+    assert 'class="tag soon"' not in body  # every tile leads somewhere now
+    assert body.count('href="/accounts/workspace/"') == 5
+    assert 'href="/services/"' in body
 
 
 def test_english_is_available_through_the_language_switch(client):
