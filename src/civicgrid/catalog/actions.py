@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
-from civicgrid.accounts.models import User
 from civicgrid.catalog.importing import (
+    Importer,
     ItemRow,
     MaterialRow,
     Problem,
     parse_table,
+    problem_report,
     read_catalog_table,
 )
 from civicgrid.catalog.models import ServiceItem, ServiceMaterial
@@ -22,6 +24,9 @@ from civicgrid.catalog.signals import one_bump
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.spreadsheets import Table
+
+ProgressCallback = Callable[[int, int, str], None]
+WRITE_BATCH = 500
 
 
 def do_count_case(*, item: ServiceItem, online: bool) -> None:
@@ -43,6 +48,11 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     unknown_headers: list[str] = field(default_factory=list)
+    table: Table | None = field(default=None, repr=False)  # for the problem report
+
+    def problem_report(self) -> bytes:
+        """The .xlsx listing every problem by row, code, name and column."""
+        return problem_report(self.problems, self.table)
 
     @property
     def written(self) -> bool:
@@ -86,15 +96,18 @@ def _write_materials(item: ServiceItem, rows: list[MaterialRow]) -> bool:
     return True
 
 
-def write_item_rows(rows: list[ItemRow]) -> tuple[list[str], list[str], int]:
+def write_item_rows(
+    rows: list[ItemRow], *, on_rows: Callable[[int], None] | None = None
+) -> tuple[list[str], list[str], int]:
     """Upsert `rows` by code: (created codes, updated codes, unchanged count).
 
     New items go in with a few bulk inserts; existing ones are saved only where a value
     differs, so a second import of the same file changes nothing. The rows must come checked
     (`importing.parse_table`, or the demo's own data): model validation per row would cost a
     query per constraint and item (6 s for 1,000 items), and the database holds the
-    constraints anyway.
+    constraints anyway. `on_rows(n)` hears of every `WRITE_BATCH` rows written.
     """
+    tell = on_rows or (lambda n: None)
     existing = {
         i.code: i
         for i in ServiceItem.objects.filter(code__in=[r.code for r in rows]).prefetch_related(
@@ -124,7 +137,20 @@ def write_item_rows(rows: list[ItemRow]) -> tuple[list[str], list[str], int]:
             updated.append(row.code)
         else:
             unchanged += 1
-    ServiceItem.objects.bulk_create([item for item, _row in new_items], batch_size=500)
+        if (len(updated) + unchanged) % WRITE_BATCH == 0:
+            tell(WRITE_BATCH)
+    tell((len(updated) + unchanged) % WRITE_BATCH)
+    for start in range(0, len(new_items), WRITE_BATCH):
+        batch = new_items[start : start + WRITE_BATCH]
+        _insert_items(batch)
+        tell(len(batch))
+    created = [row.code for _item, row in new_items]
+    return created, updated, unchanged
+
+
+def _insert_items(new_items: list[tuple[ServiceItem, ItemRow]]) -> None:
+    """Insert new items with their materials and life events: three bulk inserts."""
+    ServiceItem.objects.bulk_create([item for item, _row in new_items])
     saved = {
         i.code: i for i in ServiceItem.objects.filter(code__in=[r.code for _i, r in new_items])
     }
@@ -141,7 +167,7 @@ def write_item_rows(rows: list[ItemRow]) -> tuple[list[str], list[str], int]:
             for _item, row in new_items
             for position, m in enumerate(row.materials)
         ],
-        batch_size=500,
+        batch_size=WRITE_BATCH,
     )
     through = ServiceItem.life_events.through
     through.objects.bulk_create(
@@ -150,32 +176,47 @@ def write_item_rows(rows: list[ItemRow]) -> tuple[list[str], list[str], int]:
             for _item, row in new_items
             for event in row.life_events
         ],
-        batch_size=500,
+        batch_size=WRITE_BATCH,
     )
-    created = [row.code for _item, row in new_items]
-    return created, updated, unchanged
 
 
 def do_import_catalog(
-    actor: User | None,
+    actor: Importer | None,
     *,
     data: bytes,
     filename: str,
     dry_run: bool = False,
     request=None,  # type: ignore[no-untyped-def]
+    on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Check a catalogue spreadsheet and, unless `dry_run` or any row has a problem, upsert
     every row by code in one transaction (all or nothing), with one audit record.
 
-    Raises `core.spreadsheets.SpreadsheetError` for a file that cannot be read at all (empty,
-    too large, not a spreadsheet, missing columns).
+    `on_progress(done, total, message)` follows the run: the rows checked, then the rows
+    written (total: twice the rows). Raises `core.spreadsheets.SpreadsheetError` for a file
+    that cannot be read at all (empty, too large, not a spreadsheet, missing columns).
     """
     table = read_catalog_table(data, filename)
     report = ImportReport(
-        rows=len(table.records), dry_run=dry_run, unknown_headers=table.unknown_headers
+        rows=len(table.records),
+        dry_run=dry_run,
+        unknown_headers=table.unknown_headers,
+        table=table,
     )
+    progress = _Progress(on_progress, total=2 * len(table.records))
+    # The rows are checked before the write transaction opens, so that a task's progress
+    # (committed row by row) shows on the page while it checks; the write re-reads what
+    # exists inside the transaction and a code another import wrote meanwhile ends in the
+    # IntegrityError below, with nothing written.
+    rows, report.problems = parse_table(
+        table, actor, on_rows=lambda n: progress.add(n, gettext("正在检查……"))
+    )
+    if report.problems:
+        progress.finish(gettext("发现问题，未导入任何事项"))
+        return report
+    progress.add(0, gettext("正在写入……"))
     try:
-        return _import_rows(actor, table, report, filename=filename, request=request)
+        _write_rows(actor, rows, report, filename=filename, request=request, progress=progress)
     except IntegrityError:
         # Another import wrote one of these codes between our check and our insert.
         report.created, report.updated, report.unchanged = [], [], 0
@@ -184,25 +225,41 @@ def do_import_catalog(
                 0, "", gettext("另一次导入同时写入了相同的事项编码，本次未导入任何事项，请重试。")
             )
         ]
-        return report
+    progress.finish(gettext("检查完成") if dry_run else gettext("导入完成"))
+    return report
 
 
-def _import_rows(
-    actor: User | None, table: Table, report: ImportReport, *, filename: str, request: Any
-) -> ImportReport:
-    dry_run = report.dry_run
+class _Progress:
+    def __init__(self, callback: ProgressCallback | None, *, total: int) -> None:
+        self.callback, self.total, self.done = callback, total, 0
+
+    def add(self, units: int, message: str) -> None:
+        self.done = min(self.done + units, self.total)
+        if self.callback is not None:
+            self.callback(self.done, self.total, message)
+
+    def finish(self, message: str) -> None:
+        self.add(self.total - self.done, message)
+
+
+def _write_rows(
+    actor: Importer | None,
+    rows: list[ItemRow],
+    report: ImportReport,
+    *,
+    filename: str,
+    request: Any,
+    progress: _Progress,
+) -> None:
     with transaction.atomic():
-        rows, report.problems = parse_table(table, actor)
-        if report.problems:
-            return report
-        if dry_run:
-            with one_bump():
-                created, updated, unchanged = write_item_rows(rows)
-            report.created, report.updated, report.unchanged = created, updated, unchanged
-            transaction.set_rollback(True)
-            return report
         with one_bump():
-            report.created, report.updated, report.unchanged = write_item_rows(rows)
+            report.created, report.updated, report.unchanged = write_item_rows(
+                rows, on_rows=lambda n: progress.add(n, gettext("正在写入……"))
+            )
+        if report.dry_run:
+            # The counts come from really writing; the rollback takes it all back.
+            transaction.set_rollback(True)
+            return
         if report.created or report.updated:
             record_audit(
                 actor=actor,
@@ -218,4 +275,3 @@ def _import_rows(
                     "unchanged": report.unchanged,
                 },
             )
-    return report

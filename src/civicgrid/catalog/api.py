@@ -2,29 +2,38 @@
 
 The catalogue is public information: searching, item details, life events, departments and
 the online-availability rate need no sign-in (like the pages). Importing a spreadsheet needs an
-administrator's or department clerk's session or token, and obeys the same rules as the page.
+administrator's or department clerk's session, or the API token of a department (which imports
+its own department's items only), and obeys the same rules as the page; the import runs as a
+task whose progress, result and problem report only its starter can read.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import ApiToken, User
 from civicgrid.catalog import search, selectors
-from civicgrid.catalog.actions import do_import_catalog
 from civicgrid.catalog.choices import ItemKind, ItemLevel
+from civicgrid.catalog.import_runs import (
+    access_catalog_import_for,
+    do_check_catalog_upload,
+    do_queue_catalog_import,
+)
 from civicgrid.catalog.importing import may_import
-from civicgrid.catalog.models import ServiceItem
+from civicgrid.catalog.models import CatalogImport, ServiceItem
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
+from civicgrid.core.models import TaskProgress
 from civicgrid.core.paging import Paging
-from civicgrid.core.spreadsheets import SpreadsheetError
+from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError
 
 router = Router(tags=["catalog"])
 
@@ -202,40 +211,143 @@ def catalog_online_rate(
     }
 
 
-class ImportResultSchema(Schema):
-    rows: int
+class ImportProblemSchema(Schema):
+    row: int = Field(description="表格中的行号（0：整个文件）")
+    column: str
+    message: str
+
+
+class ImportProgressSchema(Schema):
+    done: int
+    total: int
+    percent: int
+    message: str
+
+
+class ImportSchema(Schema):
+    key: str = Field(description="导入标识，查询进度和问题清单时使用")
+    status: str = Field(
+        description="checked 检查通过 · rejected 有问题未导入 · queued 排队中 · "
+        "running 导入中 · done 导入完成 · failed 失败"
+    )
+    file_name: str
     dry_run: bool
     written: bool
+    rows: int
     created: int
     updated: int
     unchanged: int
-    problems: list[dict[str, Any]]
+    problem_count: int
+    problems: list[ImportProblemSchema] = Field(description="前 200 处问题；全部见 report_url")
+    report_url: str | None = Field(description="全部问题的 .xlsx 清单（有问题时）")
+    status_url: str
+    progress: ImportProgressSchema | None
+    message: str
 
 
-@router.post("/imports", response=ImportResultSchema, auth=SCOPED_AUTH, summary="导入服务事项表格")
+def _import_body(request: HttpRequest, batch: CatalogImport, *, dry_run: bool) -> dict[str, Any]:
+    progress = (
+        TaskProgress.objects.filter(key=batch.progress_key).first() if batch.progress_key else None
+    )
+    key = str(batch.key)
+    return {
+        "key": key,
+        "status": batch.status,
+        "file_name": batch.file_name,
+        "dry_run": dry_run,
+        "written": batch.status == CatalogImport.Status.DONE
+        and bool(batch.created_count or batch.updated_count),
+        "rows": batch.rows,
+        "created": batch.created_count,
+        "updated": batch.updated_count,
+        "unchanged": batch.unchanged_count,
+        "problem_count": batch.problem_count,
+        "problems": [{"row": r, "column": c, "message": m} for r, c, m in batch.problems],
+        "report_url": request.build_absolute_uri(
+            reverse("api:catalog_import_report", kwargs={"key": key})
+        )
+        if batch.error_report
+        else None,
+        "status_url": request.build_absolute_uri(
+            reverse("api:catalog_import_status", kwargs={"key": key})
+        ),
+        "progress": {
+            "done": progress.done,
+            "total": progress.total,
+            "percent": progress.percent,
+            "message": progress.message,
+        }
+        if progress
+        else None,
+        "message": batch.message,
+    }
+
+
+def _importer(request: HttpRequest) -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    if not isinstance(actor, User | ApiToken) or not may_import(actor):
+        raise ApiError(
+            403, "forbidden", "只有系统管理员、部门工作人员和部门的接口令牌可以导入服务事项"
+        )
+    return actor
+
+
+@router.post(
+    "/imports",
+    response={200: ImportSchema, 202: ImportSchema},
+    auth=SCOPED_AUTH,
+    summary="导入服务事项表格",
+)
 def catalog_import(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
-) -> dict[str, Any]:
-    actor = request.auth  # type: ignore[attr-defined]
-    if not isinstance(actor, User) or not may_import(actor):
-        raise ApiError(403, "forbidden", "只有系统管理员和部门工作人员可以导入服务事项")
+) -> Any:
+    """`dry_run=true`: check now and answer the result (nothing written; 422 listing the
+    problems, with `report_url`, when there are any). Otherwise the file is queued and the
+    answer is 202 with `status_url`: the import runs as a task, all or nothing, with the same
+    rules as the page; a department's token imports only its own department's items."""
+    actor = _importer(request)
+    data, name = file.read(), file.name or ""
     try:
-        report = do_import_catalog(
-            actor, data=file.read(), filename=file.name or "", dry_run=dry_run, request=request
-        )
+        if dry_run:
+            batch = do_check_catalog_upload(actor, data=data, filename=name, request=request)
+        else:
+            batch = do_queue_catalog_import(actor, data=data, filename=name)
     except SpreadsheetError as exc:
         raise ApiError(422, exc.code, str(exc), field="file") from exc
-    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in report.problems]
-    if problems:
+    body = _import_body(request, batch, dry_run=dry_run)
+    if batch.status == CatalogImport.Status.REJECTED:
         raise ApiError(
-            422, "invalid_rows", f"表格有 {len(problems)} 处问题，未导入任何事项", problems=problems
+            422,
+            "invalid_rows",
+            f"表格有 {batch.problem_count} 处问题，未导入任何事项",
+            problems=body["problems"],
+            report_url=body["report_url"],
+            key=body["key"],
         )
-    return {
-        "rows": report.rows,
-        "dry_run": report.dry_run,
-        "written": report.written,
-        "created": len(report.created),
-        "updated": len(report.updated),
-        "unchanged": report.unchanged,
-        "problems": problems,
-    }
+    return Status(200 if dry_run else 202, body)
+
+
+@router.get(
+    "/imports/{uuid:key}",
+    response=ImportSchema,
+    auth=SCOPED_AUTH,
+    summary="服务事项导入的进度与结果",
+)
+def catalog_import_status(request: HttpRequest, key: uuid.UUID) -> Any:
+    batch = access_catalog_import_for(_importer(request), key)
+    dry_run = batch.status == CatalogImport.Status.CHECKED or (
+        batch.status == CatalogImport.Status.REJECTED and batch.progress_key is None
+    )
+    return _import_body(request, batch, dry_run=dry_run)
+
+
+@router.get(
+    "/imports/{uuid:key}/report.xlsx", auth=SCOPED_AUTH, summary="服务事项导入的问题清单（.xlsx）"
+)
+def catalog_import_report(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    batch = access_catalog_import_for(_importer(request), key)
+    if not batch.error_report:
+        raise ApiError(404, "not_found", "该导入没有问题清单")
+    response = HttpResponse(bytes(batch.error_report), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="catalog-import-problems.xlsx"'
+    return response

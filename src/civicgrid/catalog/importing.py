@@ -16,20 +16,20 @@ writes only a file without a single problem (all or nothing).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.accounts.choices import Role
-from civicgrid.accounts.models import Organisation, User
+from civicgrid.accounts.choices import OrganisationType, Role
+from civicgrid.accounts.models import ApiToken, Organisation, User
 from civicgrid.catalog.choices import ItemKind, ItemStatus, OnlineDepth
 from civicgrid.catalog.models import LifeEvent, ServiceItem
 from civicgrid.core import division_codes
 from civicgrid.core.scoping import covers
-from civicgrid.core.spreadsheets import Column, Record, Table, read_table
+from civicgrid.core.spreadsheets import Column, Record, Table, read_table, write_report
 
 # A province's whole catalogue is a few thousand rows and well under a megabyte.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -37,6 +37,7 @@ MAX_ROWS = 20_000
 MAX_LIMIT_DAYS = 365
 MAX_HALL_VISITS = 9
 MAX_FEE = Decimal(10) ** 8  # ServiceItem.fee has 10 digits, 2 of them decimals
+PROGRESS_ROWS = 200
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
 
 COLUMNS = [
@@ -176,10 +177,26 @@ def read_catalog_table(data: bytes, filename: str) -> Table:
 # --- the actor's remit ------------------------------------------------------------------------
 
 
-def may_import_for(actor: User | None, department: Organisation) -> bool:
+# Who imports: a person, another system's API token, or None for the system itself.
+Importer = User | ApiToken
+
+# Organisations whose API tokens may import their own items (the types that hold clerks).
+IMPORTING_TOKEN_TYPES = frozenset({OrganisationType.DEPARTMENT, OrganisationType.TAX_OFFICE})
+
+
+def may_import_for(actor: Importer | None, department: Organisation) -> bool:
     """The system and superusers: any department; administrators: departments inside their
-    jurisdiction; department clerks: their own department only."""
-    if actor is None or actor.is_superuser:
+    jurisdiction; department clerks: their own department only; an API token: the items of
+    its own organisation, when that is a department inside the token's jurisdiction."""
+    if actor is None:
+        return True
+    if isinstance(actor, ApiToken):
+        return (
+            actor.organisation_id == department.pk
+            and actor.organisation.type in IMPORTING_TOKEN_TYPES
+            and covers(actor, department.division_code)
+        )
+    if actor.is_superuser:
         return True
     if actor.has_role(Role.ADMINISTRATOR) and covers(actor, department.division_code):
         return True
@@ -189,8 +206,10 @@ def may_import_for(actor: User | None, department: Organisation) -> bool:
     )
 
 
-def may_import(actor: User) -> bool:
-    """Whether `actor` may open the import page at all."""
+def may_import(actor: Importer) -> bool:
+    """Whether `actor` may import at all (open the page, call the API)."""
+    if isinstance(actor, ApiToken):
+        return actor.organisation.type in IMPORTING_TOKEN_TYPES
     return actor.is_superuser or actor.has_role(Role.ADMINISTRATOR, Role.DEPARTMENT_CLERK)
 
 
@@ -218,7 +237,7 @@ class _Lookups:
 
 
 class _RowParser:
-    def __init__(self, record: Record, lookups: _Lookups, actor: User | None) -> None:
+    def __init__(self, record: Record, lookups: _Lookups, actor: Importer | None) -> None:
         self.record = record
         self.lookups = lookups
         self.actor = actor
@@ -479,15 +498,22 @@ def material_text(material: MaterialRow) -> str:
     return f"{material.name}【{'，'.join(marks)}】" if marks else material.name
 
 
-def parse_table(table: Table, actor: User | None) -> tuple[list[ItemRow], list[Problem]]:
-    """Checked rows and every problem of the file (rows with problems are not returned)."""
+def parse_table(
+    table: Table, actor: Importer | None, *, on_rows: Callable[[int], None] | None = None
+) -> tuple[list[ItemRow], list[Problem]]:
+    """Checked rows and every problem of the file (rows with problems are not returned).
+
+    `on_rows(n)` is told every `PROGRESS_ROWS` rows (and at the end) how many more are checked.
+    """
     if len(table.records) > MAX_ROWS:
         return [], [Problem(0, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS})]
     lookups = _Lookups(table.records)
     rows: list[ItemRow] = []
     problems: list[Problem] = []
     first_row_of: dict[str, int] = {}
-    for record in table.records:
+    for position, record in enumerate(table.records, start=1):
+        if on_rows is not None and position % PROGRESS_ROWS == 0:
+            on_rows(PROGRESS_ROWS)
         parser = _RowParser(record, lookups, actor)
         row = parser.parse()
         code = record["code"]
@@ -499,8 +525,38 @@ def parse_table(table: Table, actor: User | None) -> tuple[list[ItemRow], list[P
         problems.extend(parser.problems)
         if row is not None:
             rows.append(row)
+    if on_rows is not None and len(table.records) % PROGRESS_ROWS:
+        on_rows(len(table.records) % PROGRESS_ROWS)
     return rows, problems
 
 
 def problems_text(problems: Iterable[Problem]) -> list[str]:
     return [str(p) for p in problems]
+
+
+REPORT_HEADERS = (
+    gettext_lazy("行号"),
+    gettext_lazy("事项编码"),
+    gettext_lazy("事项名称"),
+    gettext_lazy("列"),
+    gettext_lazy("问题"),
+)
+
+
+def problem_report(problems: Iterable[Problem], table: Table | None) -> bytes:
+    """The .xlsx of every problem: one line per problem with the row's code and name, so a
+    row with three problems appears three times, each naming its column."""
+    records = {r.number: r for r in table.records} if table is not None else {}
+
+    def lines() -> Iterable[list[object]]:
+        for p in problems:
+            record = records.get(p.row)
+            yield [
+                p.row or "",
+                record["code"] if record else "",
+                record["name"] if record else "",
+                p.column,
+                p.message,
+            ]
+
+    return write_report(lines(), REPORT_HEADERS, title=_("问题清单"))

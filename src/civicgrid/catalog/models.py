@@ -6,7 +6,9 @@ and materials; they never write to it except through `catalog.actions`.
 
 import re
 import unicodedata
+import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -254,3 +256,78 @@ class ServiceMaterial(models.Model):
     def from_certificate(self) -> bool:
         """The platform fetches it from an e-certificate: the applicant submits nothing."""
         return bool(self.certificate_type)
+
+
+class CatalogImport(models.Model):
+    """One catalogue spreadsheet on its way in: checked, queued, written (or refused), with
+    the report of every rejected row.
+
+    The page checks an upload at once (a dry run) and keeps the file here until the person
+    confirms; the API queues its file directly. The write runs as a task
+    (`catalog.tasks.run_catalog_import`) with a `core.TaskProgress` row, and only the one who
+    started it sees the import, its progress and its report: `created_by` for a person,
+    `token` for another system. See `catalog.import_runs`.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("检查通过，待确认导入")
+        REJECTED = "rejected", _("有问题，未导入")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("导入完成")
+        FAILED = "failed", _("失败")
+
+    key = models.UUIDField(_("标识"), unique=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token = models.ForeignKey(
+        "accounts.ApiToken",
+        verbose_name=_("接口令牌"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_data = models.BinaryField(_("文件内容"), blank=True, default=b"", editable=False)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    progress_key = models.UUIDField(_("进度标识"), null=True, blank=True)
+    task_started_at = models.DateTimeField(_("任务开始时间"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增事项"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新事项"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    problem_count = models.PositiveIntegerField(_("问题数"), default=0)
+    # The first problems, for the page: [row, column, message]; the xlsx report has them all.
+    problems = models.JSONField(_("问题预览"), default=list, blank=True)
+    unknown_headers = models.JSONField(_("未识别的列"), default=list, blank=True)
+    error_report = models.BinaryField(_("问题清单"), blank=True, default=b"", editable=False)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("服务事项导入")
+        verbose_name_plural = _("服务事项导入")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["checked", "rejected", "queued", "running", "done", "failed"]
+                ),
+                name="catalog_catalogimport_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -14,4 +14,7 @@ urlpatterns = [
     ),
     path("online-rate/", views.online_rate, name="online_rate"),
     path("import/", views.import_items, name="import"),
+    path("import/<uuid:key>/", views.import_batch, name="import_batch"),
+    path("import/<uuid:key>/run/", views.import_run, name="import_run"),
+    path("import/<uuid:key>/report.xlsx", views.import_report, name="import_report"),
 ]

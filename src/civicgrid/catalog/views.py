@@ -3,25 +3,32 @@ administrators and department staff (desktop)."""
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.catalog import search, selectors
-from civicgrid.catalog.actions import do_import_catalog
 from civicgrid.catalog.choices import Audience, ItemLevel
 from civicgrid.catalog.forms import ImportForm, SearchForm
+from civicgrid.catalog.import_runs import (
+    access_catalog_import_for,
+    do_check_catalog_upload,
+    do_start_catalog_import,
+)
 from civicgrid.catalog.importing import COLUMNS, may_import
-from civicgrid.catalog.models import LifeEvent, ServiceMaterial
+from civicgrid.catalog.models import CatalogImport, LifeEvent, ServiceMaterial
+from civicgrid.core.models import TaskProgress
 from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError, write_report
 
 PAGE_SIZE = 20
-PROBLEMS_SHOWN = 200
+RECENT_IMPORTS = 5
 
 
 def _rate_chart(rates: list[selectors.OnlineRate]) -> dict[str, list]:  # type: ignore[type-arg]
@@ -130,34 +137,85 @@ def online_rate(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/online_rate.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def import_items(request: HttpRequest) -> HttpResponse:
-    """Upload a catalogue sheet: check it (dry run) or import it, with every problem listed."""
+def _may_import_or_deny(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not may_import(request.user):
         raise PermissionDenied
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_items(request: HttpRequest) -> HttpResponse:
+    """Upload a catalogue sheet: it is checked at once (a dry run, nothing written), then the
+    person confirms the import on the import's own page, where it runs as a task."""
+    if (denied := _may_import_or_deny(request)) is not None:
+        return denied
     if request.GET.get("template") == "xlsx":
         data = write_report([], [str(c.label) for c in COLUMNS], title=_("服务事项表"))
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{quote(_('服务事项导入模板'))}.xlsx"
-        )
-        return response
+        return _xlsx(data, "catalog.xlsx", _("服务事项导入模板"))
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = do_import_catalog(
-                request.user,
-                data=upload.read(),
-                filename=upload.name,
-                dry_run=request.POST.get("action") == "check",
-                request=request,
+            batch = do_check_catalog_upload(
+                request.user, data=upload.read(), filename=upload.name, request=request
             )
         except SpreadsheetError as exc:
             form.add_error("file", str(exc))
-    problems = report.problems[:PROBLEMS_SHOWN] if report else []
-    context = {"form": form, "report": report, "problems": problems}
-    return render(request, "catalog/import.html", context)
+        else:
+            return redirect("catalog:import_batch", key=batch.key)
+    recent = CatalogImport.objects.filter(created_by=request.user)[:RECENT_IMPORTS]
+    return render(request, "catalog/import.html", {"form": form, "recent": recent})
+
+
+@never_cache
+@require_GET
+def import_batch(request: HttpRequest, key: object) -> HttpResponse:
+    """One import: the check's result and the confirm button, the live bar while the task
+    runs, then the result; the htmx poll gets the status part only."""
+    if (denied := _may_import_or_deny(request)) is not None:
+        return denied
+    batch = access_catalog_import_for(request.user, key)
+    context = {
+        "batch": batch,
+        "progress": TaskProgress.objects.filter(key=batch.progress_key).first()
+        if batch.progress_key
+        else None,
+        "problems": [{"row": r, "column": c, "message": m} for r, c, m in batch.problems],
+    }
+    template = "catalog/_import_status.html" if request.htmx else "catalog/import_batch.html"
+    return render(request, template, context)
+
+
+@require_POST
+def import_run(request: HttpRequest, key: object) -> HttpResponse:
+    """The person confirms a checked import: it is queued as a task."""
+    if (denied := _may_import_or_deny(request)) is not None:
+        return denied
+    batch = access_catalog_import_for(request.user, key)
+    # Already queued or not checked: the import's page says where it stands.
+    with contextlib.suppress(ValidationError):
+        do_start_catalog_import(request.user, batch)
+    return redirect("catalog:import_batch", key=batch.key)
+
+
+@require_GET
+def import_report(request: HttpRequest, key: object) -> HttpResponse:
+    """Every problem of an import as .xlsx: row, code, name, column and reason."""
+    if (denied := _may_import_or_deny(request)) is not None:
+        return denied
+    batch = access_catalog_import_for(request.user, key)
+    if not batch.error_report:
+        raise Http404
+    stem = _("%(name)s-问题清单") % {"name": batch.file_name.rsplit(".", 1)[0]}
+    return _xlsx(bytes(batch.error_report), "report.xlsx", stem)
+
+
+def _xlsx(data: bytes, ascii_name: str, stem: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(stem + '.xlsx')}"
+    )
+    return response

@@ -22,6 +22,21 @@ PUBLIC: dict[str, str] = {
     "api:catalog_online_rate": "the online-availability rate is a published government figure",
 }
 
+
+def _import_of(persona, **fields):
+    """An import `persona` started (only they may see it: everyone else gets 404)."""
+
+    def args(p):
+        from civicgrid.catalog.models import CatalogImport
+
+        values = {"file_name": "items.xlsx", "status": "checked", "rows": 1, **fields}
+        return (CatalogImport.objects.create(created_by=p.users[persona], **values).key,)
+
+    return args
+
+
+_NOT_THE_STARTER = ("clerk_b", "admin", "resident_a", "county_a_officer")
+
 CASES = [
     AccessCase(
         "catalog:import",
@@ -43,5 +58,39 @@ CASES = [
         anonymous=UNAUTHORIZED,
         ok_status=(422,),
         allowed=("clerk_a", "admin", "resident_a"),
+    ),
+    AccessCase(
+        "catalog:import_batch",
+        args=_import_of("clerk_a"),
+        allowed=("clerk_a",),
+        denied=_NOT_THE_STARTER,
+    ),
+    AccessCase(
+        "catalog:import_run",
+        method="post",
+        args=_import_of("clerk_a"),
+        allowed=("clerk_a",),
+        ok_status=(302,),
+        denied=_NOT_THE_STARTER,
+    ),
+    AccessCase(
+        "catalog:import_report",
+        args=_import_of("clerk_a", status="rejected", error_report=b"PK\x03\x04"),
+        allowed=("clerk_a",),
+        denied=_NOT_THE_STARTER,
+    ),
+    AccessCase(
+        "api:catalog_import_status",
+        args=_import_of("clerk_a"),
+        anonymous=UNAUTHORIZED,
+        allowed=("clerk_a",),
+        denied=_NOT_THE_STARTER,
+    ),
+    AccessCase(
+        "api:catalog_import_report",
+        args=_import_of("clerk_a", status="rejected", error_report=b"PK\x03\x04"),
+        anonymous=UNAUTHORIZED,
+        allowed=("clerk_a",),
+        denied=_NOT_THE_STARTER,
     ),
 ]

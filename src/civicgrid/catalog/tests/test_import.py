@@ -217,47 +217,6 @@ def test_the_management_command_imports_and_reports_problems(setup, tmp_path, ca
         call_command("import_catalog", str(tmp_path / "missing.xlsx"))
 
 
-def test_the_import_page_checks_then_imports(client, setup):
-    client.force_login(setup.clerk_a)
-    upload = io.BytesIO(xlsx(row()))
-    upload.name = "items.xlsx"
-    checked = client.post("/services/import/", {"file": upload, "action": "check"})
-    assert "检查通过（未写入）" in checked.content.decode()
-    assert not ServiceItem.objects.exists()
-    upload = io.BytesIO(xlsx(row("BAD", 承诺时限="30")))
-    upload.name = "items.xlsx"
-    refused = client.post("/services/import/", {"file": upload, "action": "import"})
-    page = refused.content.decode()
-    assert "发现问题，未导入任何事项" in page and "超过了法定时限" in page
-    upload = io.BytesIO(b"not a sheet")
-    upload.name = "items.pdf"
-    wrong = client.post("/services/import/", {"file": upload, "action": "import"})
-    assert "不支持" in wrong.content.decode()
-    upload = io.BytesIO(xlsx(row()))
-    upload.name = "items.xlsx"
-    client.post("/services/import/", {"file": upload, "action": "import"})
-    assert ServiceItem.objects.filter(code="131128-FGJ-XK-001").exists()
-    template = client.get("/services/import/?template=xlsx")
-    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
-
-
-def test_the_import_api(client, setup):
-    client.force_login(setup.resident_a)
-    upload = io.BytesIO(xlsx(row()))
-    upload.name = "items.xlsx"
-    assert client.post("/api/v1/catalog/imports", {"file": upload}).status_code == 403
-    client.force_login(setup.clerk_a)
-    upload = io.BytesIO(xlsx(row(), row("B", 事项类型="乱写")))
-    upload.name = "items.xlsx"
-    refused = client.post("/api/v1/catalog/imports", {"file": upload})
-    assert refused.status_code == 422
-    assert refused.json()["details"]["problems"][0]["row"] == 3
-    upload = io.BytesIO(xlsx(row()))
-    upload.name = "items.xlsx"
-    done = client.post("/api/v1/catalog/imports", {"file": upload, "dry_run": "false"})
-    assert done.status_code == 200 and done.json()["created"] == 1
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_new_items_at_once_leave_one_copy_and_no_error():
     import threading
