@@ -39,6 +39,7 @@ from civicgrid.catalog.choices import ItemStatus
 from civicgrid.catalog.models import ServiceItem
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
+from civicgrid.core.credit_code import normalize_credit_code
 from civicgrid.core.division_codes import LEVEL_DIGITS, subtree_range
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.workdays import calendar
@@ -213,6 +214,24 @@ def _check_applicant(actor: Any, now: datetime.datetime) -> str:
     return kind
 
 
+def _enterprise_for_booking(actor: Any) -> tuple[Any, str]:
+    """The agent's enterprise and its unified social credit code, validated (GB 32100): an
+    enterprise booking records both, so the office knows whom the agent comes for."""
+    enterprise = enterprise_of(actor)
+    if enterprise is None:
+        raise ValidationError({"applicant": _("您不是任何企业的经办人")})
+    try:
+        code = normalize_credit_code(enterprise.credit_code or "")
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "credit_code": _("企业“%(name)s”的统一社会信用代码无效：%(why)s")
+                % {"name": enterprise.name, "why": "；".join(exc.messages)}
+            }
+        ) from None
+    return enterprise, code
+
+
 # --- booking, cancelling, rescheduling ---------------------------------------------------------
 
 
@@ -220,10 +239,12 @@ def do_book_appointment(
     actor: Any, *, slot: Slot, item: ServiceItem, now: datetime.datetime | None = None
 ) -> Booking:
     """Book `item` at `slot` for the actor (a resident, or an enterprise agent for their
-    enterprise). Refused: a full, past, closed or non-working-day slot; a counter that does not
-    handle the item; a second active booking of the same item; a blocked applicant."""
+    enterprise, whose unified social credit code must be valid). Refused: a full, past, closed
+    or non-working-day slot; a counter that does not handle the item; a second active booking of
+    the same item; a blocked applicant; an enterprise with an invalid credit code."""
     moment = now or timezone.now()
     kind = _check_applicant(actor, moment)
+    enterprise, credit_code = _enterprise_for_booking(actor) if kind == "enterprise" else (None, "")
     slot = _fresh(slot)
     _check_slot(slot, item, moment)
     existing = Booking.objects.filter(applicant=actor, item=item, status=S.BOOKED).first()
@@ -236,7 +257,8 @@ def do_book_appointment(
                 booking = Booking.objects.create(
                     number=_new_number(moment),
                     applicant=actor,
-                    enterprise=enterprise_of(actor) if kind == "enterprise" else None,
+                    enterprise=enterprise,
+                    credit_code=credit_code,
                     item=item,
                     office=slot.office,
                     counter=slot.counter,

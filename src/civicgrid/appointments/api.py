@@ -1,5 +1,9 @@
 """办事预约 over the API, mounted at /api/v1/appointments.
 
+Appeals (the blocked applicant files one; the office's staff list and decide them with a
+reason) and closures (staff close a day, cancelling its bookings, or reopen it) call the same
+actions as the pages.
+
 Offices and their open slots are readable by any signed-in principal (they are public service
 information); bookings are the applicant's own, or those at offices in a staff member's or
 token's jurisdiction; check-in and load are for the office's staff. Every write goes through
@@ -9,7 +13,7 @@ message naming the field (422, or 409 for a place someone else took) and changes
 
 import datetime
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -19,12 +23,14 @@ from ninja import Field, Form, Query, Router, Schema, Status
 from civicgrid.accounts.models import User
 from civicgrid.appointments import actions, selectors
 from civicgrid.appointments.access import (
+    access_appeal_for_staff,
     access_booking_for_user,
     access_office_for_staff,
     bookable_slot,
 )
-from civicgrid.appointments.choices import BookingStatus
-from civicgrid.appointments.models import Booking, Office, Slot
+from civicgrid.appointments.choices import AppealStatus, BookingStatus
+from civicgrid.appointments.models import BlockAppeal, Booking, BookingBlock, Closure, Office, Slot
+from civicgrid.appointments.querysets import is_office_staff
 from civicgrid.catalog.models import ServiceItem
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
@@ -81,6 +87,7 @@ class BookingSchema(Schema):
     ends_at: datetime.datetime
     applicant: str = Field(description="预约人（工作人员看到的是部分隐藏的姓名）")
     enterprise: str | None = Field(description="代办企业")
+    credit_code: str = Field(description="代办企业预约时经校验的统一社会信用代码（个人预约为空）")
     rescheduled_count: int
     checked_in_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -145,6 +152,13 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(request.auth, User):
         raise ApiError(403, "forbidden", "预约操作须由本人登录后进行")
     return request.auth
+
+
+def _applicant(request: HttpRequest) -> User:
+    user = _user(request)
+    if actions.applicant_kind(user) is None:
+        raise ApiError(403, "forbidden", "只有居民或企业经办人可以预约办事或申诉")
+    return user
 
 
 def _run(call: Callable[[], T], *, conflict_fields: tuple[str, ...] = ()) -> T:
@@ -274,9 +288,7 @@ def create_booking(
     slot_id: Annotated[int, Form(...)],
     item_id: Annotated[int, Form(...)],
 ) -> Status[Booking]:
-    user = _user(request)
-    if actions.applicant_kind(user) is None:
-        raise ApiError(403, "forbidden", "只有居民或企业经办人可以预约办事")
+    user = _applicant(request)
     slot, item = _slot(slot_id), _item(item_id)
     booking = _run(
         lambda: actions.do_book_appointment(user, slot=slot, item=item), conflict_fields=("slot",)
@@ -324,3 +336,174 @@ def reschedule_booking(
         lambda: actions.do_reschedule_booking(user, booking=booking, slot=slot),
         conflict_fields=("slot",),
     )
+
+
+# --- blocks and appeals ----------------------------------------------------------------------
+
+
+class AppealSchema(Schema):
+    id: int
+    status: AppealStatus
+    text: str
+    office_id: int = Field(alias="block.office_id")
+    office: str = Field(alias="block.office.name")
+    applicant: str = Field(description="申诉人（工作人员看到的是部分隐藏的姓名）")
+    no_shows: int = Field(alias="block.no_shows")
+    blocked_until: datetime.datetime = Field(alias="block.ends_at")
+    created_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decision_reason: str
+
+    @staticmethod
+    def resolve_applicant(obj: BlockAppeal, context: dict[str, Any]) -> str:
+        name = obj.block.applicant.full_name
+        own = obj.block.applicant_id == getattr(context["request"].auth, "pk", None)
+        return name if own else selectors.masked_name(name)
+
+
+class BlockSchema(Schema):
+    id: int
+    office: str = Field(alias="office.name")
+    no_shows: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    appeal: AppealSchema | None
+
+    @staticmethod
+    def resolve_appeal(obj: BookingBlock) -> BlockAppeal | None:
+        return BlockAppeal.objects.filter(block=obj).select_related("block__office").first()
+
+
+class AppealPage(Schema):
+    count: int
+    items: list[AppealSchema]
+
+
+class AppealFilters(Paging):
+    status: AppealStatus | None = None
+
+
+def _require_office_staff(request: HttpRequest) -> None:
+    if not is_office_staff(request.auth):
+        raise ApiError(403, "forbidden", "只有办事大厅的工作人员可以查看申诉")
+
+
+@router.get(
+    "/block",
+    response={200: BlockSchema, 204: None},
+    summary="本人当前的预约限制及其申诉（没有限制时 204）",
+    url_name="appointments_block",
+)
+def my_block(request: HttpRequest) -> Any:
+    user = _applicant(request)
+    block = actions.active_block(user)
+    return Status(204, None) if block is None else block
+
+
+@router.post(
+    "/appeals",
+    response={201: AppealSchema},
+    summary="对本人当前的预约限制提出申诉（每个限制一次）",
+    url_name="appointments_appeals",
+)
+def file_appeal(
+    request: HttpRequest, text: Annotated[str, Form(..., max_length=2000)]
+) -> Status[BlockAppeal]:
+    user = _applicant(request)
+    block = actions.active_block(user)
+    if block is None:
+        raise ApiError(422, "invalid_input", "您目前没有预约限制，无需申诉", field="block")
+    appeal = _run(lambda: actions.do_appeal_block(user, block=block, text=text))
+    return Status(201, appeal)
+
+
+@router.get(
+    "/appeals",
+    response=AppealPage,
+    summary="辖区内办事大厅收到的申诉",
+    url_name="appointments_appeals",
+)
+def list_appeals(request: HttpRequest, filters: Query[AppealFilters]) -> dict[str, object]:
+    _require_office_staff(request)
+    rows = BlockAppeal.objects.visible_to(request.auth).select_related(
+        "block", "block__office", "block__applicant"
+    )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return page_of(rows.order_by("-created_at", "-pk"), filters)
+
+
+@router.post(
+    "/appeals/{appeal_id}/decide",
+    response=AppealSchema,
+    summary="处理申诉：同意（立即解除限制）或驳回，均须填写处理意见",
+    url_name="appointments_appeal_decide",
+)
+def decide_appeal(
+    request: HttpRequest,
+    appeal_id: int,
+    decision: Annotated[Literal["grant", "refuse"], Form(...)],
+    reason: Annotated[str, Form(..., max_length=2000)],
+) -> BlockAppeal:
+    user = _user(request)
+    appeal = access_appeal_for_staff(user, appeal_id, request=request)
+    return _run(
+        lambda: actions.do_decide_appeal(
+            user, appeal=appeal, grant=decision == "grant", reason=reason
+        )
+    )
+
+
+# --- closures --------------------------------------------------------------------------------
+
+
+class ClosureSchema(Schema):
+    id: int
+    office_id: int
+    date: datetime.date
+    reason: str
+
+
+@router.get(
+    "/offices/{office_id}/closures",
+    response=list[ClosureSchema],
+    summary="办事大厅今后的临时闭厅日期",
+    url_name="appointments_closures",
+)
+def list_closures(request: HttpRequest, office_id: int) -> list[Closure]:
+    office = access_office_for_staff(request.auth, office_id, request=request)
+    return list(office.closures.filter(date__gte=timezone.localdate()).order_by("date")[:200])
+
+
+@router.post(
+    "/offices/{office_id}/closures",
+    response={201: ClosureSchema},
+    summary="设为闭厅：当天的预约全部取消并通知预约人",
+    url_name="appointments_closures",
+)
+def add_closure(
+    request: HttpRequest,
+    office_id: int,
+    date: Annotated[datetime.date, Form(...)],
+    reason: Annotated[str, Form(..., max_length=2000)],
+) -> Status[Closure]:
+    user = _user(request)
+    office = access_office_for_staff(user, office_id, request=request)
+    closure = _run(lambda: actions.do_add_closure(user, office=office, date=date, reason=reason))
+    return Status(201, closure)
+
+
+@router.post(
+    "/offices/{office_id}/closures/{closure_id}/reopen",
+    response={204: None},
+    summary="取消闭厅：当天重新开放预约（已取消的预约不恢复）",
+    url_name="appointments_closure_reopen",
+)
+def reopen_closure(request: HttpRequest, office_id: int, closure_id: int) -> Status[None]:
+    user = _user(request)
+    office = access_office_for_staff(user, office_id, request=request)
+    closure = office.closures.filter(pk=closure_id).first()
+    if closure is None:
+        raise Http404("闭厅日期不存在")
+    _run(lambda: actions.do_remove_closure(user, closure=closure))
+    return Status(204, None)

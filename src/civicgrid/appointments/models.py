@@ -214,6 +214,8 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The enterprise's code as validated when booking (the organisation's may change later).
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     item = models.ForeignKey(
         ServiceItem, verbose_name=_("办理事项"), on_delete=models.PROTECT, related_name="+"
     )

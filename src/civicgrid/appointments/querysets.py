@@ -3,7 +3,8 @@
 - office staff (department clerks and administrators): the offices in their jurisdiction with
   their counters, slots, bookings, no-shows, blocks and appeals;
 - API tokens: the same within their organisation's jurisdiction;
-- applicants (residents and enterprise agents): their own bookings and blocks only. The list of
+- applicants (residents and enterprise agents): their own bookings and blocks; an enterprise
+  agent also sees every booking made for their enterprise (by any of its agents). The list of
   offices an applicant may book at is public information and is read through
   `OfficeQuerySet.bookable()`, not through `visible_to`.
 
@@ -16,6 +17,7 @@ from typing import Any, Self
 from django.db.models import Q
 
 from civicgrid.accounts.choices import Role
+from civicgrid.applications.querysets import agent_organisation_ids
 from civicgrid.core.scoping import Principal, ScopedQuerySet, jurisdiction_q
 
 STAFF_ROLES = frozenset({Role.DEPARTMENT_CLERK, Role.ADMINISTRATOR})
@@ -63,12 +65,21 @@ class BookingQuerySet(_StaffScoped):
     def own_condition(self, principal: Principal) -> Q:
         if not hasattr(principal, "active_memberships"):  # an API token owns no bookings
             return Q(pk__in=[])
-        return Q(applicant_id=getattr(principal, "pk", None))
+        own = Q(applicant_id=getattr(principal, "pk", None))
+        enterprises = agent_organisation_ids(principal)
+        return own | Q(enterprise_id__in=enterprises) if enterprises else own
 
     def mine(self, user: Any) -> Self:
-        return self.filter(applicant=user)
+        """The applicant's own bookings and, for an enterprise agent, the enterprise's."""
+        return self.filter(self.own_condition(user))
 
 
 class BlockQuerySet(BookingQuerySet):
+    def own_condition(self, principal: Principal) -> Q:
+        """A block is personal: only the blocked applicant, never their colleagues."""
+        if not hasattr(principal, "active_memberships"):
+            return Q(pk__in=[])
+        return Q(applicant_id=getattr(principal, "pk", None))
+
     def active(self, now: Any) -> Self:
         return self.filter(lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now)

@@ -98,7 +98,9 @@ def _form_texts(form: Any) -> list[str]:
 @applicant_required
 @require_GET
 def booking_list(request: HttpRequest) -> HttpResponse:
-    mine = Booking.objects.mine(request.user).select_related("item", "office", "counter")
+    mine = Booking.objects.mine(request.user).select_related(
+        "item", "office", "counter", "enterprise"
+    )
     now = timezone.now()
     context = {
         "upcoming": list(mine.filter(status=BookingStatus.BOOKED).order_by("starts_at")),
@@ -154,6 +156,7 @@ def booking_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     context = {
         "booking": booking,
         "own": own,
+        "staff_view": not own and is_office_staff(request.user),
         "applicant_name": selectors.masked_name(booking.applicant.full_name),
         "qr": segno.make(actions.booking_token(booking), error="m").svg_inline(scale=5)
         if own and booking.status == BookingStatus.BOOKED

@@ -68,6 +68,13 @@ def _new_booking(p):
     return {"slot_id": slot.pk, "item_id": fresh.pk}
 
 
+def _blocked_without_appeal(p):
+    from civicgrid.appointments.tests import factories as f
+
+    f.block(p.resident_a, _world(p)["office"])
+    return {"text": "那天孩子发烧住院"}
+
+
 APPLICANTS = ("resident_a", "enterprise_agent_a")
 STAFF_A = ("clerk_a", "admin")
 PAGE_POST = {"method": "post", "ok_status": (302,)}
@@ -213,6 +220,59 @@ CASES = [
         data=_other_slot,
         allowed=("resident_a",),
         denied=("resident_b", "clerk_b"),
+        **API_POST,
+    ),
+    AccessCase(
+        "api:appointments_block",
+        allowed=APPLICANTS,
+        ok_status=(200, 204),
+        denied=("clerk_a",),
+        **API,
+    ),
+    AccessCase(
+        "api:appointments_appeals",
+        data=_blocked_without_appeal,
+        allowed=("resident_a",),
+        denied=("clerk_a", "county_a_officer"),
+        ok_status=(201,),
+        **API_POST,
+    ),
+    AccessCase(
+        "api:appointments_appeals",
+        allowed=("clerk_a", "clerk_b", "admin"),
+        denied=("resident_a", "enterprise_agent_a", "county_a_officer"),
+        **API,
+    ),
+    AccessCase(
+        "api:appointments_appeal_decide",
+        args=_appeal,
+        data=lambda p: {"decision": "refuse", "reason": "无正当理由"},
+        allowed=("clerk_a",),
+        denied=("clerk_b", "resident_a", "resident_b"),
+        **API_POST,
+    ),
+    AccessCase(
+        "api:appointments_closures",
+        args=_office,
+        allowed=STAFF_A,
+        denied=("clerk_b", "resident_a", "enterprise_agent_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:appointments_closures",
+        args=_office,
+        data=lambda p: {"date": "2099-01-05", "reason": "设备检修"},
+        allowed=("clerk_a",),
+        denied=("clerk_b", "resident_a"),
+        ok_status=(201,),
+        **API_POST,
+    ),
+    AccessCase(
+        "api:appointments_closure_reopen",
+        args=_closure,
+        allowed=("clerk_a",),
+        denied=("clerk_b", "resident_a"),
+        ok_status=(204,),
         **API_POST,
     ),
 ]

@@ -134,18 +134,22 @@ def live_world(personas):
     }
 
 
-def blocked_with_appeal(personas):
-    """resident_a blocked at 阜城县's office, with a pending appeal."""
+def block(user, hall):
+    """`user` blocked at `hall` from an hour ago for thirty days (three no-shows)."""
     from civicgrid.appointments.models import BookingBlock
 
-    world_ = live_world(personas)
     now = timezone.now()
-    block = BookingBlock.objects.create(
-        applicant=personas.resident_a,
-        office=world_["office"],
-        division_code=world_["office"].division_code,
+    return BookingBlock.objects.create(
+        applicant=user,
+        office=hall,
+        division_code=hall.division_code,
         starts_at=now - datetime.timedelta(hours=1),
         ends_at=now + datetime.timedelta(days=30),
         no_shows=3,
     )
-    return actions.do_appeal_block(personas.resident_a, block=block, text="住院")
+
+
+def blocked_with_appeal(personas):
+    """resident_a blocked at 阜城县's office, with a pending appeal."""
+    blocked = block(personas.resident_a, live_world(personas)["office"])
+    return actions.do_appeal_block(personas.resident_a, block=blocked, text="住院")
