@@ -217,6 +217,30 @@ def test_the_management_command_imports_and_reports_problems(setup, tmp_path, ca
         call_command("import_catalog", str(tmp_path / "missing.xlsx"))
 
 
+def test_the_command_acts_as_an_active_actor_with_a_bar_and_a_report(setup, tmp_path, capsys):
+    p = setup
+    sheet = tmp_path / "items.xlsx"
+    sheet.write_bytes(
+        xlsx(row(), row("JX-1", 实施部门="景县发展和改革局", **{"实施层级/区划代码": "131127"}))
+    )
+    with pytest.raises(CommandError, match="找不到启用的用户 nobody"):
+        call_command("import_catalog", str(sheet), "--actor", "nobody")
+    type(p.clerk_b).objects.filter(pk=p.clerk_b.pk).update(is_active=False)
+    with pytest.raises(CommandError, match="找不到启用的用户 clerk_b"):
+        call_command("import_catalog", str(sheet), "--actor", "clerk_b")
+    report = tmp_path / "problems.xlsx"
+    with pytest.raises(CommandError, match="1 处问题"):
+        call_command("import_catalog", str(sheet), "--actor", "clerk_a", "--report", str(report))
+    err = capsys.readouterr().err
+    assert "100%  4/4" in err  # the bar's last line (not a terminal: one line per tenth)
+    assert "第 3 行「实施部门」：您无权导入或修改“景县发展和改革局”的事项" in err
+    from openpyxl import load_workbook
+
+    lines = list(load_workbook(report).active.iter_rows(values_only=True))
+    assert lines[1][:4] == (3, "JX-1", "企业投资项目核准", "实施部门")
+    assert not ServiceItem.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_new_items_at_once_leave_one_copy_and_no_error():
     import threading

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from civicgrid.accounts.models import OnboardingBatch, User
+from civicgrid.accounts.models import OnboardingBatch
 from civicgrid.accounts.onboarding import (
     REPORT_HEADERS,
     RowStatus,
@@ -27,6 +27,7 @@ from civicgrid.accounts.onboarding import (
     status_label,
     unknown_column_warnings,
 )
+from civicgrid.core.commands import command_actor, read_command_file
 from civicgrid.core.spreadsheets import SpreadsheetError, write_report_to
 
 BAR_WIDTH = 30
@@ -75,15 +76,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         path: Path = options["file"]
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from exc
-        actor = None
-        if options["actor"]:
-            actor = User.objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(f"找不到启用的用户 {options['actor']}")
+        data = read_command_file(path)
+        actor = command_actor(options["actor"])
         try:
             table = read_onboarding_table(data, path.name)
         except SpreadsheetError as exc:
