@@ -9,17 +9,21 @@ thread sees the same time; the browsers keep theirs, which nothing here reads).
 """
 
 import datetime
+import io
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from civicgrid.appointments.actions import find_booking_by_code
 from civicgrid.appointments.models import Booking, Slot
 from civicgrid.appointments.tests import factories as f
 from civicgrid.core.workdays import calendar
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 expect = sync_api.expect
+zxingcpp = pytest.importorskip("zxingcpp")
+Image = pytest.importorskip("PIL.Image")
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -97,6 +101,10 @@ def test_last_place_full_slot_reschedule_and_check_in_by_number(
     expect(first.locator(".ap-facts .code")).to_have_text(booking.number)
     _fits_phone(first)
     first.screenshot(path=str(tmp_path / "2-qr.png"), full_page=True)
+    # What a counter's scanner reads off the phone's screen names this booking.
+    shot = first.get_by_role("img", name="预约签到码").screenshot()
+    (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert find_booking_by_code(scanned.text) == booking
 
     # The second, with the slot still on screen, is told it is full; nothing is booked.
     second.get_by_label("10:00–10:30 · 1号窗口 余 1 个").check()
@@ -123,6 +131,7 @@ def test_last_place_full_slot_reschedule_and_check_in_by_number(
     with time_machine.travel(f.at(day, 10, 50), tick=True):
         sign_in(page, personas.clerk_a)
         page.goto(f"/appointments/staff/{hall.pk}/")
+        expect(page.locator(".ap-scan-note")).to_contain_text("使用扫码枪或输入预约号")
         page.get_by_label("预约码").fill("YY000000XXXXXX")
         page.get_by_role("button", name="签到").click()
         expect(page.locator(".errorlist")).to_contain_text("无法识别的预约码")

@@ -40,3 +40,18 @@ def test_the_staff_day_page_and_the_bookings_endpoint_do_not_grow_with_bookings(
     _more_bookings(world, 8)
     after = (_queries(client, page, day=day), _queries(client, api), _queries(client, load))
     assert after == before
+
+
+def test_the_appeals_endpoint_does_not_grow_with_appeals(client, personas):
+    from civicgrid.appointments.models import BlockAppeal
+
+    first = f.blocked_with_appeal(personas)
+    client.force_login(personas.clerk_a)
+    api = reverse("api:appointments_appeals")
+    before = _queries(client, api)
+    office = first.block.office
+    for k in range(5):
+        user = User.objects.create_user(f"appellant_{k}", is_resident=True, full_name=f"赵{k}")
+        actions.do_appeal_block(user, block=f.block(user, office), text="生病")
+    assert BlockAppeal.objects.count() == 6
+    assert _queries(client, api) == before
