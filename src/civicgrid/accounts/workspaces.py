@@ -39,6 +39,18 @@ SECTIONS = [
         OFFICERS | HEALTH | frozenset({Role.ADMINISTRATOR}),
     ),
     Section(
+        _("病例、密接与传播链"),
+        _("按身份证号录入病例和密切接触者，订正分类，查看传播链与个案统计"),
+        "epidemic:case_list",
+        OFFICERS | HEALTH,
+    ),
+    Section(
+        _("医学观察随访清单"),
+        _("今日待测体温、发热、漏检和到期解除的观察对象"),
+        "epidemic:worklist",
+        OFFICERS | HEALTH | COMMUNITY,
+    ),
+    Section(
         _("人口台账与入户摸排"),
         _("网格内住户、重点人员、上门排查记录"),
         "population_grid:household_list",
