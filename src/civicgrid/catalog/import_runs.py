@@ -19,8 +19,10 @@ Only the one who started an import sees it, its progress and its report: the per
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,7 +46,7 @@ PREVIEW_PROBLEMS = 200
 PROGRESS_SECONDS = 0.3
 
 
-def access_catalog_import_for(principal: Any, key: object) -> CatalogImport:
+def access_catalog_import_for(principal: Any, key: uuid.UUID | str) -> CatalogImport:
     """The import `principal` (a user or an API token) started; 404 alike for a missing one
     and someone else's."""
     found = None
@@ -197,7 +199,8 @@ def do_run_catalog_import(batch_id: int) -> CatalogImport | None:
     batch.file_data = b""
     batch.finished_at = timezone.now()
     batch.save()
-    finish_progress(batch.progress_key, failed=bool(report.problems), message=batch.message)
+    if batch.progress_key:
+        finish_progress(batch.progress_key, failed=bool(report.problems), message=batch.message)
     return batch
 
 
@@ -226,3 +229,22 @@ def _fail(batch: CatalogImport, message: str) -> None:
     batch.refresh_from_db()
     if batch.progress_key:
         finish_progress(batch.progress_key, failed=True, message=message[:500])
+
+
+# A checked upload nobody confirmed keeps its file (up to 5 MB) only this long.
+UNCONFIRMED_HOURS = 24
+
+
+def do_drop_unconfirmed_catalog_uploads() -> int:
+    """Drop the files of checked uploads left unconfirmed for UNCONFIRMED_HOURS (a periodic
+    job; safe to run twice at once: one conditional UPDATE). Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(hours=UNCONFIRMED_HOURS)
+    return CatalogImport.objects.filter(
+        status=CatalogImport.Status.CHECKED, created_at__lt=cutoff
+    ).update(
+        status=CatalogImport.Status.FAILED,
+        file_data=b"",
+        finished_at=timezone.now(),
+        message=_("超过 %(hours)d 小时未确认导入，文件已删除，请重新上传。")
+        % {"hours": UNCONFIRMED_HOURS},
+    )

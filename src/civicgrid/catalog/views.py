@@ -4,6 +4,7 @@ administrators and department staff (desktop)."""
 from __future__ import annotations
 
 import contextlib
+import uuid
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.views import redirect_to_login
@@ -172,7 +173,7 @@ def import_items(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def import_batch(request: HttpRequest, key: object) -> HttpResponse:
+def import_batch(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     """One import: the check's result and the confirm button, the live bar while the task
     runs, then the result; the htmx poll gets the status part only."""
     if (denied := _may_import_or_deny(request)) is not None:
@@ -190,7 +191,7 @@ def import_batch(request: HttpRequest, key: object) -> HttpResponse:
 
 
 @require_POST
-def import_run(request: HttpRequest, key: object) -> HttpResponse:
+def import_run(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     """The person confirms a checked import: it is queued as a task."""
     if (denied := _may_import_or_deny(request)) is not None:
         return denied
@@ -202,7 +203,7 @@ def import_run(request: HttpRequest, key: object) -> HttpResponse:
 
 
 @require_GET
-def import_report(request: HttpRequest, key: object) -> HttpResponse:
+def import_report(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     """Every problem of an import as .xlsx: row, code, name, column and reason."""
     if (denied := _may_import_or_deny(request)) is not None:
         return denied

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 
 BAR_WIDTH = 30
 
@@ -35,7 +35,7 @@ class TerminalProgress:
     """A progress callback `(done, total, message)` drawing `[####----]  45%  1350/3000  …`
     in place on a terminal, and one plain line per tenth on anything else (a log file)."""
 
-    def __init__(self, stream: TextIO | Any) -> None:
+    def __init__(self, stream: OutputWrapper) -> None:
         self.stream = stream
         self.started = time.monotonic()
         self.tty = stream.isatty()

@@ -330,3 +330,24 @@ def test_a_token_whose_jurisdiction_does_not_cover_its_department_cannot_import(
     refused = api_post(client, xlsx(row()), secret=narrow, dry_run=True)
     assert refused.status_code == 422
     assert refused.json()["details"]["problems"][0]["column"] == "实施部门"
+
+
+def test_an_upload_left_unconfirmed_for_a_day_loses_its_file_and_cannot_start(setup):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from civicgrid.catalog.import_runs import do_drop_unconfirmed_catalog_uploads
+
+    old = do_check_catalog_upload(setup.clerk_a, data=xlsx(row()), filename="old.xlsx")
+    fresh = do_check_catalog_upload(setup.clerk_a, data=xlsx(row()), filename="new.xlsx")
+    CatalogImport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    assert do_drop_unconfirmed_catalog_uploads() == 1
+    old.refresh_from_db()
+    assert (old.status, old.file_data) == ("failed", b"") and "重新上传" in old.message
+    assert CatalogImport.objects.get(pk=fresh.pk).file_data
+    with pytest.raises(ValidationError):
+        do_start_catalog_import(setup.clerk_a, old)
