@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from civicgrid.accounts.models import ApiToken, Organisation
+from civicgrid.accounts.models import ApiToken, Organisation, User
 from civicgrid.catalog.import_runs import do_check_catalog_upload, do_start_catalog_import
 from civicgrid.catalog.models import CatalogImport, ServiceItem
 from civicgrid.catalog.tasks import run_catalog_import
@@ -351,3 +351,47 @@ def test_an_upload_left_unconfirmed_for_a_day_loses_its_file_and_cannot_start(se
     assert CatalogImport.objects.get(pk=fresh.pk).file_data
     with pytest.raises(ValidationError):
         do_start_catalog_import(setup.clerk_a, old)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bar_moves_for_another_connection_while_the_task_checks_the_rows(monkeypatch):
+    """The rows are checked outside the write transaction, so each step of the bar is
+    committed and a page polling from another connection sees it move before the end."""
+    import threading
+
+    from django.db import connection
+
+    from civicgrid.catalog import import_runs
+    from civicgrid.conftest import ensure_test_divisions
+
+    monkeypatch.setattr(import_runs, "PROGRESS_SECONDS", 0)
+    ensure_test_divisions()
+    f.department("阜城县发展和改革局")
+    f.life_event("touzi", "投资建设")
+    data = xlsx(*(row(f"LIVE-{n}") for n in range(1000)))
+    admin = User.objects.create_superuser("live_admin", password="x")
+    batch = do_check_catalog_upload(admin, data=data, filename="live.xlsx")
+    CatalogImport.objects.filter(pk=batch.pk).update(status="queued")
+    progress = TaskProgress.objects.create(label="live", total=2000)
+    CatalogImport.objects.filter(pk=batch.pk).update(progress_key=progress.key)
+    failures = []
+
+    def work():
+        try:
+            import_runs.do_run_catalog_import(batch.pk)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    seen = set()
+    while worker.is_alive():
+        seen.add(TaskProgress.objects.filter(pk=progress.pk).values_list("done", flat=True)[0])
+    worker.join()
+    assert failures == []
+    assert any(0 < done < 2000 for done in seen), seen
+    progress.refresh_from_db()
+    assert progress.finished and progress.done == 2000
+    assert ServiceItem.objects.count() == 1000
