@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from civicgrid.accounts.api import router as accounts_router
@@ -74,6 +74,16 @@ def _rule_violation(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(api, request, ApiError(401, "unauthorized", "未登录或令牌无效"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (a body that is not JSON, ...) in the shape of every other error."""
+    if exc.status_code == 400:
+        error = ApiError(400, "unparsable_body", "请求体无法解析，请发送有效的 JSON")
+    else:
+        error = ApiError(exc.status_code, "http_error", str(exc))
+    return error_response(api, request, error)
 
 
 @api.exception_handler(Http404)

@@ -78,6 +78,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if catalog := do_load_demo_catalog():
         print(f"已生成演示政务服务事项 {catalog} 项（含人生事件与搜索同义词）。", flush=True)
+    from civicgrid.certificates.demo import do_load_demo_certificates
+
+    if certificates := do_load_demo_certificates():
+        print(f"已签发演示电子证照 {certificates} 张。", flush=True)
     from civicgrid.applications.demo import do_load_demo_applications
 
     if cases := do_load_demo_applications():
@@ -110,6 +114,8 @@ def _print_banner(host: str, port: int) -> None:
         f"  首页            {base}/",
         f"  工作人员登录    {base}/accounts/login/",
         f"  居民登录        {base}/accounts/login/code/",
+        f"  政务服务事项    {base}/services/",
+        f"  电子证照核验    {base}/certificates/verify/",
         f"  行政区划浏览    {base}/regions/",
         f"  接口文档        {base}/api/v1/docs",
         f"  后台任务演示    {base}/tasks/demo/",

@@ -313,4 +313,33 @@ def _checkpoint_key() -> str:
 
 COMMUNITY_CHECKPOINT_KEY = _checkpoint_key()
 COMMUNITY_PASS_RETENTION_DAYS = int(os.environ.get("CIVICGRID_PASS_RETENTION_DAYS", "30"))
+
+# --- E-certificates (civicgrid.certificates; certificates.signing explains the format) -------
+# CIVICGRID_CERTIFICATE_KEYS   "k2:<base64 32-byte Ed25519 private key>,k1:<...>": the first
+#                              signs new certificates; every listed key's public half verifies
+#                              and is published at /certificates/keys.json. Rotate by putting a
+#                              new key first; keep old ones while their certificates are valid.
+#                              Unset in development: a key derived from SECRET_KEY (id dev-...);
+#                              unset in production, or malformed: start-up fails.
+# CIVICGRID_CERTIFICATE_CHECKS_PER_MINUTE  public checks one network may run a minute (60).
+
+
+def _certificate_signing_keys() -> str:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from civicgrid.certificates.signing import parse_keys
+
+    text = os.environ.get("CIVICGRID_CERTIFICATE_KEYS", "").strip()
+    if PRODUCTION and not text:
+        raise ImproperlyConfigured(
+            "CIVICGRID_ENV=production 时必须设置 CIVICGRID_CERTIFICATE_KEYS。"
+        )
+    parse_keys(text)
+    return text
+
+
+CERTIFICATE_SIGNING_KEYS = _certificate_signing_keys()
+CERTIFICATE_VERIFICATIONS_PER_MINUTE = int(
+    os.environ.get("CIVICGRID_CERTIFICATE_CHECKS_PER_MINUTE", "60")
+)
 # --- end of community -------------------------------------------------------------------------

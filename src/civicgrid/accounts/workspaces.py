@@ -117,6 +117,12 @@ SECTIONS = [
         OFFICERS | frozenset({Role.DEPARTMENT_CLERK}),
     ),
     Section(
+        _("电子证照签发与撤销"),
+        _("本部门签发的电子证照、手工签发、撤销并通知持证人"),
+        "certificates:issued_list",
+        frozenset({Role.DEPARTMENT_CLERK}),
+    ),
+    Section(
         _("远程窗口"),
         _("在线答复企业和群众的远程咨询"),
         None,
@@ -126,6 +132,12 @@ SECTIONS = [
         _("我的办件"),
         _("投资项目审批、复工复产申报、发票增量：在线申请、补正材料、查进度、评价"),
         "applications:my_applications",
+        frozenset({Role.ENTERPRISE_AGENT}),
+    ),
+    Section(
+        _("企业电子证照"),
+        _("本企业的电子证照：出示、下载、限时分享，核验与调用记录"),
+        "certificates:wallet_list",
         frozenset({Role.ENTERPRISE_AGENT}),
     ),
     Section(_("政务服务事项"), _("查找事项、办事指南、网上可办率"), "catalog:home"),
@@ -195,6 +207,12 @@ SECTIONS = [
         _("我的办件"),
         _("在线申请、补正材料、查进度、评价"),
         "applications:my_applications",
+        residents=True,
+    ),
+    Section(
+        _("我的电子证照"),
+        _("出示证照二维码、下载 PDF、限时分享，查看谁核验和调用过"),
+        "certificates:wallet_list",
         residents=True,
     ),
     Section(

@@ -57,3 +57,15 @@ def test_ping_is_the_minimal_json_endpoint(client, django_assert_num_queries):
         response = client.get("/api/v1/ping")
     assert response.json() == {"ok": True, "service": "civicgrid"}
     assert response["Content-Type"] == "application/json; charset=utf-8"  # the charset once
+
+
+def test_a_body_that_is_not_json_is_refused_in_the_api_error_shape(client, personas):
+    client.force_login(personas.county_a_officer)
+    response = client.post(
+        "/api/v1/population/households", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "unparsable_body",
+        "message": "请求体无法解析，请发送有效的 JSON",
+    }
