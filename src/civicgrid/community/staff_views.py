@@ -19,6 +19,7 @@ from civicgrid.community.views import STAFF, errors_of, joined_errors
 from civicgrid.core.permissions import role_required
 from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE
 from civicgrid.population.selectors import area_for, default_area
+from civicgrid.regions import maps
 from civicgrid.regions.models import Division
 
 
@@ -61,11 +62,41 @@ def overview(request: HttpRequest) -> HttpResponse:
         "out": [r.figures["out_today"] for r in rows],
         "in": [r.figures["in_today"] for r in rows],
     }
+    labels = _figure_labels()
+    figure = request.GET.get("fig", "")
+    figure = figure if figure in labels else "out_today"
+    # A map of the chosen figure where child shapes exist (a province's cities, a city's
+    # counties); communities and townships have none, the page says so.
+    division_map = maps.map_context(
+        area.code,
+        {r.code: r.figures[figure] for r in rows},
+        drill=f"?c=__CODE__&fig={figure}",
+        value_name=labels[figure],
+    )
     return render(
         request,
         "community/overview.html",
-        {"area": area, "rows": rows, "chart": chart, "ancestors": area.ancestors()},
+        {
+            "area": area,
+            "rows": rows,
+            "chart": chart,
+            "ancestors": area.ancestors(),
+            "division_map": division_map,
+            "figure": figure,
+            "figures": list(labels.items()),
+        },
     )
+
+
+def _figure_labels() -> dict[str, str]:
+    return {
+        "out_today": _("今日外出人次"),
+        "in_today": _("今日进入人次"),
+        "households": _("住户"),
+        "reported": _("今日已报告住户"),
+        "fever": _("发热"),
+        "open_alerts": _("待核实预警"),
+    }
 
 
 @role_required(*STAFF)

@@ -56,6 +56,7 @@ from civicgrid.epidemic.querysets import (
 from civicgrid.epidemic.remit import local_today
 from civicgrid.population.exports import may_export_unmasked
 from civicgrid.population.selectors import area_for, default_area
+from civicgrid.regions import maps
 from civicgrid.regions.models import Division
 
 readers_required = role_required(*LINE_LIST_ROLES)
@@ -519,6 +520,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         request.GET.get("column", ""), line_list_stats.COLUMNS[0]
     )
     trend = line_list_stats.line_list_trend(report.within, column, report.start, report.end)
+    query = f"start={report.start:%Y-%m-%d}&end={report.end:%Y-%m-%d}"
     return render(
         request,
         "epidemic/line_lists/statistics.html",
@@ -531,8 +533,15 @@ def statistics(request: HttpRequest) -> HttpResponse:
                 "values": trend.values,
                 "name": str(column.name),
             },
-            "query": f"start={report.start:%Y-%m-%d}&end={report.end:%Y-%m-%d}",
+            "query": query,
             "ancestors": [a for a in report.within.ancestors() if covers(request.user, a.code)],
+            # The selected figure per child division on a map (province and city only).
+            "division_map": maps.map_context(
+                report.within.code,
+                {r.code: r.values.get(column.code, 0) for r in report.rows if r.code},
+                drill=f"?within=__CODE__&{query}&column={column.code}",
+                value_name=str(column.name),
+            ),
         },
     )
 

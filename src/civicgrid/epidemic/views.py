@@ -36,6 +36,7 @@ from civicgrid.epidemic.querysets import (
 )
 from civicgrid.epidemic.remit import deadline_of, local_today, reporting_units_for
 from civicgrid.population.selectors import area_for, default_area
+from civicgrid.regions import maps
 from civicgrid.regions.models import Division
 
 statistics_required = role_required(*STATISTICS_ROLES)
@@ -273,7 +274,21 @@ def statistics(request: HttpRequest, form_id: int) -> HttpResponse:
             "ancestors": _ancestors(request, report.within),
             # The line lists' live figures of the same division and days, beside the reports'.
             "line_list_summary": _line_list_summary(report),
+            "division_map": None if by else _division_map(report, element, query),
         },
+    )
+
+
+def _division_map(report: selectors.Statistics, element: Any, query: str) -> dict[str, Any] | None:
+    """The selected element's figure per child division on a map (province and city only;
+    not by community: there are no shapes for those)."""
+    if element is None:
+        return None
+    return maps.map_context(
+        report.within.code,
+        {r.code: r.values.get(element.code, 0) for r in report.rows if r.code},
+        drill=f"?within=__CODE__&{query}&element={element.code}",
+        value_name=str(element.label),
     )
 
 

