@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
-from civicgrid.applications import actions, clock, selectors
+from civicgrid.applications import actions, clock, disclosure, selectors
 from civicgrid.applications.access import access_case_for_user, access_worked_case_for_user
 from civicgrid.applications.choices import (
     ApplicantKind,
@@ -85,6 +85,14 @@ class EventSchema(Schema):
     created_at: datetime.datetime
 
 
+def _remaining(case: Case) -> clock.Remaining:
+    """The time left the queue computed for the page, else this case's own."""
+    found = getattr(case, "remaining", None)
+    if found is None:
+        found = case.remaining = clock.remaining_many([case])[0]
+    return found
+
+
 class CaseSchema(Schema):
     number: str
     item: str = Field(alias="item.code")
@@ -107,22 +115,27 @@ class CaseSchema(Schema):
 
     @staticmethod
     def resolve_time_left(obj: Case) -> str | None:
-        return clock.remaining(obj.due_date, paused=obj.is_paused).kind if obj.is_open else None
+        return _remaining(obj).kind if obj.is_open else None
 
     @staticmethod
     def resolve_working_days_left(obj: Case) -> int | None:
         if not obj.is_open or obj.is_paused:
             return None
-        return clock.remaining(obj.due_date).working_days
+        return _remaining(obj).working_days
 
 
 class CaseDetailSchema(CaseSchema):
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description="申请内容；身份证号和手机号码脱敏显示")
     refusal_reason: str
     events: list[EventSchema]
     open_request: list[str] | None
     delivery: dict[str, str] | None
     rating: int | None
+
+    @staticmethod
+    def resolve_answers(obj: Case) -> dict[str, Any]:
+        # API callers never get the numbers in full (no audited reveal through the API).
+        return disclosure.shown_answers(obj)
 
     @staticmethod
     def resolve_events(obj: Case) -> list[Any]:
@@ -328,8 +341,10 @@ def queue(request: HttpRequest, filters: Query[QueueFilter]) -> dict[str, Any]:
         item_id=item_id,
         status=filters.status,
         time_left=filters.time_left,
-    ).select_related("item", "current_step", "form_definition")
-    return page_of(rows, filters)
+    )
+    page = page_of(selectors.queue_rows(rows), filters)
+    selectors.with_remaining(page["items"])  # the time left from one calendar snapshot
+    return page
 
 
 def _clerk_case(request: HttpRequest, number: str) -> tuple[Any, Case]:

@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicgrid.applications import actions, selectors
+from civicgrid.applications import actions, disclosure, formspec, selectors
 from civicgrid.applications.access import access_follow_up_for_user, access_worked_case_for_user
 from civicgrid.applications.choices import CaseStatus, DeliveryMethod, StepKind, TimeLeft
 from civicgrid.applications.models import Case, WorkflowStep
@@ -46,13 +47,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     item_id = _int(request.GET.get("item"))
     offset = _int(request.GET.get("offset")) or 0
-    rows = selectors.clerk_queue(
-        request.user,
-        department_id=department_id,
-        item_id=item_id,
-        status=status,
-        time_left=time_left,
-    ).select_related("item", "current_step", "handling_department")
+    rows = selectors.queue_rows(
+        selectors.clerk_queue(
+            request.user,
+            department_id=department_id,
+            item_id=item_id,
+            status=status,
+            time_left=time_left,
+        )
+    )
     page = page_of(rows, Paging(limit=PAGE_SIZE, offset=offset))
     items = ServiceItem.objects.filter(department__in=departments).only("id", "code", "name")
     query = request.GET.copy()
@@ -62,6 +65,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "applications/clerk_queue.html",
         {
             "rows": selectors.with_remaining(page["items"]),
+            # One reverse for the page instead of one per row.
+            "case_url_prefix": reverse("applications:clerk_queue"),
             "count": page["count"],
             "offset": offset,
             "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < page["count"] else None,
@@ -82,7 +87,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, case: Case, errors: dict[str, list[str]] | None = None
+    request: HttpRequest,
+    case: Case,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    revealed: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
     spec = case.form_definition.spec
     steps = list(WorkflowStep.objects.filter(item_id=case.item_id).order_by("position"))
@@ -106,8 +116,14 @@ def _detail(
             "remaining": selectors.with_remaining([case])[0].remaining if case.is_open else None,
             "delivery": getattr(case, "delivery", None) if hasattr(case, "delivery") else None,
             "errors": errors or {},
+            # ID and mobile numbers masked unless this response is an audited reveal.
+            "answers": case.answers if revealed is None else revealed,
+            "mask_answers": revealed is None,
+            "revealed": revealed is not None,
+            "may_reveal": disclosure.may_reveal_answers(request.user, case),
+            "has_personal": bool(formspec.personal_values(spec, case.answers)),
         },
-        status=422 if errors else 200,
+        status=status or (422 if errors else 200),
     )
 
 
@@ -115,7 +131,7 @@ def _detail(
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = access_worked_case_for_user(request.user, number, request=request)
-    # The answers are shown unmasked to the clerk deciding the case: an audited read.
+    # A read of the case (its answers with ID and mobile numbers masked).
     record_audit(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -126,6 +142,23 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         details={"number": case.number},
     )
     return _detail(request, case)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """The case page with the answers' ID and mobile numbers in full: a reason is required and
+    every person concerned gets a `view_unmasked` audit record."""
+    case = access_worked_case_for_user(request.user, number, request=request)
+    try:
+        answers = disclosure.do_reveal_case_answers(
+            request.user, case=case, reason=request.POST.get("reason", ""), request=request
+        )
+    except ValidationError as exc:
+        return _detail(request, case, {"reveal": exc.messages})
+    response = _detail(request, case, revealed=answers)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _clerk_action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:

@@ -8,7 +8,9 @@ still computes as Monday–Friday, with a warning kept on the case).
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,14 +46,22 @@ class Remaining:
     label: str
 
 
+NO_CLOCK = Remaining("", 0, "")
+
+
 def remaining(
-    due: datetime.date, *, paused: bool = False, on: datetime.date | None = None
+    due: datetime.date,
+    *,
+    paused: bool = False,
+    on: datetime.date | None = None,
+    snapshot: calendar.Calendar | None = None,
 ) -> Remaining:
-    """What the queue and the tracking page say about a due date."""
+    """What the queue and the tracking page say about a due date (`snapshot`: a calendar taken
+    once for a batch, see `remaining_many`)."""
     day = on or today()
     if paused:
         return Remaining(TimeLeft.PAUSED, 0, _("补正期间暂停计时"))
-    left = calendar.working_days_between(day, due)
+    left = (snapshot or calendar.current()).working_days_between(day, due)
     if left < 0:
         return Remaining(TimeLeft.OVERDUE, left, _("已超期 %(n)s 个工作日") % {"n": -left})
     if left <= DUE_SOON_WORKING_DAYS:
@@ -63,3 +73,15 @@ def remaining(
 def due_soon_limit(on: datetime.date | None = None) -> datetime.date:
     """The last due date that counts as "due within two working days"."""
     return calendar.add_working_days(on or today(), DUE_SOON_WORKING_DAYS)
+
+
+def remaining_many(cases: Sequence[Any]) -> list[Remaining]:
+    """`remaining` of each case (open ones; `NO_CLOCK` for finished ones) from one calendar
+    snapshot and one "today"."""
+    snapshot, day = calendar.current(), today()
+    return [
+        remaining(c.due_date, paused=c.is_paused, on=day, snapshot=snapshot)
+        if c.is_open
+        else NO_CLOCK
+        for c in cases
+    ]

@@ -21,6 +21,7 @@ urlpatterns = [
     # Clerks (desktop).
     path("queue/", clerk_views.queue, name="clerk_queue"),
     path("queue/<str:number>/", clerk_views.case_detail, name="clerk_case"),
+    path("queue/<str:number>/reveal/", clerk_views.reveal, name="clerk_reveal"),
     path("queue/<str:number>/advance/", clerk_views.advance, name="clerk_advance"),
     path("queue/<str:number>/material/", clerk_views.request_material, name="clerk_request"),
     path("queue/<str:number>/refuse/", clerk_views.refuse, name="clerk_refuse"),

@@ -193,6 +193,12 @@ class Case(models.Model):
                 condition=Q(in_queue=True),
                 name="applications_case_queue",
             ),
+            # ... filtered to one item: read and counted from this index alone.
+            models.Index(
+                fields=["item", "due_date", "id", "status", "handling_department"],
+                condition=Q(in_queue=True),
+                name="applications_case_queue_item",
+            ),
             models.Index(
                 fields=["handling_department", "status", "due_date"],
                 name="applications_case_dept_status",

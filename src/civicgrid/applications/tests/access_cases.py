@@ -145,6 +145,15 @@ CASES = [
         denied=(*OUTSIDERS, "enterprise_agent_a"),
     ),
     AccessCase(
+        "applications:clerk_reveal",
+        args=_case(),
+        data=lambda p: {"reason": "核对申请人身份"},
+        allowed=("clerk_a", "admin"),
+        denied=(*OUTSIDERS, "enterprise_agent_a", "county_a_officer"),
+        method="post",
+        ok_status=(200,),
+    ),
+    AccessCase(
         "applications:clerk_advance",
         args=_case(),
         allowed=("clerk_a", "admin"),
