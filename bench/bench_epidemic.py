@@ -14,6 +14,10 @@ PostgreSQL only: the server of `DATABASE_URL`, or (run as root) a throwaway clus
 3. Statistics through the API with a provincial token, loaded with wrk (p95 ≤ 300 ms): the
    province by city, a city by county, a county by township and by community, and a township
    by unit over the last 30 days, and a 90-day trend of the province, a city and a county.
+   The reference beside each: the counted reports exported to Parquet (streamed out of
+   PostgreSQL with COPY, written by DuckDB), and the same figures computed by DuckDB from that
+   file, timed in-process over the same number of runs (capped by `--duckdb-runs`); the ratio
+   is ours ÷ DuckDB's p95. `--no-duckdb` skips it.
 4. Freshness: submit a report through the API and poll the province's figure until it shows;
    the delay after the submit returns (target ≤ 1 s).
 5. Submissions: threads POST new reports of today for distinct units through the API with
@@ -333,6 +337,141 @@ def submissions(port: int, fx: dict, threads: int, duration: float) -> dict[str,
     }  # fmt: skip
 
 
+# --- the DuckDB reference -------------------------------------------------------------------
+
+
+def export_parquet(url: str, form: int, target) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The counted reports of `form`, one column per element, into a Parquet file.
+
+    PostgreSQL streams them out with COPY (CSV) to a scratch file; DuckDB writes the Parquet
+    (the scanner extensions would need a download). Returns rows and seconds."""
+    import duckdb
+    import psycopg
+
+    started = time.perf_counter()
+    scratch = target.with_suffix(".csv")
+    figures = ", ".join(f"(values ->> '{code}')::numeric(18, 2) AS {code}" for code, *_ in ELEMENTS)
+    select = (
+        f"SELECT unit_id, division_code, date, {figures} FROM epidemic_report "  # noqa: S608
+        f"WHERE form_id = {int(form)} AND status IN ('submitted', 'confirmed', 'locked')"
+    )
+    with (
+        psycopg.connect(url) as conn,
+        conn.cursor() as cursor,
+        scratch.open("wb") as out,
+        cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv, HEADER)") as copy,
+    ):
+        for chunk in copy:
+            out.write(chunk)
+    columns = {"unit_id": "BIGINT", "division_code": "VARCHAR", "date": "DATE"}
+    columns.update({code: "DECIMAL(18, 2)" for code, *_ in ELEMENTS})
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM read_csv(?, header = true, columns = {columns!r})) "  # noqa: S608
+            f"TO '{target}' (FORMAT parquet)",
+            [str(scratch)],
+        )
+        rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()[0]
+    finally:
+        con.close()
+        scratch.unlink(missing_ok=True)
+    return {"rows": rows, "seconds": round(time.perf_counter() - started, 1),
+            "bytes": target.stat().st_size}  # fmt: skip
+
+
+def duckdb_queries(fx: dict, days: int) -> dict[str, list[tuple[str, dict[str, object]]]]:
+    """The statistics scenarios of `statistics_paths` as DuckDB SQL over the view `r`.
+
+    As the API computes them: a new-count element summed over the range, a cumulative one read
+    on the last day, grouped by the child division's code (or by unit below a township); the
+    trend sums one element per day."""
+    unit = fx["sample_unit"]
+    end = today() - timedelta(days=1)
+    month = (end - timedelta(days=29), end)
+    quarter = (end - timedelta(days=min(days, 90) - 1), end)
+    sums = ", ".join(
+        f"sum({code}) FILTER (WHERE date = $end) AS {code}" if kind == "cumulative"
+        else f"sum({code}) AS {code}"
+        for code, _, kind, _ in ELEMENTS
+    )  # fmt: skip
+
+    def table(key: str, within: str) -> tuple[str, dict[str, object]]:
+        sql = (f"SELECT {key} AS k, {sums} FROM r WHERE date BETWEEN $start AND $end "  # noqa: S608
+               f"AND starts_with(division_code, $within) GROUP BY k ORDER BY k")  # fmt: skip
+        return sql, {"start": month[0], "end": month[1], "within": within}
+
+    def trend(within: str) -> tuple[str, dict[str, object]]:
+        sql = ("SELECT date, sum(new_confirmed) FROM r WHERE date BETWEEN $start AND $end "
+               "AND starts_with(division_code, $within) GROUP BY date ORDER BY date")  # fmt: skip
+        return sql, {"start": quarter[0], "end": quarter[1], "within": within}
+
+    return {
+        "province by city (30 days)": [table("substr(division_code, 1, 4)", "13")],
+        "city by county (30 days)": [table("substr(division_code, 1, 6)", unit[:4])],
+        "county by township (30 days)": [table("substr(division_code, 1, 9)", unit[:6])],
+        "county by community (30 days)": [table("division_code", unit[:6])],
+        "township by unit (30 days)": [table("unit_id", unit[:9])],
+        "90-day trend: province, city, county": [trend(w) for w in ("13", unit[:4], unit[:6])],
+    }
+
+
+def duckdb_reference(parquet, queries: dict, runs: dict[str, int]) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """p95 of each scenario's DuckDB query over the Parquet file, `runs[name]` times (the
+    scenario's queries in turn, as wrk walks its paths), after one warm-up run each."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW r AS SELECT * FROM read_parquet('{parquet}')")  # noqa: S608
+    out = {}
+    try:
+        for name, items in queries.items():
+            for sql, params in items:
+                con.execute(sql, params).fetchall()
+            latencies = []
+            for i in range(max(1, runs.get(name, 1))):
+                sql, params = items[i % len(items)]
+                sent = time.perf_counter()
+                con.execute(sql, params).fetchall()
+                latencies.append(time.perf_counter() - sent)
+            latencies.sort()
+            out[name] = {
+                "runs": len(latencies),
+                "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
+                "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 2),
+            }
+    finally:
+        con.close()
+    return out
+
+
+def run_reference(url: str, fx: dict, args: argparse.Namespace, rows: list, data_dir) -> dict:  # type: ignore[no-untyped-def]
+    """Export, then each scenario in DuckDB beside ours: p95s and ours ÷ DuckDB."""
+    parquet = data_dir / "epidemic-reports.parquet"
+    exported = export_parquet(url, fx["form"], parquet)
+    print(f"   DuckDB reference: {exported['rows']:,} reports to Parquet "
+          f"({exported['bytes'] / 1e6:.1f} MB) in {exported['seconds']} s", flush=True)  # fmt: skip
+    runs = {r["scenario"]: min(int(r["requests"]), args.duckdb_runs) for r in rows}
+    figures = duckdb_reference(parquet, duckdb_queries(fx, args.days), runs)
+    for row in rows:
+        ref = figures.get(row["scenario"])
+        if not ref:
+            continue
+        ratio = row["p95_ms"] / ref["p95_ms"] if ref["p95_ms"] else None
+        row["duckdb"] = {**ref, "ratio_p95": round(ratio, 1) if ratio else None}
+        print(f"   {row['scenario']}: ours p95 {row['p95_ms']:.1f} ms (HTTP, {args.connections} "
+              f"connections) | DuckDB p95 {ref['p95_ms']:.2f} ms in-process over {ref['runs']} "
+              f"runs | ratio {ratio or 0:.1f}×", flush=True)  # fmt: skip
+    parquet.unlink(missing_ok=True)
+    return {"export": exported, "duckdb_version": _duckdb_version(), "scenarios": figures}
+
+
+def _duckdb_version() -> str:
+    import duckdb
+
+    return str(duckdb.__version__)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--step"]:
@@ -343,6 +482,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--submit-threads", type=int, default=8)
+    parser.add_argument(
+        "--no-duckdb",
+        dest="duckdb",
+        action="store_false",
+        help="skip the DuckDB reference (export of the reports to Parquet, same queries)",
+    )
+    parser.add_argument("--duckdb-runs", type=int, default=2000,
+                        help="at most this many DuckDB runs per scenario (else as many as wrk made)")  # fmt: skip
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -388,6 +535,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"   {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p95 "
                       f"{result.p95_ms:.1f} ms, errors {result.errors}, others "
                       f"{cpu.others_share:.0%}{'' if met else '  MISSED'}", flush=True)  # fmt: skip
+            reference: dict[str, object] = {}
+            if args.duckdb:
+                reference = run_reference(url, fx, args, rows, data_dir)
             delays = freshness(server.port, fx)
             print(f"   freshness: max {max(delays) * 1000:.0f} ms after the submit returned "
                   f"({len(delays)} trials)", flush=True)  # fmt: skip
@@ -401,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine_info(REPO_DIR), "database": version,
             "units": args.units, "days": args.days, "generated": fx,
             "statistics": rows,
+            "duckdb_reference": reference,
             "freshness_ms": [round(d * 1000, 1) for d in delays],
             "submissions": submitted,
         }  # fmt: skip

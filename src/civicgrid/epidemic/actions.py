@@ -33,11 +33,13 @@ from civicgrid.epidemic import remit, rules
 from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus, RuleKind
 from civicgrid.epidemic.live_totals import add_report_change, value_deltas
 from civicgrid.epidemic.models import (
+    DataElement,
     DayLock,
     Report,
     ReportForm,
     ReportReminder,
     ReportRevision,
+    ValidationRule,
 )
 from civicgrid.epidemic.querysets import CONFIRMER_ROLES, LOCKER_ROLES, ancestor_codes
 from civicgrid.regions.models import Division
@@ -74,7 +76,10 @@ def locked_lock(form: ReportForm, division_code: str, date: datetime.date) -> Da
 def _check_day(form: ReportForm, unit: Organisation, date: datetime.date) -> None:
     if date > remit.local_today():
         raise ValidationError({"date": f"不能填报未来的日期（{date:%Y-%m-%d}）"})
-    if locked_lock(form, unit.division_code, date) is not None:
+    locked = DayLock.objects.filter(
+        form_id=form.pk, date=date, division_code__in=ancestor_codes(unit.division_code)
+    ).exists()
+    if locked:
         raise ValidationError(
             {
                 "date": f"{_day_label(date)}的{form.name}已被省级锁定，如需修改请联系省级防控办重新开放"
@@ -107,6 +112,21 @@ def previous_values(
     return {k: rules.Decimal(v) for k, v in before[0].items()}, _day_label(before[1])
 
 
+def elements_and_rules(form: ReportForm) -> tuple[list[DataElement], list[ValidationRule]]:
+    """The form's active elements and active rules, the rules' elements taken from the
+    elements already read (two queries, no join; a rule naming an inactive element still
+    gets it, and `rules.check_rules` skips that rule as before)."""
+    every = {e.pk: e for e in form.elements.all()}
+    elements = [e for e in every.values() if e.is_active]
+    form_rules = list(form.rules.filter(is_active=True))
+    for rule in form_rules:
+        for side in ("left", "right"):
+            element_id = getattr(rule, f"{side}_id")
+            if element_id in every:
+                setattr(rule, side, every[element_id])
+    return elements, form_rules
+
+
 def do_save_report(
     actor: Any,
     *,
@@ -128,11 +148,14 @@ def do_save_report(
     Raises ReportConflict when another write came first. `now` is the moment of the write
     (loading a history of reports, e.g. the demo); pages and the API never pass it.
     """
-    elements = list(form.elements.filter(is_active=True))
+    elements, form_rules = elements_and_rules(form)
     with transaction.atomic():
         _check_remit(actor, form, unit)
         _check_day(form, unit, date)
-        current = Report.objects.filter(form=form, unit=unit, date=date).first()
+        # One row at most: the (form, unit, date) key is unique.
+        current = next(
+            iter(Report.objects.filter(form_id=form.pk, unit_id=unit.pk, date=date)[:1]), None
+        )
         if current is not None and expected_version != current.version:
             raise ReportConflict(
                 f"“{unit.name}”{_day_label(date)}的日报已被他人修改（当前版本 {current.version}，"
@@ -151,7 +174,6 @@ def do_save_report(
             raise ValidationError(errors)
         was_counted = current is not None and current.status in COUNTED_STATUSES
         counted = submit or was_counted
-        form_rules = list(form.rules.filter(is_active=True).select_related("left", "right"))
         previous, previous_label = (
             previous_values(form, unit, date)
             if any(r.kind == RuleKind.NOT_BELOW_PREVIOUS for r in form_rules)
@@ -172,11 +194,11 @@ def do_save_report(
         else:
             warnings = checked.warnings + [m for ms in checked.errors.values() for m in ms]
         stored = {code: rules.format_value(v) for code, v in parsed.items()}
+        old = current.values if (current is not None and was_counted) else {}
         report, created = _write(
             actor, form, unit, date, current, stored, warnings, counted, was_counted, note,
             now or timezone.now(),
         )  # fmt: skip
-        old = current.values if (current is not None and was_counted) else {}
         add_report_change(
             form=form,
             division_code=unit.division_code,
@@ -243,7 +265,12 @@ def _write(
                 f"“{unit.name}”{_day_label(date)}的日报已被他人修改，请刷新后在最新内容上重新修改",
                 current_version=None,
             )
-        report = Report.objects.get(pk=current.pk)
+        # The row as the UPDATE left it, without reading it back.
+        report = current
+        for name, value in fields.items():
+            setattr(report, name, value)
+        report.version = current.version + 1
+        report.updated_at = now
         created = False
     ReportRevision.objects.create(
         report=report,
