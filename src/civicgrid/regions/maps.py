@@ -14,6 +14,7 @@ see dropped. A city's counties come to a few tens of KB. The result is kept per 
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -67,9 +68,25 @@ def _simplified(geometry: dict[str, Any], step: float) -> dict[str, Any] | None:
     return {"type": "MultiPolygon", "coordinates": out} if out else None
 
 
-def _source_features(parent_level: int) -> list[dict[str, Any]]:
+FEATURE_START = '{"geometry":'  # how the source files open each feature (one line, no spaces)
+
+
+def _source_features(parent_level: int, province: str) -> list[dict[str, Any]]:
+    """The features of one province. The district file holds all of China (10 MB); parsing it
+    whole takes a second or more, so only the features naming the province's codes are decoded
+    (a tenth of that), and the whole file only if its layout is not the expected one."""
     path = resources.files(SOURCE_PACKAGE) / "data" / SOURCE_FILES[parent_level]
-    return json.loads(path.read_text(encoding="utf-8"))["features"]
+    text = path.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(re.escape(FEATURE_START), text)]
+    if not starts:
+        return json.loads(text)["features"]
+    decoder = json.JSONDecoder()
+    needle = f'"gb":"156{province}'
+    features = []
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        if text.find(needle, start, end) >= 0:
+            features.append(decoder.raw_decode(text, start)[0])
+    return features
 
 
 def _load(parent_level: int, province: str) -> None:
@@ -78,7 +95,7 @@ def _load(parent_level: int, province: str) -> None:
     child_digits = division_codes.LEVEL_DIGITS[child_level]
     parent_digits = division_codes.LEVEL_DIGITS[parent_level]
     groups: dict[str, list[dict[str, Any]]] = {}
-    for feature in _source_features(parent_level):
+    for feature in _source_features(parent_level, province):
         gb = str(feature["properties"].get("gb", ""))
         local = gb[3:]
         if not gb.startswith("156") or len(local) != 6 or not local.startswith(province):

@@ -4,6 +4,7 @@ colour them (epidemic statistics, line-list statistics, community area overview)
 import itertools
 import json
 import re
+from importlib import resources
 
 import pytest
 from django.urls import reverse
@@ -59,6 +60,15 @@ def test_a_city_map_has_its_counties_simplified_to_a_few_tens_of_kb():
             for ring in polygon:
                 assert ring[0] == ring[-1] and len(ring) >= 4
                 assert all(a != b for a, b in itertools.pairwise(ring))
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_the_quick_reader_finds_every_feature_a_full_parse_finds(level):
+    source = resources.files(maps.SOURCE_PACKAGE) / "data" / maps.SOURCE_FILES[level]
+    full = json.loads(source.read_text(encoding="utf-8"))["features"]
+    expected = {f["properties"]["gb"] for f in full if f["properties"]["gb"].startswith("15613")}
+    found = {f["properties"]["gb"] for f in maps._source_features(level, "13")}
+    assert found == expected and len(found) == (11 if level == 1 else 167)
 
 
 @pytest.mark.parametrize(
