@@ -97,7 +97,7 @@ def _write_materials(item: ServiceItem, rows: list[MaterialRow]) -> bool:
 
 
 def write_item_rows(
-    rows: list[ItemRow], *, on_rows: Callable[[int], None] | None = None
+    rows: list[ItemRow], *, on_rows: Callable[[int], None] | None = None, write: bool = True
 ) -> tuple[list[str], list[str], int]:
     """Upsert `rows` by code: (created codes, updated codes, unchanged count).
 
@@ -105,7 +105,8 @@ def write_item_rows(
     differs, so a second import of the same file changes nothing. The rows must come checked
     (`importing.parse_table`, or the demo's own data): model validation per row would cost a
     query per constraint and item (6 s for 1,000 items), and the database holds the
-    constraints anyway. `on_rows(n)` hears of every `WRITE_BATCH` rows written.
+    constraints anyway. `on_rows(n)` hears of every `WRITE_BATCH` rows written. With
+    `write=False` (a dry run) the same comparison runs and nothing is written.
     """
     tell = on_rows or (lambda n: None)
     existing = {
@@ -127,11 +128,15 @@ def write_item_rows(
             new_items.append((item, row))
             continue
         fields = _changed_fields(item, row)
-        if fields:
+        if fields and write:
             item.save()
-        materials = _write_materials(item, row.materials)
+        materials = (
+            _write_materials(item, row.materials)
+            if write
+            else _material_rows(item) != row.materials
+        )
         events = {e.pk for e in item.life_events.all()} != {e.pk for e in row.life_events}
-        if events:
+        if events and write:
             item.life_events.set(row.life_events)
         if fields or materials or events:
             updated.append(row.code)
@@ -142,7 +147,8 @@ def write_item_rows(
     tell((len(updated) + unchanged) % WRITE_BATCH)
     for start in range(0, len(new_items), WRITE_BATCH):
         batch = new_items[start : start + WRITE_BATCH]
-        _insert_items(batch)
+        if write:
+            _insert_items(batch)
         tell(len(batch))
     created = [row.code for _item, row in new_items]
     return created, updated, unchanged
@@ -251,15 +257,17 @@ def _write_rows(
     request: Any,
     progress: _Progress,
 ) -> None:
+    if report.dry_run:
+        # The same comparison as the write, without writing: no transaction, no write lock.
+        report.created, report.updated, report.unchanged = write_item_rows(
+            rows, on_rows=lambda n: progress.add(n, gettext("正在比对……")), write=False
+        )
+        return
     with transaction.atomic():
         with one_bump():
             report.created, report.updated, report.unchanged = write_item_rows(
                 rows, on_rows=lambda n: progress.add(n, gettext("正在写入……"))
             )
-        if report.dry_run:
-            # The counts come from really writing; the rollback takes it all back.
-            transaction.set_rollback(True)
-            return
         if report.created or report.updated:
             record_audit(
                 actor=actor,

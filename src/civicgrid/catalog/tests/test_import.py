@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from civicgrid.catalog.actions import do_import_catalog
-from civicgrid.catalog.models import ServiceItem, ServiceMaterial
+from civicgrid.catalog.models import CatalogVersion, ServiceItem, ServiceMaterial
 from civicgrid.catalog.tests import factories as f
 from civicgrid.core.audit.models import AuditRecord
 from civicgrid.core.spreadsheets import SpreadsheetError
@@ -118,6 +118,30 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(setup):
     assert report.problems == [] and report.created == ["131128-FGJ-XK-001"]
     assert not ServiceItem.objects.exists()
     assert not AuditRecord.objects.filter(action="import").exists()
+
+
+def test_a_dry_run_over_existing_items_tells_updated_from_unchanged_without_writing(setup):
+    do_import_catalog(None, data=xlsx(row(), row("B-1"), row("C-1")), filename="a.xlsx")
+    version = CatalogVersion.objects.get(pk=1).version
+    changed = [
+        row(承诺时限="5"),  # a field
+        row("B-1", 申请材料="项目申请报告"),  # the materials
+        row("C-1"),  # nothing
+        row("D-1"),  # new
+    ]
+    report = do_import_catalog(None, data=xlsx(*changed), filename="b.xlsx", dry_run=True)
+    assert (report.created, sorted(report.updated), report.unchanged) == (
+        ["D-1"],
+        ["131128-FGJ-XK-001", "B-1"],
+        1,
+    )
+    real = do_import_catalog(None, data=xlsx(*changed), filename="b.xlsx")
+    assert (real.created, sorted(real.updated), real.unchanged) == (
+        report.created,
+        sorted(report.updated),
+        report.unchanged,
+    )
+    assert CatalogVersion.objects.get(pk=1).version != version
 
 
 def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(setup):
