@@ -308,7 +308,7 @@ def do_save_draft_step(
         raise ValidationError(errors)
     following = spec.next_step(step_key, answers)
     next_key = following.key if following is not None else None
-    with transaction.atomic():
+    with uploads.atomic_with_files():
         updated = Draft.objects.filter(pk=draft.pk, submitted_at=None).update(
             answers=answers, current_step=next_key or step_key, updated_at=timezone.now()
         )
@@ -413,7 +413,7 @@ def do_submit_case(
         errors.setdefault(path, []).extend(texts)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with uploads.atomic_with_files():
         case = _create_case(actor, item=item, form=form, answers=cleaned, enterprise=enterprise)
         uploads.store_uploads(pending, uploaded_by=actor, case=case)
     return case
@@ -716,7 +716,7 @@ def do_supply_material(
     waited = clock.paused_days(case.paused_since or day, day)
     total = case.paused_working_days + waited
     due, warning = clock.due_after(case.base_due_date, total)
-    with transaction.atomic():
+    with uploads.atomic_with_files():
         case = _transition(
             case,
             [S.AWAITING_MATERIAL],

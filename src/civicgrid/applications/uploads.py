@@ -3,21 +3,35 @@ only once the action that takes them has passed every other check.
 
 `check_uploads` reads each file once (its kind through `attachments.check_attachment`, its
 size and SHA-256) and hands back `PendingUpload`s carrying the reference the answers will hold;
-`store_uploads` writes the files and their `Attachment` rows inside the caller's transaction.
+`store_uploads` writes the files and their `Attachment` rows inside the caller's transaction,
+which is `atomic_with_files()`: if anything in it fails after a file was written (a later row,
+an audit record, the commit itself), the files written in it are deleted again, so a failed
+action leaves no orphan on disk (Django has no on_rollback hook; this is the except path).
 """
 
 import hashlib
+import logging
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.applications.choices import AttachmentPurpose
 from civicgrid.applications.models import Attachment
+
+logger = logging.getLogger(__name__)
+
+# Files written by store_uploads inside the innermost atomic_with_files block: (storage, name).
+_written: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
+    "applications_written_files", default=None
+)
 
 # Material supplied on request has no form rule; these limits apply to it.
 SUPPLEMENT_KINDS = frozenset({"pdf", "image"})
@@ -181,6 +195,37 @@ def store_uploads(
         )
         upload.uploaded.seek(0)
         attachment.file.save(upload.uploaded.name or "file", upload.uploaded, save=False)
+        written = _written.get()
+        if written is not None:
+            written.append((attachment.file.storage, attachment.file.name))
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    """`transaction.atomic()` that deletes the files `store_uploads` wrote in it when the block
+    fails. Nested in another such block, its files stay listed for the outer one, which deletes
+    them if it fails later."""
+    outer = _written.get()
+    written: list[tuple[Any, str]] = []
+    token = _written.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _delete(written)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:
+        outer.extend(written)
+
+
+def _delete(written: Sequence[tuple[Any, str]]) -> None:
+    for storage, name in written:
+        try:
+            storage.delete(name)
+        except OSError:  # logged, and the original error goes on
+            logger.exception("could not delete %s after a failed action", name)
