@@ -13,6 +13,9 @@
   history (applicant, the department's clerks and supervisors; 404 for anyone else).
 - `GET /queue` and `POST /cases/{number}/advance|material-requests|refusal|completion`: the
   clerk side; `POST /cases/{number}/supply` (multipart `files`) and `/rating`: the applicant.
+- `GET /report`: per department the caller works in or supervises, finished cases, ratings
+  (response rate, satisfaction = share of 4–5 stars, average, bad ones) and where the bad
+  ratings' follow-ups stand (open, overdue, done) — the 好差评 report.
 
 Rule violations answer 422 naming the field, a wrong role 403; nothing is half-saved. API tokens
 may read the cases of their jurisdiction; acting on a case needs a signed-in person.
@@ -201,6 +204,25 @@ class CompletionIn(Schema):
 class RatingIn(Schema):
     rating: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=500)
+
+
+class ReportLineSchema(Schema):
+    department_id: int = Field(alias="department.pk")
+    department: str = Field(alias="department.name")
+    division_code: str = Field(alias="department.division_code")
+    finished: int = Field(description="已办结（含不予许可）的办件数")
+    rated: int
+    response_rate: float | None = Field(description="评价率：已评价 / 已办结")
+    satisfaction: float | None = Field(description="满意率：4–5 星 / 已评价")
+    average: float | None
+    bad: int = Field(description="差评（1–2 星）数")
+    follow_ups_open: int
+    follow_ups_overdue: int
+    follow_ups_done: int
+
+
+class ReportSchema(Schema):
+    departments: list[ReportLineSchema]
 
 
 class QueueFilter(Paging):
@@ -429,3 +451,16 @@ def rate(request: HttpRequest, number: str) -> Status:
     body = _body(request, RatingIn)
     _run(lambda: actions.do_rate_case(user, case=case, rating=body.rating, comment=body.comment))
     return Status(201, _detail(case))
+
+
+@router.get(
+    "/report",
+    response=ReportSchema,
+    summary="好差评报表（按部门）",
+    url_name="applications_report",
+)
+def department_report(request: HttpRequest) -> dict[str, Any]:
+    user = _person(request)
+    if not selectors.is_clerk_side(user):
+        raise ApiError(403, "forbidden", "只有部门办事人员和监管人员可以查看好差评报表")
+    return {"departments": selectors.department_report(user)}

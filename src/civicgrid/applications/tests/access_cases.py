@@ -282,4 +282,10 @@ CASES = [
         ok_status=(201,),
         **API,
     ),
+    AccessCase(
+        "api:applications_report",
+        allowed=(*CLERK_SIDE, "clerk_b"),  # clerk_b: 200 with 景县's lines only (test_api)
+        denied=("resident_a", "enterprise_agent_a"),
+        **API,
+    ),
 ]

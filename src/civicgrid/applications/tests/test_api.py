@@ -157,3 +157,33 @@ def test_a_supervisor_who_is_not_the_steps_role_gets_403(client, personas, servi
     )
     assert response.status_code == 403
     assert "受理" in response.json()["message"]
+
+
+def test_the_department_report_over_the_api(client, personas, service):
+    from civicgrid.applications import actions
+
+    for rating in (5, 1):
+        case = f.advance_to(
+            f.submit(personas.enterprise_agent_a, service), personas.clerk_a, "approved"
+        )
+        case = actions.do_complete_case(
+            personas.clerk_a, case=case, method="pickup", pickup_place="3 号窗口"
+        )
+        actions.do_rate_case(personas.enterprise_agent_a, case=case, rating=rating, comment="评价")
+    client.force_login(personas.clerk_a)
+    response = client.get(f"{BASE}/report")
+    assert response.status_code == 200
+    [line] = response.json()["departments"]
+    assert line["department"] == "阜城县发展和改革局"
+    assert (line["finished"], line["rated"], line["bad"]) == (2, 2, 1)
+    assert line["response_rate"] == 1.0 and line["satisfaction"] == 0.5
+    assert (line["follow_ups_open"], line["follow_ups_overdue"], line["follow_ups_done"]) == (
+        1,
+        0,
+        0,
+    )
+    client.force_login(personas.clerk_b)  # 景县's bureau sees nothing of 阜城县
+    assert client.get(f"{BASE}/report").json() == {"departments": []}
+    client.force_login(personas.resident_a)
+    response = client.get(f"{BASE}/report")
+    assert response.status_code == 403 and "好差评报表" in response.json()["message"]
