@@ -48,6 +48,8 @@ def default_jobs() -> list[PeriodicJob]:
         PeriodicJob("civicgrid.epidemic.actions.do_remind_overdue_reports", 600),
         # Applications due or overdue: remind the clerks (each case at most once a day).
         PeriodicJob("civicgrid.applications.tasks.remind_due_cases", 3600),
+        # Catalogue uploads checked but never confirmed: their files go after a day.
+        PeriodicJob("civicgrid.catalog.import_runs.do_drop_unconfirmed_catalog_uploads", 3600),
         # Appointments: no-shows once check-in has closed (and the blocks they bring),
         # reminders the day before, and the window of slots moving on by a day.
         PeriodicJob("civicgrid.appointments.actions.do_record_no_shows", 300),
