@@ -30,6 +30,12 @@ submission checks both files by content, stores them, validates the whole form, 
 number, writes the case, its history, notifications and the audit record in one transaction.
 Every answer must be 201.
 
+`--in-process` skips the load: the same 12 queue requests, through the API and the clerk's
+queue page, go through Django's test client in one process (5 rounds after a warm-up), and the
+CPU milliseconds per request (`time.process_time`, SQLite included) and queries per request are
+printed — the fair before/after figure on a machine other work keeps busy, where wall time is
+not. `--profile` adds cProfile's top functions.
+
 Results go to bench/results/applications.json with /proc/loadavg before and after each run,
 since other work on the machine moves the figures.
 """
@@ -216,7 +222,68 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-STEPS = {"generate": step_generate}
+def step_in_process(args: argparse.Namespace) -> dict[str, object]:
+    """CPU ms and queries per queue request, API and page, through the test client."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from civicgrid.accounts.models import User
+    from civicgrid.applications.models import Case
+    from civicgrid.catalog.models import ServiceItem
+
+    settings.ALLOWED_HOSTS = ["*"]
+    clerk = User.objects.get(username="development_clerk")
+    item = ServiceItem.objects.get(name=ITEM_NAME, division_code="131128000000")
+    fx = {"department_id": item.department_id, "item_code": item.code}
+    api_paths = queue_paths(fx)
+    page_paths = [
+        p.replace(f"{API}/queue", "/applications/queue/").replace(
+            f"item={item.code}", f"item={item.pk}"
+        )
+        for p in api_paths
+    ]
+    client = Client()
+    client.force_login(clerk)
+    result: dict[str, object] = {"cases": Case.objects.count()}
+    for label, paths in (("api", api_paths), ("page", page_paths)):
+        for path in paths:  # warm-up, and every answer must be a full one
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status_code}")
+        executed: list[str] = []
+
+        def count(run, sql, *rest, executed=executed):  # type: ignore[no-untyped-def]
+            executed.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            client.get(paths[0])
+        profile = cProfile.Profile() if args.profile else None
+        rounds = 5
+        if profile:
+            profile.enable()
+        started = time.process_time()
+        for _ in range(rounds):
+            for path in paths:
+                client.get(path)
+        cpu_ms = (time.process_time() - started) / (rounds * len(paths)) * 1000
+        if profile:
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+            result[f"{label}_profile"] = out.getvalue()
+        result[f"{label}_cpu_ms"] = round(cpu_ms, 1)
+        result[f"{label}_queries"] = len(executed)
+    result["loadavg"] = loadavg()
+    return result
+
+
+STEPS = {"generate": step_generate, "in_process": step_in_process}
 
 
 # --- the submission load ---------------------------------------------------------------------
@@ -333,13 +400,15 @@ def queue_paths(fx: dict[str, object]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--step"]:
-        return run_step(argv, STEPS, ("cases",))
+        return run_step(argv, STEPS, ("cases", "profile"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, nargs="+", default=[4, 16])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--data-dir", type=Path, help="keep the database here and reuse it")
+    parser.add_argument("--in-process", action="store_true", help="CPU ms per queue request")
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     args = parser.parse_args(argv)
     load = argparse.Namespace(duration=args.duration, threads=2, attempts=2, warmup=2, settle=0)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -358,6 +427,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"   {fx['cases']:,} cases ({fx['open']:,} open) in {fx['seconds']} s", flush=True
             )
             print("   queue plan: " + " | ".join(fx["plan"]), flush=True)
+            if args.in_process:
+                got = Harness(data_dir, 0, __file__).step(
+                    "in_process", url, profile=int(args.profile)
+                )
+                for label in ("api", "page"):
+                    print(got.pop(f"{label}_profile", ""), end="")
+                    print(
+                        f"   queue {label}, in process: {got[f'{label}_cpu_ms']} CPU ms per request, "
+                        f"{got[f'{label}_queries']} queries; loadavg {got['loadavg']}",
+                        flush=True,
+                    )
+                return 0
             clerk = fx["clerk"]
             paths = queue_paths(fx)
             for path in paths:
