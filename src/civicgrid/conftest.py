@@ -1,6 +1,10 @@
-"""Shared test set-up: a real slice of the Hebei division data, loaded once per test database."""
+"""Shared test set-up: a real slice of the Hebei division data, loaded once per test database,
+and the rows data migrations seed, put back after a transactional test empties the tables."""
+
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 from civicgrid.regions.actions import do_import_divisions
 from civicgrid.regions.division_files import PACKAGED_HEBEI, DivisionRow, read_division_rows
@@ -31,10 +35,22 @@ def ensure_test_divisions() -> None:
         do_import_divisions(test_division_rows())
 
 
+def ensure_seeded_rows() -> None:
+    """The divisions, and what data migrations seed (e-certificate types): a transactional test
+    (race tests, the browser tests' live server) flushes every table when it ends."""
+    from civicgrid.certificates.models import CertificateType
+
+    ensure_test_divisions()
+    if not CertificateType.objects.exists():
+        import_module("civicgrid.certificates.migrations.0002_certificate_types").add_types(
+            apps, None
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        ensure_test_divisions()
+        ensure_seeded_rows()
 
 
 @pytest.fixture(autouse=True)
@@ -65,5 +81,5 @@ def _sms_to_memory(settings):  # type: ignore[no-untyped-def]
 def personas(db):  # type: ignore[no-untyped-def]
     from civicgrid.core.testing import create_personas
 
-    ensure_test_divisions()
+    ensure_seeded_rows()
     return create_personas()

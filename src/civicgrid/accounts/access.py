@@ -13,6 +13,13 @@ def administered_organisations(user: User) -> list[Organisation]:
     return [m.organisation for m in user.active_memberships if m.role == Role.ADMINISTRATOR]
 
 
+def agent_organisation_ids(principal: object) -> list[int]:
+    """The enterprises a principal acts for as their agent (none for API tokens and residents);
+    applications, appointments and certificates all scope an agent's enterprise by this."""
+    memberships = getattr(principal, "active_memberships", None) or []
+    return [m.organisation_id for m in memberships if m.role == Role.ENTERPRISE_AGENT]
+
+
 def access_api_token_for_user(user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(
         pk=token_id, organisation__in=administered_organisations(user)

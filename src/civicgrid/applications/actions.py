@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.access import agent_organisation_ids
 from civicgrid.accounts.choices import Role
 from civicgrid.accounts.models import Organisation
 from civicgrid.applications import clock, uploads
@@ -50,7 +51,6 @@ from civicgrid.applications.models import (
     WorkflowStep,
 )
 from civicgrid.applications.numbering import next_case_number
-from civicgrid.applications.querysets import agent_organisation_ids
 from civicgrid.catalog.models import ServiceItem
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction

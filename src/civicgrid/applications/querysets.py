@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from django.db.models import Q
 
+from civicgrid.accounts.access import agent_organisation_ids
 from civicgrid.accounts.choices import Role
 from civicgrid.core.scoping import Principal, ScopedQuerySet, jurisdiction_q
 
@@ -35,11 +36,6 @@ def clerk_department_ids(principal: Any) -> list[int]:
 
 def supervisor_codes(principal: Any) -> list[str]:
     return [m.division_code for m in _memberships(principal) if m.role in SUPERVISOR_ROLES]
-
-
-def agent_organisation_ids(principal: Any) -> list[int]:
-    """Enterprises the principal applies for as their agent."""
-    return [m.organisation_id for m in _memberships(principal) if m.role == Role.ENTERPRISE_AGENT]
 
 
 def _is_user(principal: Any) -> bool:

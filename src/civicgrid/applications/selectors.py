@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from civicgrid.accounts.access import agent_organisation_ids
 from civicgrid.accounts.models import Organisation
 from civicgrid.applications import clock
 from civicgrid.applications.choices import (
@@ -15,11 +16,7 @@ from civicgrid.applications.choices import (
     TimeLeft,
 )
 from civicgrid.applications.models import Case, Draft, Evaluation, FollowUp
-from civicgrid.applications.querysets import (
-    agent_organisation_ids,
-    clerk_department_ids,
-    supervisor_codes,
-)
+from civicgrid.applications.querysets import clerk_department_ids, supervisor_codes
 from civicgrid.core.scoping import jurisdiction_q
 
 # What a queue page (and the API's queue) shows: only these columns are read, so neither the

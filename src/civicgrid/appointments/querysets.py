@@ -16,8 +16,8 @@ from typing import Any, Self
 
 from django.db.models import Q
 
+from civicgrid.accounts.access import agent_organisation_ids
 from civicgrid.accounts.choices import Role
-from civicgrid.applications.querysets import agent_organisation_ids
 from civicgrid.core.scoping import Principal, ScopedQuerySet, jurisdiction_q
 
 STAFF_ROLES = frozenset({Role.DEPARTMENT_CLERK, Role.ADMINISTRATOR})

@@ -14,6 +14,7 @@ from typing import Any, Self
 
 from django.db.models import Q
 
+from civicgrid.accounts.access import agent_organisation_ids
 from civicgrid.accounts.choices import Role
 from civicgrid.core.scoping import Principal, ScopedQuerySet
 
@@ -25,12 +26,6 @@ def is_api_token(principal: Any) -> bool:
     from civicgrid.accounts.models import ApiToken
 
     return isinstance(principal, ApiToken)
-
-
-def agent_organisation_ids(principal: Any) -> list[int]:
-    """The enterprises the principal acts for (as enterprise agent)."""
-    memberships = getattr(principal, "active_memberships", None) or []
-    return [m.organisation_id for m in memberships if m.role == Role.ENTERPRISE_AGENT]
 
 
 def issuing_organisation_ids(principal: Any) -> list[int]:
