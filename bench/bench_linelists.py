@@ -102,12 +102,16 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
     do_import_divisions(rows)
     communities = list(Division.objects.filter(code__startswith="131128", level=5).order_by("code"))
     county = Division.objects.get(code=COUNTY)
-    office = do_create_organisation(name="阜城县疫情防控办公室", type=T.PREVENTION_OFFICE, division=county)
+    office = do_create_organisation(
+        name="阜城县疫情防控办公室", type=T.PREVENTION_OFFICE, division=county
+    )
     cdc = do_create_organisation(name="阜城县疾病预防控制中心", type=T.CDC, division=county)
-    officer = User.objects.create_user("bench_officer", password="x", full_name="bench")
+    officer = User.objects.create_user("bench_officer", password=None, full_name="bench")
     do_grant_role(user=officer, organisation=office, role=R.COUNTY_OFFICER)
     teams = {
-        c.code: do_create_organisation(name=f"{c.name}（委员会）", type=T.COMMUNITY_COMMITTEE, division=c)
+        c.code: do_create_organisation(
+            name=f"{c.name}（委员会）", type=T.COMMUNITY_COMMITTEE, division=c
+        )
         for c in communities
     }
     token = encrypt("id_number", make_id_number("131128", datetime.date(1980, 1, 1), 1))
@@ -119,7 +123,9 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
 
     def insert(model, columns, values):  # type: ignore[no-untyped-def]
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models
-            quote(model._meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+            quote(model._meta.db_table),
+            ", ".join(quote(c) for c in columns),
+            ", ".join(["%s"] * len(columns)),
         )
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
@@ -161,7 +167,9 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
                                  temps[-1], fever, len(slots), now))  # fmt: skip
             for s, t in zip(slots, temps, strict=True):
                 day = datetime.date(2000, 1, 1) + datetime.timedelta(days=s // 2)
-                entries.append((i, homes[i - 1], day, "pm" if s % 2 else "am", t, "[]", "", False, now))
+                entries.append(
+                    (i, homes[i - 1], day, "pm" if s % 2 else "am", t, "[]", "", False, now)
+                )
         with transaction.atomic():
             insert(Observation, obs_cols, observations)
             insert(MonitoringEntry, entry_cols, entries)
@@ -187,9 +195,16 @@ def _timed(client, url: str, params: dict, repeat: int) -> dict[str, object]:  #
         started = time.perf_counter()
         response = client.get(url, params)
         times.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.content[:300]
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"worklist answered {response.status_code}: {response.content[:300]!r}"
+            )
     warm = times[1:]
-    return {"cold_s": round(times[0], 3), "median_s": round(statistics.median(warm), 3), "max_s": round(max(warm), 3)}
+    return {
+        "cold_s": round(times[0], 3),
+        "median_s": round(statistics.median(warm), 3),
+        "max_s": round(max(warm), 3),
+    }
 
 
 def step_worklist(args: argparse.Namespace) -> dict[str, object]:
@@ -205,7 +220,9 @@ def step_worklist(args: argparse.Namespace) -> dict[str, object]:
     body = client.get(api, {"within": "131128"}).json()
     result["county_total"] = body["total"]
     result["counts"] = body["counts"]
-    result["county_fever_api"] = _timed(client, api, {"within": "131128", "flag": "fever"}, args.repeat)
+    result["county_fever_api"] = _timed(
+        client, api, {"within": "131128", "flag": "fever"}, args.repeat
+    )
     result["county_page"] = _timed(client, "/epidemic/line-lists/worklist/", {}, args.repeat)
     team = Organisation.objects.filter(type="community_committee").order_by("pk").first()
     result["team_api"] = _timed(client, api, {"team": team.pk}, args.repeat)
@@ -248,17 +265,26 @@ def step_chain(args: argparse.Namespace) -> dict[str, object]:
 
     cdc = Organisation.objects.get(name="阜城县疾病预防控制中心")
     started = time.perf_counter()
-    cluster = bulk_chain(cdc, "131128100001", cases=2000, contacts_per_case=4, offset=args.export_rows + 10)
+    cluster = bulk_chain(
+        cdc, "131128100001", cases=2000, contacts_per_case=4, offset=args.export_rows + 10
+    )
     built = time.perf_counter() - started
     client = Client()
     client.force_login(User.objects.get(username="bench_officer"))
-    timing = _timed(client, f"/api/v1/epidemic/line-lists/chains/{cluster}", {"limit": 20000}, args.repeat)
+    timing = _timed(
+        client, f"/api/v1/epidemic/line-lists/chains/{cluster}", {"limit": 20000}, args.repeat
+    )
     body = client.get(f"/api/v1/epidemic/line-lists/chains/{cluster}", {"limit": 20000}).json()
     return {"loadavg": loadavg(), "build_s": round(built, 1), "nodes": body["total_nodes"],
             "edges": len(body["edges"]), "generations": body["generations"], "api": timing}  # fmt: skip
 
 
-STEPS = {"generate": step_generate, "worklist": step_worklist, "export": step_export, "chain": step_chain}
+STEPS = {
+    "generate": step_generate,
+    "worklist": step_worklist,
+    "export": step_export,
+    "chain": step_chain,
+}
 
 
 def main() -> None:
@@ -286,9 +312,13 @@ def main() -> None:
         results[step] = json.loads(out.stdout.strip().splitlines()[-1])
         print(json.dumps(results[step], ensure_ascii=False, indent=1), flush=True)
     worklist = results["worklist"]["county_api"]  # type: ignore[index]
-    print(f"county worklist ({args.observed} observed): median {worklist['median_s']} s, target ≤ {TARGET_WORKLIST_S} s")  # type: ignore[index]
+    print(
+        f"county worklist ({args.observed} observed): median {worklist['median_s']} s, target ≤ {TARGET_WORKLIST_S} s"
+    )  # type: ignore[index]
     export = results["export"]
-    print(f"export of {export['rows']} rows: {export['seconds']} s, peak RSS {export['peak_rss_mb']} MB, target ≤ {TARGET_EXPORT_S} s")  # type: ignore[index]
+    print(
+        f"export of {export['rows']} rows: {export['seconds']} s, peak RSS {export['peak_rss_mb']} MB, target ≤ {TARGET_EXPORT_S} s"
+    )  # type: ignore[index]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
 

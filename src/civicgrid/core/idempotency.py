@@ -108,7 +108,7 @@ class IdempotencyMiddleware:
         record = IdempotencyRecord.objects.create(
             principal=principal,
             key=key,
-            method=request.method,
+            method=request.method or "",
             path=request.path[:500],
             fingerprint=fingerprint,
         )
