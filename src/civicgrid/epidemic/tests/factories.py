@@ -1,6 +1,7 @@
 """Test data for the epidemic app, made through the actions like real data."""
 
 import datetime
+import itertools
 from typing import Any
 
 from civicgrid.accounts.actions import do_create_organisation, do_grant_role
@@ -93,7 +94,8 @@ def submit(actor: Any, form: ReportForm, unit: Organisation, *, day: int = 0, **
 # --- line lists --------------------------------------------------------------------------------
 
 COMMUNITY_B1 = "131127100005"  # 新城社区 of 景县 (county B)
-_sequence = iter(range(1, 1000))
+# Wraps round: a number need only be unique within one test, and one worker makes thousands.
+_sequence = itertools.cycle(range(1, 1000))
 
 
 def id_number(region: str = "131128", year: int = 1985) -> str:

@@ -1,6 +1,7 @@
 """Households and people for tests, made through the real actions."""
 
 import datetime
+import itertools
 
 from civicgrid.core.idcard import make_id_number
 from civicgrid.population.actions import do_assign_grid, do_create_household, do_register_person
@@ -10,7 +11,9 @@ from civicgrid.regions.models import Division, Grid
 COMMUNITY_A1 = "131128100001"
 COMMUNITY_B1 = "131127100005"  # 新城社区, 景州镇, 景县
 
-_sequence = iter(range(1, 999))
+# The ID number's 3-digit sequence code. It wraps round: a number need only be unique within
+# one test (each test's rows are rolled back or flushed), and one worker makes thousands.
+_sequence = itertools.cycle(range(1, 999))
 
 
 def grids_of(community_code: str) -> list[Grid]:
