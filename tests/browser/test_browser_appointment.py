@@ -42,6 +42,7 @@ def _resident_phone(browser, live_server, sign_in, user):  # type: ignore[no-unt
 
 
 def _fits_phone(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.wait_for_load_state("domcontentloaded")  # a click's new page may not be parsed yet
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{tab.url} is {width}px wide on a 390px phone"
 

@@ -33,6 +33,7 @@ def _phone_for(browser, live_server, user):  # type: ignore[no-untyped-def]
 
 
 def _fits(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.wait_for_load_state("domcontentloaded")  # a click's new page may not be parsed yet
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{tab.url} is {width}px wide on a 390px phone"
 

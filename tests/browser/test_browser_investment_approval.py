@@ -36,6 +36,7 @@ def _choose(tab, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _fits(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.wait_for_load_state("domcontentloaded")  # a click's new page may not be parsed yet
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{tab.url} is {width}px wide on a 390px phone"
 

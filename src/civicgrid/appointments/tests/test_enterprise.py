@@ -38,7 +38,8 @@ def _book(user, world):
 
 def test_an_agents_booking_records_the_enterprise_and_its_validated_code(client, personas, world):
     enterprise = personas.organisations["enterprise_a"]
-    enterprise.credit_code = " " + ENTERPRISE_A_CREDIT_CODE.lower() + " "  # typed carelessly
+    # Typed in lower case (the column holds 18 characters, so no stray spaces on PostgreSQL).
+    enterprise.credit_code = ENTERPRISE_A_CREDIT_CODE.lower()
     enterprise.save()
     booking = _book(personas.enterprise_agent_a, world)
     assert booking.enterprise == enterprise and booking.credit_code == ENTERPRISE_A_CREDIT_CODE
