@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from civicgrid.certificates import signing
 from civicgrid.certificates.models import Certificate
+from civicgrid.core.pdf import CHINESE_FONT, chinese_font
 
-FONT = "STSong-Light"
 QR_SIZE = 62 * mm
 LINE = 7.5 * mm
 
@@ -52,17 +51,11 @@ def qr_svg(content: str) -> str:
     return _qr(content).svg_inline(scale=3, border=4)
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
 def _wrapped(text: str, width: float, size: float) -> list[str]:
     """Lines of `text` no wider than `width` at `size` (Chinese wraps between any characters)."""
     lines, current = [], ""
     for char in text:
-        if pdfmetrics.stringWidth(current + char, FONT, size) > width:
+        if pdfmetrics.stringWidth(current + char, CHINESE_FONT, size) > width:
             lines.append(current)
             current = char
         else:
@@ -93,7 +86,7 @@ def certificate_pdf(certificate: Certificate, qr: str) -> bytes:
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"{certificate.type.name} {certificate.number}")
     width, height = A4
-    font = _font()
+    font = chinese_font()
     pdf.setFont(font, 26)
     pdf.drawCentredString(width / 2, height - 32 * mm, certificate.type.name)
     pdf.setFont(font, 11)

@@ -12,22 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"
+from civicgrid.core.pdf import chinese_font
+
 QR_SIZE = 120 * mm
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
 def _centered(pdf: canvas.Canvas, text: str, y: float, size: float) -> None:
-    pdf.setFont(_font(), size)
+    pdf.setFont(chinese_font(), size)
     pdf.drawCentredString(A4[0] / 2, y, text)
 
 
@@ -61,10 +54,10 @@ def poster_pdf(*, place: str, community: str, gate: str, url: str, version: int)
     ]
     y = height - 78 * mm - QR_SIZE
     for step in steps:
-        pdf.setFont(_font(), 14)
+        pdf.setFont(chinese_font(), 14)
         pdf.drawString(30 * mm, y, step)
         y -= 9 * mm
-    pdf.setFont(_font(), 8)
+    pdf.setFont(chinese_font(), 8)
     pdf.drawString(
         20 * mm,
         15 * mm,

@@ -16,23 +16,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from civicgrid.core.pdf import chinese_font
 from civicgrid.epidemic import selectors
 from civicgrid.epidemic.choices import ElementKind
 from civicgrid.epidemic.line_list_stats import line_list_statistics
 from civicgrid.epidemic.models import ReportForm
 from civicgrid.regions.models import Division
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def _table(rows: list[list[object]], widths: list[float] | None = None) -> Table:
@@ -42,7 +33,7 @@ def _table(rows: list[list[object]], widths: list[float] | None = None) -> Table
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), _font(), 8),
+                ("FONT", (0, 0), (-1, -1), chinese_font(), 8),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#c8d1dc")),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
@@ -54,7 +45,7 @@ def _table(rows: list[list[object]], widths: list[float] | None = None) -> Table
 
 
 def situation_pdf(form: ReportForm, within: Division, date: datetime.date) -> bytes:
-    font = _font()
+    font = chinese_font()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
     stats = selectors.statistics(form, within, date, date)
