@@ -49,8 +49,14 @@ from civicgrid.community.residents import (
     with_living_members,
 )
 from civicgrid.community.retention import delete_passes_before
-from civicgrid.community.tap_facts import DOUBLE_TAP_SECONDS, tap_facts
-from civicgrid.community.tokens import check_token
+from civicgrid.community.tap_facts import (
+    DOUBLE_TAP_SECONDS,
+    TapFacts,
+    insert_pass,
+    resident_scan,
+    tap_facts,
+)
+from civicgrid.community.tokens import check_token, judge, verify_signature
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.crypto import lookup_hash
@@ -212,9 +218,19 @@ def do_scan_as_resident(
     (or not at all): they register as a visitor instead. A TokenError for a bad code.
     """
     moment = now or timezone.now()
-    checked = check_token(token, now=moment.timestamp())
+    signed = verify_signature(token)
+    # The gate, the resident (as `person_of` finds them) and the tap's facts, in one read.
+    signed_in = getattr(user, "is_authenticated", False)
+    found = resident_scan(
+        checkpoint_id=signed.checkpoint_id,
+        id_number_hash=(getattr(user, "id_number_hash", None) or None) if signed_in else None,
+        mobile_hash=(getattr(user, "mobile_hash", None) or None) if signed_in else None,
+        direction=direction,
+        moment=moment,
+    )
+    checked = judge(signed, found.checkpoint, now=moment.timestamp())
     direction = parse_direction(direction)
-    person = person_of(user)
+    person = found.person
     if person is None or person.division_code != checked.checkpoint.division_code:
         raise ValidationError(_("您不是本社区登记的居民，请按访客登记"), code="not_resident")
     return _record_pass(
@@ -225,7 +241,8 @@ def do_scan_as_resident(
         subject_key=f"p:{person.pk}",
         person=person,
         user=user,
-        now=now,
+        now=moment,
+        facts=found.facts,
     )
 
 
@@ -377,19 +394,21 @@ def _record_pass(
     temperature: Decimal | None = None,
     now: datetime.datetime | None = None,
     audit_actor: Any = None,
+    facts: TapFacts | None = None,
 ) -> PassResult:
     """One pass, or the one a double tap already made: `(subject, direction)` within
-    DOUBLE_TAP_SECONDS is the same pass. The unique tap window settles two taps racing."""
+    DOUBLE_TAP_SECONDS is the same pass. The unique tap window settles two taps racing.
+    `facts` when the caller read them already (a resident's scan), at `now`."""
     moment = now or timezone.now()
-    household = person.household if person is not None else None
-    facts = tap_facts(
-        subject_key=subject_key, direction=direction, moment=moment,
-        person_id=person.pk if person is not None else None,
-        household_id=household.pk if household is not None else None,
-    )  # fmt: skip
+    household_id = person.household_id if person is not None else None
+    if facts is None:
+        facts = tap_facts(
+            subject_key=subject_key, direction=direction, moment=moment,
+            person_id=person.pk if person is not None else None, household_id=household_id,
+        )  # fmt: skip
     health = health_word(facts.has_fever)
     if facts.recent_tap_id is not None:
-        recent = PassRecord.objects.filter(pk=facts.recent_tap_id).first()
+        recent = _pass_about(facts.recent_tap_id, person)
         if recent is not None:
             return PassResult(recent, False, health)
     visitor = visitor or {}
@@ -401,7 +420,7 @@ def _record_pass(
         kind=kind,
         proof=proof,
         person=person,
-        household=household,
+        household_id=household_id,
         user=user,
         visitor_name=visitor.get("name", ""),
         visitor_reason=visitor.get("reason", ""),
@@ -412,28 +431,38 @@ def _record_pass(
         subject_key=subject_key,
         tap_window=int(moment.timestamp()) // DOUBLE_TAP_SECONDS,
     )
+    if person is not None and Person.household.is_cached(person):
+        record.household = person.household
     if visitor.get("mobile"):
         record.visitor_mobile = visitor["mobile"]
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
-            rules.check_pass(record, facts)
-            if audit_actor is not None:
-                record_audit(
-                    actor=audit_actor,
-                    action=AuditAction.CREATE,
-                    target=record,
-                    division_code=record.division_code,
-                    subject_key=f"id:{person.id_number_hash}" if person is not None else "",
-                )
-    except IntegrityError:
-        first = PassRecord.objects.filter(
-            subject_key=subject_key, direction=direction, tap_window=record.tap_window
-        ).first()
-        if first is None:
-            raise
-        return PassResult(first, False, health)
+    # Inside the caller's transaction when there is one (the idempotency key's): nothing here
+    # is caught and retried, so a failure fails the whole request and no savepoint is needed.
+    with transaction.atomic(savepoint=False):
+        if not insert_pass(record):
+            first = PassRecord.objects.filter(
+                subject_key=subject_key, direction=direction, tap_window=record.tap_window
+            ).first()
+            if first is None:  # the racing tap rolled back after all; cannot happen twice
+                raise IntegrityError("community_passrecord_one_tap")
+            return PassResult(first, False, health)
+        rules.check_pass(record, facts)
+        if audit_actor is not None:
+            record_audit(
+                actor=audit_actor,
+                action=AuditAction.CREATE,
+                target=record,
+                division_code=record.division_code,
+                subject_key=f"id:{person.id_number_hash}" if person is not None else "",
+            )
     return PassResult(record, True, health)
+
+
+def _pass_about(pass_id: int, person: Person | None) -> PassRecord | None:
+    """The pass a double tap repeats, with the person already at hand attached."""
+    recent = PassRecord.objects.filter(pk=pass_id).first()
+    if recent is not None and person is not None and recent.person_id == person.pk:
+        recent.person = person
+    return recent
 
 
 # --- household health and disinfection ------------------------------------------------------

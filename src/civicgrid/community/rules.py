@@ -130,11 +130,17 @@ def raise_alert(
 
 def check_pass(record: PassRecord, facts: TapFacts) -> None:
     """Rules that a resident's exit can trip: too many exits today, an observed person out.
-    `facts` were read just before the pass was written."""
+    `facts` were read just before the pass was written; a rule whose alert about the person
+    was already raised today is not tried again (it would change nothing)."""
     if record.direction != Direction.OUT or record.person_id is None:
         return
-    rules = active_rules(record.division_code)
-    if not rules.keys() & {RuleKind.EXITS_PER_DAY, RuleKind.OBSERVED_OUT}:
+    rules = {
+        kind: rule
+        for kind, rule in active_rules(record.division_code).items()
+        if kind in (RuleKind.EXITS_PER_DAY, RuleKind.OBSERVED_OUT)
+        and rule.pk not in facts.alerted_rule_ids
+    }
+    if not rules:
         return
     day = timezone.localdate(record.scanned_at)
     person = record.person

@@ -1,10 +1,18 @@
 """What a pass at the gate needs to know before it is written, asked in one statement.
 
 A scan is the busiest write of the platform (a gate at rush hour), and on a small server the
-ORM's cost of building a query is most of its CPU; so the four look-ups a pass depends on
-are one hand-written SELECT of four scalar subqueries, on SQLite and PostgreSQL alike:
-the pass a double tap repeats, the person's exits so far today, their household's health
-report today, and whether they are under home observation.
+ORM's cost of building a query is most of its CPU; so the look-ups a pass depends on are one
+hand-written SELECT of scalar subqueries, on SQLite and PostgreSQL alike: the pass a double tap
+repeats, the person's exits so far today, their household's health report today, whether they
+are under home observation, and which alerts about them were already raised today (a rule
+that already fired today cannot fire again, so it is not tried).
+
+A resident's own scan (`resident_scan`) asks, in the same statement, for the gate the signed
+token names (so a revoked or deactivated gate is refused at once, in every process) and for the
+resident's person in the register (as `population.declarations.person_of` finds it): the scan
+reads the database once before it writes the pass. The pass itself is written by
+`insert_pass`: one INSERT that yields to the pass a racing double tap wrote first (the unique
+tap window) instead of failing, so the write needs no savepoint of its own.
 """
 
 import datetime
@@ -14,9 +22,9 @@ from django.db import connection
 from django.utils import timezone
 
 from civicgrid.community.choices import Direction
-from civicgrid.community.models import HealthReport, PassRecord
-from civicgrid.population.choices import PersonTag
-from civicgrid.population.models import PersonTagging
+from civicgrid.community.models import Alert, Checkpoint, HealthReport, PassRecord
+from civicgrid.population.choices import PersonStatus, PersonTag
+from civicgrid.population.models import Person, PersonTagging
 
 # Two taps of the same button within this many seconds are one pass.
 DOUBLE_TAP_SECONDS = 10
@@ -31,6 +39,60 @@ class TapFacts:
     exits_before: int  # the person's exits of the day so far, not voided
     has_fever: bool | None  # the household's report of the day: None when there is none
     observed: bool  # the person is tagged for home observation
+    # Rules that already raised today's alert about the person (a subset when more than two):
+    # raising it again would change nothing.
+    alerted_rule_ids: frozenset[int] = frozenset()
+
+
+def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.datetime]:
+    day = timezone.localdate(moment)
+    return day, timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# The facts' subqueries, about the person `{pid}` and household `{hid}` (SQL expressions):
+# the pass a double tap repeats, exits today, today's report, observation, today's alerts.
+_FACTS = """
+  (SELECT r.id FROM {passes} r WHERE r.subject_key = {subject} AND r.direction = %s
+     AND r.scanned_at >= %s AND r.scanned_at <= %s ORDER BY r.scanned_at DESC LIMIT 1),
+  (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
+     AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
+  (SELECT h.has_fever FROM {reports} h WHERE h.household_id = {hid} AND h.report_date = %s),
+  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s),
+  (SELECT MIN(a.rule_id) FROM {alerts} a WHERE a.person_id = {pid} AND a.day = %s
+     AND a.subject_key = {person_key}),
+  (SELECT MAX(a.rule_id) FROM {alerts} a WHERE a.person_id = {pid} AND a.day = %s
+     AND a.subject_key = {person_key})
+"""
+
+
+def _facts_sql(*, subject: str, pid: str, hid: str, person_key: str) -> str:
+    return _FACTS.format(
+        passes=PassRecord._meta.db_table, reports=HealthReport._meta.db_table,
+        taggings=PersonTagging._meta.db_table, alerts=Alert._meta.db_table,
+        subject=subject, pid=pid, hid=hid, person_key=person_key,
+    )  # fmt: skip
+
+
+def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
+    ops = connection.ops
+    day, start = _day_bounds(moment)
+    window = moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS)
+    return [
+        direction, ops.adapt_datetimefield_value(window), ops.adapt_datetimefield_value(moment),
+        Direction.OUT.value, ops.adapt_datetimefield_value(start),
+        ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
+        ops.adapt_datefield_value(day),
+        OBSERVATION_TAG.value,
+        ops.adapt_datefield_value(day), ops.adapt_datefield_value(day),
+    ]  # fmt: skip
+
+
+def _facts_of(row: tuple | list) -> TapFacts:  # type: ignore[type-arg]
+    recent, exits, fever, observed, alerted_low, alerted_high = row
+    return TapFacts(
+        recent, int(exits or 0), None if fever is None else bool(fever), bool(observed),
+        frozenset(r for r in (alerted_low, alerted_high) if r is not None),
+    )  # fmt: skip
 
 
 def tap_facts(
@@ -39,30 +101,106 @@ def tap_facts(
 ) -> TapFacts:  # fmt: skip
     """The facts of a tap by `subject_key` in `direction` at `moment` (a visitor has no
     person or household: their counts are 0, None and False)."""
-    ops = connection.ops
-    day = timezone.localdate(moment)
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    passes = PassRecord._meta.db_table
-    sql = f"""
-        SELECT
-          (SELECT id FROM {passes} WHERE subject_key = %s AND direction = %s
-             AND scanned_at >= %s AND scanned_at <= %s ORDER BY scanned_at DESC LIMIT 1),
-          (SELECT COUNT(*) FROM {passes} WHERE person_id = %s AND direction = %s
-             AND scanned_at >= %s AND scanned_at < %s AND voided_at IS NULL),
-          (SELECT has_fever FROM {HealthReport._meta.db_table}
-             WHERE household_id = %s AND report_date = %s),
-          EXISTS (SELECT 1 FROM {PersonTagging._meta.db_table} WHERE person_id = %s AND tag = %s)
-    """  # noqa: S608 - table names from the models, every value bound
-    window = moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS)
+    facts = _facts_sql(subject="%s", pid="%s", hid="%s", person_key="%s")
+    sql = f"SELECT {facts}"
+    person_key = f"p:{person_id}" if person_id is not None else ""
+    p = _facts_params(direction, moment)
+    # The placeholders in the order they appear in _FACTS.
     params = [
-        subject_key, direction, ops.adapt_datetimefield_value(window),
-        ops.adapt_datetimefield_value(moment),
-        person_id, Direction.OUT.value, ops.adapt_datetimefield_value(start),
-        ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
-        household_id, ops.adapt_datefield_value(day),
-        person_id, OBSERVATION_TAG.value,
+        subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7],
+        person_id, p[8], person_key, person_id, p[9], person_key,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        recent, exits, fever, observed = cursor.fetchone()
-    return TapFacts(recent, int(exits), None if fever is None else bool(fever), bool(observed))
+        row = cursor.fetchone()
+    return _facts_of(row)
+
+
+@dataclass(frozen=True)
+class ResidentScan:
+    checkpoint: Checkpoint | None  # the gate the token names; None when there is none
+    person: Person | None  # the resident in the register, or None
+    facts: TapFacts | None  # None without a person
+
+
+_CHECKPOINT_FIELDS = ("id", "division_code", "name", "is_active", "token_version")
+_PERSON_FIELDS = ("id", "name", "status", "division_code", "grid_id", "household_id")
+
+
+def _partial(model: type, names: tuple[str, ...], values: tuple | list):  # type: ignore[no-untyped-def,type-arg]
+    """A model instance with only `names` loaded (the rest deferred, read on first use), as
+    `.only(*names)` would give."""
+    by_name = dict(zip(names, values, strict=True))
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in by_name]
+    return model.from_db(connection.alias, fields, [by_name[f] for f in fields])
+
+
+def resident_scan(
+    *, checkpoint_id: int, id_number_hash: str | None, mobile_hash: str | None,
+    direction: str, moment: datetime.datetime,
+) -> ResidentScan:  # fmt: skip
+    """The gate, the resident's person (by their verified ID number, else by their mobile
+    when exactly one living person has it: `person_of`'s rule) and the person's tap facts,
+    in one statement."""
+    people = Person._meta.db_table
+    facts = _facts_sql(
+        subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
+        person_key="'p:' || CAST(p.id AS TEXT)",
+    )  # fmt: skip
+    sql = f"""
+        SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
+          {", ".join(f"p.{c}" for c in _PERSON_FIELDS)}, {facts}
+        FROM (SELECT 1 AS one) base
+        LEFT JOIN {Checkpoint._meta.db_table} cp ON cp.id = %s
+        LEFT JOIN {people} p ON p.id = COALESCE(
+          (SELECT i.id FROM {people} i WHERE i.id_number_hash = %s),
+          (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(m.id) END FROM (SELECT id FROM {people}
+             WHERE mobile_hash = %s AND status = %s LIMIT 2) m))
+    """  # noqa: S608 - table and column names from the models, every value bound
+    params = [
+        *_facts_params(direction, moment), checkpoint_id, id_number_hash, mobile_hash,
+        PersonStatus.LIVING_HERE.value,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    n_cp, n_p = len(_CHECKPOINT_FIELDS), len(_PERSON_FIELDS)
+    cp_row, p_row, facts_row = row[:n_cp], row[n_cp : n_cp + n_p], row[n_cp + n_p :]
+    checkpoint = None
+    if cp_row[0] is not None:
+        # The one column whose raw value differs by backend: SQLite answers 0/1 for a boolean.
+        checkpoint = _partial(
+            Checkpoint, _CHECKPOINT_FIELDS, (*cp_row[:3], bool(cp_row[3]), cp_row[4])
+        )
+    if p_row[0] is None:
+        return ResidentScan(checkpoint, None, None)
+    return ResidentScan(checkpoint, _partial(Person, _PERSON_FIELDS, p_row), _facts_of(facts_row))
+
+
+def _insert_sql(fields: list) -> str:  # type: ignore[type-arg]
+    table = connection.ops.quote_name(PassRecord._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
+        " ON CONFLICT (subject_key, direction, tap_window) DO NOTHING RETURNING id"
+    )
+
+
+def insert_pass(record: PassRecord) -> bool:
+    """Write `record` (unsaved) and set its id; False, writing nothing, when a pass of the same
+    subject, direction and tap window exists (a racing double tap: on PostgreSQL the INSERT
+    waits for the other transaction and yields only if it commits). Each value goes through its
+    field as `save()` would send it (`pre_save`, then `get_db_prep_save`); PassRecord has no
+    save signals beyond the protected field's `update_fields` check, which an insert skips."""
+    fields = [f for f in PassRecord._meta.concrete_fields if f is not PassRecord._meta.pk]
+    values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(fields), values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk = row[0]
+    record._state.adding = False
+    record._state.db = connection.alias
+    return True

@@ -71,8 +71,18 @@ def tablet_token(checkpoint: Checkpoint, *, now: float | None = None) -> str:
     return f"{body}.{_mac(body)}"
 
 
-def check_token(token: str, *, now: float | None = None) -> CheckedToken:
-    """The checkpoint a token names and how well it proves presence; TokenError otherwise."""
+@dataclass(frozen=True)
+class SignedToken:
+    """What a token's signature vouches for, before the database is asked about the gate."""
+
+    checkpoint_id: int
+    version: int
+    slot: int | None  # the tablet's 30-second slot; None for a poster
+
+
+def verify_signature(token: str) -> SignedToken:
+    """The gate, code version and slot a token names, if the platform signed it; TokenError
+    (malformed or forged) otherwise. Asks nothing of the database."""
     text = (token or "").strip()
     slot: int | None = None
     if match := _POSTER.match(text):
@@ -86,13 +96,28 @@ def check_token(token: str, *, now: float | None = None) -> CheckedToken:
         raise TokenError("malformed", _("二维码格式不正确，请重新扫描卡口的二维码"))
     if not hmac.compare_digest(_mac(body), mac):
         raise TokenError("forged", _("该二维码不是本平台签发的，请扫描社区张贴的正式二维码"))
-    checkpoint = Checkpoint.objects.filter(pk=int(checkpoint_id)).first()
+    return SignedToken(int(checkpoint_id), int(version), slot)
+
+
+def judge(
+    signed: SignedToken, checkpoint: Checkpoint | None, *, now: float | None = None
+) -> CheckedToken:
+    """A signed token against its gate as the database has it now (None: no such gate):
+    TokenError when the gate is gone or inactive or the code was revoked; else how well the
+    scan proves presence."""
     if checkpoint is None or not checkpoint.is_active:
         raise TokenError("inactive", _("该卡口不存在或已停用"))
-    if int(version) != checkpoint.token_version:
+    if signed.version != checkpoint.token_version:
         raise TokenError("revoked", _("该二维码已作废，请扫描卡口处最新张贴的二维码"))
-    if slot is None:
+    if signed.slot is None:
         return CheckedToken(checkpoint, Proof.POSTER, None)
-    age = current_slot(now) - slot
+    age = current_slot(now) - signed.slot
     live = -1 <= age < LIVE_SLOTS
-    return CheckedToken(checkpoint, Proof.LIVE if live else Proof.STALE, slot)
+    return CheckedToken(checkpoint, Proof.LIVE if live else Proof.STALE, signed.slot)
+
+
+def check_token(token: str, *, now: float | None = None) -> CheckedToken:
+    """The checkpoint a token names and how well it proves presence; TokenError otherwise."""
+    signed = verify_signature(token)
+    checkpoint = Checkpoint.objects.filter(pk=signed.checkpoint_id).first()
+    return judge(signed, checkpoint, now=now)

@@ -187,6 +187,43 @@ def test_a_person_under_observation_scanning_out_raises_an_alert(personas, famil
     assert "居家观察人员 王*" in Alert.objects.get().detail
 
 
+def test_a_rule_that_fired_today_is_not_tried_again_on_the_next_exit(
+    personas, family, django_assert_num_queries
+):
+    """An observed person going out again (and again over the exit limit) raises nothing new
+    and does not even try: the scan's read says which alerts about them exist today."""
+    _household, (wang, _li) = family
+    do_update_person_contact(None, person=wang, tags=["key_person"])
+    gate = f.checkpoint(personas)
+    staff = f.community_staff(personas)
+    for kind, threshold in ((RuleKind.OBSERVED_OUT, None), (RuleKind.EXITS_PER_DAY, 1)):
+        actions.do_save_alert_rule(
+            staff, division_code=f.COMMUNITY_A1, kind=kind, threshold=threshold, is_active=True
+        )
+    start = timezone.now().replace(hour=5, minute=0)
+    for n in range(2):  # the second exit trips the exit limit (and observation again)
+        actions.do_scan_as_resident(
+            personas.resident_a, token=tokens.poster_token(gate), direction="out",
+            now=start + datetime.timedelta(minutes=n),
+        )  # fmt: skip
+    assert sorted(Alert.objects.values_list("rule__kind", flat=True)) == [
+        RuleKind.EXITS_PER_DAY, RuleKind.OBSERVED_OUT,
+    ]  # fmt: skip
+    notified = Notification.objects.count()
+    with django_assert_num_queries(2):  # the read and the pass: no alert tried
+        actions.do_scan_as_resident(
+            personas.resident_a, token=tokens.poster_token(gate), direction="out",
+            now=start + datetime.timedelta(minutes=2),
+        )  # fmt: skip
+    assert Alert.objects.count() == 2 and Notification.objects.count() == notified
+    # Tomorrow is another day: the rules fire again.
+    actions.do_scan_as_resident(
+        personas.resident_a, token=tokens.poster_token(gate), direction="out",
+        now=start + datetime.timedelta(days=1),
+    )  # fmt: skip
+    assert Alert.objects.filter(rule__kind=RuleKind.OBSERVED_OUT).count() == 2
+
+
 def test_households_silent_for_two_days_raise_alerts_once(personas, family):
     household, _people = family
     actions.do_save_alert_rule(
