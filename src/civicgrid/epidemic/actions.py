@@ -14,13 +14,12 @@ trust in a figure, not about its visibility.
 """
 
 import datetime
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -30,19 +29,19 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.scoping import covers, jurisdiction_q
-from civicgrid.epidemic import remit, rules
-from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus, RuleKind
+from civicgrid.epidemic import remit, report_sql, rules
+from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus
+from civicgrid.epidemic.definitions import form_definition
 from civicgrid.epidemic.live_totals import add_report_change, value_deltas
 from civicgrid.epidemic.models import (
-    DataElement,
     DayLock,
     Report,
     ReportForm,
     ReportReminder,
     ReportRevision,
-    ValidationRule,
 )
 from civicgrid.epidemic.querysets import CONFIRMER_ROLES, LOCKER_ROLES, ancestor_codes
+from civicgrid.epidemic.sql_rows import insert_row
 from civicgrid.regions.models import Division
 
 S = ReportStatus
@@ -69,34 +68,10 @@ def _day_label(date: datetime.date) -> str:
 
 
 def locked_lock(form: ReportForm, division_code: str, date: datetime.date) -> DayLock | None:
+    """The lock covering the division on the day (`report_sql` asks the same in every write)."""
     return DayLock.objects.filter(
         form=form, date=date, division_code__in=ancestor_codes(division_code)
     ).first()
-
-
-def _check_day(form: ReportForm, unit: Organisation, date: datetime.date) -> None:
-    if date > remit.local_today():
-        raise ValidationError({"date": f"不能填报未来的日期（{date:%Y-%m-%d}）"})
-    if _day_locked(form.pk, unit.division_code, date):
-        raise ValidationError(
-            {
-                "date": f"{_day_label(date)}的{form.name}已被省级锁定，如需修改请联系省级防控办重新开放"
-            }
-        )
-
-
-def _day_locked(form_id: int, division_code: str, date: datetime.date) -> bool:
-    """Whether a lock covers the division on the day (the EXISTS of `locked_lock`, in plain
-    SQL: it runs for every write of a report)."""
-    codes = ancestor_codes(division_code)
-    marks = ", ".join(["%s"] * len(codes))
-    sql = (
-        f"SELECT 1 FROM {DayLock._meta.db_table} WHERE form_id = %s AND date = %s "  # noqa: S608
-        f"AND division_code IN ({marks}) LIMIT 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [form_id, connection.ops.adapt_datefield_value(date), *codes])
-        return cursor.fetchone() is not None
 
 
 def _check_remit(actor: Any, form: ReportForm, unit: Organisation) -> None:
@@ -111,42 +86,9 @@ def _check_remit(actor: Any, form: ReportForm, unit: Organisation) -> None:
 def previous_values(
     form: ReportForm, unit: Organisation, date: datetime.date
 ) -> tuple[dict[str, Any] | None, str]:
-    """The unit's last counted figures before `date`, and that day's label (plain SQL: it
-    runs for every write of a report of a form with a "not below previous" rule)."""
-    statuses = [str(s) for s in COUNTED_STATUSES]
-    marks = ", ".join(["%s"] * len(statuses))
-    sql = (
-        f"SELECT {connection.ops.quote_name('values')}, date FROM {Report._meta.db_table} "  # noqa: S608
-        f"WHERE form_id = %s AND unit_id = %s AND date < %s AND status IN ({marks}) "
-        "ORDER BY date DESC LIMIT 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [form.pk, unit.pk, connection.ops.adapt_datefield_value(date), *statuses]
-        )
-        before = cursor.fetchone()
-    if before is None:
-        return None, ""
-    values = json.loads(before[0]) if isinstance(before[0], str | bytes) else before[0]
-    day = before[1]
-    if isinstance(day, str):  # SQLite answers a plain SELECT's date as text
-        day = datetime.date.fromisoformat(day)
-    return {k: rules.Decimal(v) for k, v in values.items()}, _day_label(day)
-
-
-def elements_and_rules(form: ReportForm) -> tuple[list[DataElement], list[ValidationRule]]:
-    """The form's active elements and active rules, the rules' elements taken from the
-    elements already read (two queries, no join; a rule naming an inactive element still
-    gets it, and `rules.check_rules` skips that rule as before)."""
-    every = {e.pk: e for e in form.elements.all()}
-    elements = [e for e in every.values() if e.is_active]
-    form_rules = list(form.rules.filter(is_active=True))
-    for rule in form_rules:
-        for side in ("left", "right"):
-            element_id = getattr(rule, f"{side}_id")
-            if element_id in every:
-                setattr(rule, side, every[element_id])
-    return elements, form_rules
+    """The unit's last counted figures before `date`, and that day's label."""
+    values, day = report_sql.previous_values(form.pk, unit.pk, date)
+    return values, _day_label(day) if day is not None else ""
 
 
 def do_save_report(
@@ -169,15 +111,26 @@ def do_save_report(
     correction (ValidationError by element code); warnings are returned and kept on the report.
     Raises ReportConflict when another write came first. `now` is the moment of the write
     (loading a history of reports, e.g. the demo); pages and the API never pass it.
+
+    It runs for every report an API client posts, so its reads are few and plain: one
+    statement for the definition key, the day lock and the current report (`report_sql`),
+    the form's elements and rules from the process's memory (`definitions`), the previous
+    figures only when a rule needs them; the report and its revision are plain INSERTs.
     """
-    elements, form_rules = elements_and_rules(form)
     with transaction.atomic():
         _check_remit(actor, form, unit)
-        _check_day(form, unit, date)
-        # One row at most: the (form, unit, date) key is unique.
-        current = next(
-            iter(Report.objects.filter(form_id=form.pk, unit_id=unit.pk, date=date)[:1]), None
-        )
+        if date > remit.local_today():
+            raise ValidationError({"date": f"不能填报未来的日期（{date:%Y-%m-%d}）"})
+        state = report_sql.read_write_state(form.pk, unit.pk, unit.division_code, date)
+        if state is None:
+            raise ValidationError({"form": "报表不存在"})
+        if state.locked:
+            raise ValidationError(
+                {
+                    "date": f"{_day_label(date)}的{form.name}已被省级锁定，如需修改请联系省级防控办重新开放"
+                }
+            )
+        current = state.current
         if current is not None and expected_version != current.version:
             raise ReportConflict(
                 f"“{unit.name}”{_day_label(date)}的日报已被他人修改（当前版本 {current.version}，"
@@ -191,18 +144,18 @@ def do_save_report(
             )
         if current is not None and current.status == S.LOCKED:
             raise ValidationError({"date": f"{_day_label(date)}的日报已被省级锁定，不能修改"})
+        definition = form_definition(form.pk, state.definition_key)
+        elements = definition.elements
         parsed, errors = rules.parse_values(elements, values)
         if errors:
             raise ValidationError(errors)
         was_counted = current is not None and current.status in COUNTED_STATUSES
         counted = submit or was_counted
         previous, previous_label = (
-            previous_values(form, unit, date)
-            if any(r.kind == RuleKind.NOT_BELOW_PREVIOUS for r in form_rules)
-            else (None, "")
+            previous_values(form, unit, date) if definition.checks_previous else (None, "")
         )
         checked = rules.check_rules(
-            form_rules,
+            definition.rules,
             elements,
             parsed,
             previous,
@@ -267,16 +220,13 @@ def _write(
             on_time=now <= remit.deadline_of(form, date),
         )
     if current is None:
-        try:
-            with transaction.atomic():
-                report = Report.objects.create(
-                    form=form, unit=unit, division_code=unit.division_code, date=date, **fields
-                )
-        except IntegrityError:
+        report = Report(form=form, unit=unit, division_code=unit.division_code, date=date, **fields)
+        # No savepoint: a row of the same key makes the INSERT do nothing instead of failing.
+        if not insert_row(report, unless_conflict_on=("form_id", "unit_id", "date")):
             raise ReportConflict(
                 f"“{unit.name}”{_day_label(date)}的日报刚刚已由他人填写，请刷新后在其基础上修改",
                 current_version=None,
-            ) from None
+            )
         created = True
     else:
         written = Report.objects.filter(pk=current.pk, version=current.version).update(
@@ -294,14 +244,16 @@ def _write(
         report.version = current.version + 1
         report.updated_at = now
         created = False
-    ReportRevision.objects.create(
-        report=report,
-        version=report.version,
-        values=stored,
-        status=report.status,
-        changed_by=user,
-        changed_at=now,
-        note=note[:200],
+    insert_row(
+        ReportRevision(
+            report=report,
+            version=report.version,
+            values=stored,
+            status=report.status,
+            changed_by=user,
+            changed_at=now,
+            note=note[:200],
+        )
     )
     return report, created
 

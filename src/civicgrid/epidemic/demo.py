@@ -115,6 +115,7 @@ def _units() -> None:
 def _prefill_from_line_lists(form: ReportForm) -> None:
     """The daily form's case figures are pre-filled from each unit's line lists."""
     from civicgrid.epidemic.choices import LineListSource as S
+    from civicgrid.epidemic.definitions import mark_changed
     from civicgrid.epidemic.models import DataElement
 
     sources = {
@@ -125,6 +126,7 @@ def _prefill_from_line_lists(form: ReportForm) -> None:
     }  # fmt: skip
     for code, source in sources.items():
         DataElement.objects.filter(form=form, code=code).update(line_list_source=source)
+    mark_changed(form.pk)  # a queryset update sends no signal
 
 
 def _curve(day: int) -> float:

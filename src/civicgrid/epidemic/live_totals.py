@@ -56,10 +56,11 @@ def add_report_change(
     """Add `deltas` (element id → hundredths) and the report counts to every level above and
     at `division_code` for `date`. Must run inside the report's transaction."""
     codes = ancestor_codes(division_code)
+    levels = {code: division_codes.level_of(code) for code in codes}
     day = connection.ops.adapt_datefield_value(date)
     if deltas:
         rows = [
-            (form.pk, element_id, code, division_codes.level_of(code), day, deltas[element_id])
+            (form.pk, element_id, code, levels[code], day, deltas[element_id])
             for code in codes
             for element_id in sorted(deltas)
         ]
@@ -71,9 +72,7 @@ def add_report_change(
             rows,
         )
     if reports or on_time:
-        rows = [
-            (form.pk, code, division_codes.level_of(code), day, reports, on_time) for code in codes
-        ]
+        rows = [(form.pk, code, levels[code], day, reports, on_time) for code in codes]
         _upsert(
             ReportTally._meta.db_table,
             ("form_id", "division_code", "level", "date", "reports", "on_time"),

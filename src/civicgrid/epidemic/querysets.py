@@ -6,13 +6,14 @@ sibling county. A form is visible where it applies: to principals whose jurisdic
 inside its division (the units and officers below a province-wide form) and to those above it.
 """
 
+import functools
 from typing import Self
 
 from django.db.models import Q
 
 from civicgrid.accounts.choices import Role
 from civicgrid.core import division_codes
-from civicgrid.core.scoping import Principal, ScopedQuerySet, jurisdiction_q
+from civicgrid.core.scoping import Principal, ScopedQuerySet, covers, jurisdiction_q
 from civicgrid.epidemic.choices import COUNTED_STATUSES
 
 # Who reads statistics and completeness of their jurisdiction.
@@ -36,17 +37,32 @@ LOCKER_ROLES = frozenset({Role.PROVINCE_OFFICER})
 
 def ancestor_codes(code: str) -> list[str]:
     """12-digit codes of `code` and every division above it, province first."""
+    return list(_ancestors(code))
+
+
+@functools.lru_cache(maxsize=65536)  # a province has ~55,000 divisions; every write asks
+def _ancestors(code: str) -> tuple[str, ...]:
     codes = [code]
     parent = division_codes.parent_code(code)
     while parent:
         codes.append(parent)
         parent = division_codes.parent_code(parent)
-    return codes[::-1]
+    return tuple(codes[::-1])
+
+
+def form_applies_to(division_code: str, principal: Principal) -> bool:
+    """`ReportFormQuerySet.applicable_to` for one form of `division_code`, without a query."""
+    if covers(principal, division_code):
+        return True
+    return principal.is_authenticated and any(
+        division_code in ancestor_codes(code) for code in principal.jurisdiction_codes()
+    )
 
 
 class ReportFormQuerySet(ScopedQuerySet):
     def applicable_to(self, principal: Principal) -> Self:
-        """Forms applying at or above the principal's jurisdiction, or inside it."""
+        """Forms applying at or above the principal's jurisdiction, or inside it (for one
+        form: `form_applies_to`)."""
         if not principal.is_authenticated:
             return self.none()
         if principal.is_superuser:

@@ -1,5 +1,7 @@
 """Report forms as an administrator defines them: data elements and validation rules as data."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -39,6 +41,9 @@ class ReportForm(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Changes with every write of the form's elements or rules (`definitions`): processes keep
+    # a form's definition in memory and know from this that theirs is stale.
+    definition_key = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = ReportFormQuerySet.as_manager()
 

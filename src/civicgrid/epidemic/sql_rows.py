@@ -1,0 +1,87 @@
+"""Model rows read and written in plain SQL, for the few statements every report write runs.
+
+The ORM builds and compiles a query each time it runs one, which costs more CPU than the
+statement itself on the submission path (a county office's system posting hundreds of reports
+a second). These helpers run fixed SQL and still hand back model instances converted exactly
+as the ORM would (the backend's and the fields' converters: dates, JSON, booleans on SQLite),
+and adapt values the way `Model.save()` does (`get_db_prep_save`). Use them only where a
+profile shows the query building; elsewhere the ORM is clearer.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+def columns_of(model: type[models.Model], alias: str = "") -> str:
+    """The model's concrete columns as a SELECT list (`alias.` before each when given)."""
+    quote = connection.ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + quote(f.column) for f in model._meta.concrete_fields)
+
+
+def instance_from_row(model: type[M], row: Sequence[Any]) -> M:
+    """A model instance from the values of `columns_of(model)`, converted as the ORM does."""
+    fields = model._meta.concrete_fields
+    values = list(row[: len(fields)])
+    table = model._meta.db_table
+    for position, field in enumerate(fields):
+        column = field.get_col(table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        for converter in converters:
+            values[position] = converter(values[position], column, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def fetch_by_pk(model: type[M], pk: int) -> M | None:
+    """The row of `model` with primary key `pk`, or None (one plain SELECT)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {columns_of(model)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return None if row is None else instance_from_row(model, row)
+
+
+def db_value(model: type[models.Model], name: str, value: Any) -> Any:
+    """`value` of the field `name` as `Model.save()` would send it to the database."""
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = ()) -> bool:
+    """INSERT `instance` as `save()` would (every concrete field but an auto primary key,
+    through the field's `pre_save`, so auto_now fields are set) and take its new primary key.
+    No save signals are sent: use it for models that have none.
+
+    With `unless_conflict_on` (the columns of a unique constraint) a row already holding
+    those values makes it insert nothing and return False, without an error that would need
+    a savepoint to recover from."""
+    model = type(instance)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    conflict = (
+        f" ON CONFLICT ({', '.join(quote(c) for c in unless_conflict_on)}) DO NOTHING"
+        if unless_conflict_on
+        else ""
+    )
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return True
