@@ -20,11 +20,13 @@ and only tests need personas.
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.db import connection, models
 
 PROVINCE = "130000000000"
 CITY = "131100000000"
@@ -185,3 +187,19 @@ def all_public_urls() -> dict[str, str]:
     for module in access_case_modules():
         public.update(getattr(module, "PUBLIC", {}))
     return public
+
+
+@contextmanager
+def throwaway_tables(*test_models: type[models.Model]) -> Iterator[None]:
+    """The tables of test-only models (declared under `isolate_apps`) while the block runs;
+    dropped afterwards in reverse order. For module-scoped fixtures, inside
+    `django_db_blocker.unblock()`."""
+    with connection.schema_editor() as editor:
+        for model in test_models:
+            editor.create_model(model)
+    try:
+        yield
+    finally:
+        with connection.schema_editor() as editor:
+            for model in reversed(test_models):
+                editor.delete_model(model)

@@ -34,6 +34,8 @@ The contract (names are stable; the case code in `applications` calls these):
     step_action(spec, step_key, data) -> flat data | None   # "添加一行" / "删除" / drop a file
     personal_values(spec, answers) -> [PersonalValue(path, kind, value)]  # ID and mobile numbers
     masked_answers(spec, answers) -> answers with those masked (a clerk's or API client's view)
+    seal_personal(spec, answers) -> answers with those marked for encrypted storage (cleaning
+                                    marks them itself; this is for answers from elsewhere)
     answers_schema(spec) -> a JSON Schema (2020-12) of the answers, for API clients
 
 Stored answer values are plain JSON (see `values.py`): int for integer, "1250.50" for decimal,
@@ -164,6 +166,7 @@ from civicgrid.applications.formspec.personal import (
     PersonalValue,
     masked_answers,
     personal_values,
+    seal_personal,
 )
 from civicgrid.applications.formspec.schema import answers_schema
 from civicgrid.applications.formspec.summary import SummaryRow, answer_summary, display_value
@@ -191,6 +194,7 @@ __all__ = [
     "parse_definition",
     "personal_values",
     "resume_step",
+    "seal_personal",
     "step_action",
     "validate_complete",
     "visible_fields",

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from civicgrid.applications.formspec.cleaning import visible_fields
-from civicgrid.applications.formspec.definition import FormSpec
+from civicgrid.applications.formspec.definition import FormSpec, Group
 from civicgrid.applications.formspec.visibility import prune
 from civicgrid.core.masking import mask_id_number, mask_mobile
+from civicgrid.core.sealed_json import sealed
 
 _MASKS = {"id_number": mask_id_number, "mobile": mask_mobile}
 
@@ -46,3 +47,30 @@ def masked_answers(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]
         else:
             masked[parts[0]][int(parts[1])][parts[2]] = _MASKS[kind](value)
     return masked
+
+
+def seal_personal(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with every ID and mobile number (shown or not) marked for encrypted storage,
+    as cleaning marks them; for answers stored before the column encrypted them."""
+    result = dict(answers)
+    for step in spec.steps:
+        for item in step.items:
+            if isinstance(item, Group):
+                kinds = {f.key: f.type for f in item.fields if f.personal}
+                rows = result.get(item.key)
+                if kinds and isinstance(rows, list):
+                    result[item.key] = [_sealed_in(row, kinds) for row in rows]
+            elif item.personal:
+                result = _sealed_in(result, {item.key: item.type})
+    return result
+
+
+def _sealed_in(holder: Any, kinds: dict[str, str]) -> Any:
+    if not isinstance(holder, Mapping):
+        return holder
+    result = dict(holder)
+    for key, kind in kinds.items():
+        value = result.get(key)
+        if isinstance(value, str) and value:
+            result[key] = sealed(kind, value)
+    return result

@@ -10,6 +10,8 @@ Stored values are plain JSON, so a draft can sit in a JSONField and come back un
     yesno                     True / False
     id_number, credit_code    the normalised 18 characters (core.idcard, core.credit_code)
     mobile                    the 11 digits (core.mobile: "+86 138-1234-5678" → "13812345678")
+                              ID and mobile numbers come as core.sealed_json.SealedText (a str
+                              the answers' column stores encrypted)
     email                     str, the domain lower-cased
     file                      a list of attachment references (strings the case gives)
 
@@ -34,6 +36,7 @@ from civicgrid.applications.formspec.definition import Field
 from civicgrid.core.credit_code import normalize_credit_code
 from civicgrid.core.idcard import normalize_id_number
 from civicgrid.core.mobile import normalize_mobile
+from civicgrid.core.sealed_json import sealed
 
 YES = frozenset({"yes", "true", "1", "on", "是", "y"})
 NO = frozenset({"no", "false", "0", "off", "否", "n"})
@@ -250,12 +253,14 @@ def _validated(normalise: Any, noun: str) -> Any:
         if not isinstance(value, str):
             raise FieldInvalid(_("%(label)s应为文字。") % {"label": label})
         try:
-            return str(normalise(value))
+            clean_text = str(normalise(value))
         except ValidationError as error:
             message = error.messages[0]
             if message.startswith(noun):
                 raise FieldInvalid(f"{label}{message[len(noun) :]}") from None
             raise FieldInvalid(f"{label}：{message}") from None
+        # ID and mobile numbers are marked for the answers' column to store encrypted.
+        return sealed(field.type, clean_text) if field.personal else clean_text
 
     return clean
 

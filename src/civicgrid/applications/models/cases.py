@@ -2,7 +2,8 @@
 
 A `Draft` is a form being filled (save-and-return from any device); submitting it makes one
 `Case` (the draft's one-to-one link is unique, so a double click cannot make two). A case
-carries a human number, the answers as submitted, the form version they were given against,
+carries a human number, the answers as submitted (ID and mobile numbers in them encrypted, see
+core.sealed_json), the form version they were given against,
 its workflow position and its clock: the due date is `promised_limit_days` working days after
 submission, moved later by the working days it spent waiting for material.
 """
@@ -35,6 +36,7 @@ from civicgrid.applications.querysets import (
     DraftQuerySet,
 )
 from civicgrid.core.protected_fields import ProtectedMobileField
+from civicgrid.core.sealed_json import SealedJSONField
 
 
 class AttachmentStorage(FileSystemStorage):
@@ -83,7 +85,7 @@ class Draft(models.Model):
     form_definition = models.ForeignKey(
         "applications.FormDefinition", on_delete=models.PROTECT, related_name="drafts"
     )
-    answers = models.JSONField(_("已填内容"), default=dict, blank=True)
+    answers = SealedJSONField(_("已填内容"), default=dict, blank=True)
     current_step = models.CharField(_("当前填写步骤"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("最近保存"), auto_now=True)
@@ -131,7 +133,7 @@ class Case(models.Model):
     )
     applicant_name = models.CharField(_("申请人名称"), max_length=100)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
-    answers = models.JSONField(_("申请内容"), default=dict)
+    answers = SealedJSONField(_("申请内容"), default=dict)
     department = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("实施部门"),

@@ -34,6 +34,7 @@ from civicgrid.core.crypto import (
 from civicgrid.core.idcard import make_id_number
 from civicgrid.core.management.commands.rotate_data_key import ProgressBar
 from civicgrid.core.protected_fields import ProtectedIdNumberField, ProtectedMobileField, protect
+from civicgrid.core.testing import throwaway_tables
 
 
 def _test_key(fill: int) -> str:
@@ -313,12 +314,8 @@ with isolate_apps("civicgrid.core"):
 
 @pytest.fixture(scope="module")
 def householder_table(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with connection.schema_editor() as editor:
-            editor.create_model(Householder)
+    with django_db_blocker.unblock(), throwaway_tables(Householder):
         yield
-        with connection.schema_editor() as editor:
-            editor.delete_model(Householder)
 
 
 @pytest.fixture

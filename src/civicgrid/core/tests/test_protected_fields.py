@@ -32,6 +32,7 @@ from civicgrid.core.protected_fields import (
     ProtectedMobileField,
     protect,
 )
+from civicgrid.core.testing import throwaway_tables
 
 ALICE_ID = make_id_number("131128", datetime.date(1990, 1, 1), 124)
 BOB_ID = make_id_number("131127", datetime.date(1985, 6, 15), 37)
@@ -70,14 +71,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tables")]
 
 @pytest.fixture(scope="module")
 def tables(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with connection.schema_editor() as editor:
-            editor.create_model(Resident)
-            editor.create_model(Visit)
+    with django_db_blocker.unblock(), throwaway_tables(Resident, Visit):
         yield
-        with connection.schema_editor() as editor:
-            editor.delete_model(Visit)
-            editor.delete_model(Resident)
 
 
 @contextlib.contextmanager

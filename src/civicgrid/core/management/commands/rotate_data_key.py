@@ -1,4 +1,5 @@
-"""Re-encrypt every protected value under the current data key, so an old key can be removed.
+"""Re-encrypt every protected value under the current data key, so an old key can be removed:
+the protected fields' columns and the numbers sealed inside JSON documents (core.sealed_json).
 
 Rotation: put the new key first in CIVICGRID_DATA_KEYS (keep the old one after it), restart,
 run this command, then remove the old key. Idempotent: values already under the current key are
@@ -28,6 +29,7 @@ from civicgrid.core.crypto import (
     token_key_id,
 )
 from civicgrid.core.protected_fields import ProtectedField
+from civicgrid.core.sealed_json import SealedJSONField, reseal_document
 
 _RAW = "_rotate_raw_token"
 _MAX_REPORTED_FAILURES = 20
@@ -35,13 +37,13 @@ _MAX_REPORTED_FAILURES = 20
 
 def protected_fields(
     registry: Any = django_apps,
-) -> Iterator[tuple[type[models.Model], ProtectedField]]:
-    """Every protected field stored in a table Django manages, model by model."""
+) -> Iterator[tuple[type[models.Model], ProtectedField | SealedJSONField]]:
+    """Every protected field and sealed JSON field in a table Django manages, model by model."""
     for model in registry.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
         for model_field in model._meta.local_concrete_fields:
-            if isinstance(model_field, ProtectedField):
+            if isinstance(model_field, ProtectedField | SealedJSONField):
                 yield model, model_field
 
 
@@ -89,6 +91,36 @@ class ProgressBar:
             self.out.write("")
 
 
+def _batches(
+    rows: models.QuerySet[Any], *, batch_size: int, db: str, progress: ProgressBar
+) -> Iterator[list[tuple[Any, Any]]]:
+    """(pk, stored value) pairs a batch at a time in primary-key order, each batch handled
+    inside its own transaction."""
+    last_pk = None
+    while True:
+        page = rows if last_pk is None else rows.filter(pk__gt=last_pk)
+        batch = list(page.values_list("pk", _RAW)[:batch_size])
+        if not batch:
+            return
+        with transaction.atomic(using=db):
+            yield batch
+        last_pk = batch[-1][0]
+        progress.advance(len(batch))
+
+
+def _rewrite(
+    model: type[models.Model], db: str, column: str, raw: Any, pk: Any, read: Any, new: Value
+) -> bool:
+    """Store `new` in the row if its column still holds what was read (a concurrent edit wins)."""
+    return bool(
+        model._base_manager.using(db)
+        .filter(pk=pk)
+        .alias(**{_RAW: raw})
+        .filter(**{_RAW: read})
+        .update(**{column: new})
+    )
+
+
 def reencrypt_field(
     model: type[models.Model],
     model_field: ProtectedField,
@@ -109,44 +141,62 @@ def reencrypt_field(
         .annotate(**{_RAW: raw})
         .order_by("pk")
     )
-    last_pk = None
-    while True:
-        page = rows if last_pk is None else rows.filter(pk__gt=last_pk)
-        batch = list(page.values_list("pk", _RAW)[:batch_size])
-        if not batch:
-            return counts
-        with transaction.atomic(using=db):
-            for pk, token in batch:
-                try:
-                    if token_key_id(token) == current:
-                        counts.current += 1
-                        continue
-                    plain = decrypt(model_field.kind, token)
-                except DecryptionError as exc:
-                    counts.failures.append(f"{model._meta.label}.{model_field.name} pk={pk}：{exc}")
+    for batch in _batches(rows, batch_size=batch_size, db=db, progress=progress):
+        for pk, token in batch:
+            try:
+                if token_key_id(token) == current:
+                    counts.current += 1
                     continue
-                if dry_run:
-                    counts.rewritten += 1
-                    continue
-                updated = (
-                    model._base_manager.using(db)
-                    .filter(pk=pk)
-                    .alias(**{_RAW: raw})
-                    .filter(**{_RAW: token})
-                    .update(
-                        **{
-                            model_field.attname: Value(
-                                encrypt(model_field.kind, plain), output_field=models.TextField()
-                            )
-                        }
-                    )
-                )
-                if updated:
-                    counts.rewritten += 1
-                else:
-                    counts.changed_meanwhile += 1
-        last_pk = batch[-1][0]
-        progress.advance(len(batch))
+                plain = decrypt(model_field.kind, token)
+            except DecryptionError as exc:
+                counts.failures.append(f"{model._meta.label}.{model_field.name} pk={pk}：{exc}")
+                continue
+            if dry_run:
+                counts.rewritten += 1
+                continue
+            new = Value(encrypt(model_field.kind, plain), output_field=models.TextField())
+            if _rewrite(model, db, model_field.attname, raw, pk, token, new):
+                counts.rewritten += 1
+            else:
+                counts.changed_meanwhile += 1
+    return counts
+
+
+def reseal_json_field(
+    model: type[models.Model],
+    model_field: SealedJSONField,
+    *,
+    batch_size: int,
+    dry_run: bool,
+    progress: ProgressBar,
+) -> RotationCounts:
+    """Re-encrypt the numbers sealed in one JSON column, a batch of rows per transaction; a row
+    changed since it was read is left for the next run. Counts are of numbers, progress of rows."""
+    counts = RotationCounts()
+    db = router.db_for_write(model)
+    # The stored document itself: the field's own converter would decrypt every number.
+    raw = ExpressionWrapper(F(model_field.attname), output_field=models.JSONField())
+    rows = model._base_manager.using(db).annotate(**{_RAW: raw}).order_by("pk")
+    for batch in _batches(rows, batch_size=batch_size, db=db, progress=progress):
+        for pk, document in batch:
+            tally = [0, 0]
+            try:
+                resealed = reseal_document(document, tally)
+            except DecryptionError as exc:
+                counts.failures.append(f"{model._meta.label}.{model_field.name} pk={pk}：{exc}")
+                continue
+            counts.current += tally[1]
+            if not tally[0]:
+                continue
+            if dry_run:
+                counts.rewritten += tally[0]
+                continue
+            new = Value(resealed, output_field=models.JSONField())
+            if _rewrite(model, db, model_field.attname, raw, pk, document, new):
+                counts.rewritten += tally[0]
+            else:
+                counts.changed_meanwhile += tally[0]
+    return counts
 
 
 class Command(BaseCommand):
@@ -175,15 +225,22 @@ class Command(BaseCommand):
         progress = ProgressBar(self.stdout, total)
         overall = RotationCounts()
         for model, model_field in targets:
-            counts = reencrypt_field(
-                model, model_field, batch_size=batch_size, dry_run=dry_run, progress=progress
+            in_documents = isinstance(model_field, SealedJSONField)
+            rotate = reseal_json_field if in_documents else reencrypt_field
+            counts = rotate(
+                model,
+                model_field,  # type: ignore[arg-type]
+                batch_size=batch_size,
+                dry_run=dry_run,
+                progress=progress,
             )
             overall.add(counts)
             progress.interrupt()
             verb = "需重新加密" if dry_run else "重新加密"
             self.stdout.write(
-                f"{model._meta.label}.{model_field.name}：{sizes[model, model_field.name]} 个值，"
-                f"{verb} {counts.rewritten}，已是当前密钥 {counts.current}"
+                f"{model._meta.label}.{model_field.name}：{sizes[model, model_field.name]} "
+                + ("行，其中号码" if in_documents else "个值，")
+                + f"{verb} {counts.rewritten}，已是当前密钥 {counts.current}"
                 + (
                     f"，期间被修改而跳过 {counts.changed_meanwhile}"
                     if counts.changed_meanwhile
