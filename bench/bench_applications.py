@@ -5,10 +5,12 @@ the clerk queue over 100,000 cases, p95 at most 300 ms.
     .venv/bin/python bench/bench_applications.py --cases 100000 --duration 10
     .venv/bin/python bench/bench_applications.py --data-dir /tmp/cg-applications   # reuse
 
-The data: a fresh SQLite database (WAL) in a throwaway directory (or `--data-dir`), set up as
-`make run` does (`civicgrid setup`), then the demo catalogue and the demo applications
-(`applications.demo`: the forms and workflows of 企业投资项目核准 and two other items, six
-cases through the actions). The queue's cases are then written directly with `bulk_create`
+The data: a fresh SQLite database (WAL) in a throwaway directory (or `--data-dir`), or with
+`--database postgres` a fresh PostgreSQL database (DATABASE_URL's server, or as root a
+throwaway durable cluster, as bench_search.py makes it; results go to
+applications-postgres.json), set up as `make run` does (`civicgrid setup`), then the demo
+catalogue and the demo applications (`applications.demo`: the forms and workflows of
+企业投资项目核准 and two other items, six cases through the actions). The queue's cases are then written directly with `bulk_create`
 (not through the actions, which would take hours): `--cases` cases of 阜城县发展和改革局's
 items, applicants spread over 200 generated enterprises, submitted over the last 400 days;
 70 % finished (completed or refused), the rest open in every state, their due dates from 30
@@ -54,6 +56,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench_import_people import Harness, run_step
+from bench_search import postgres_target
 from load import LoadGenerator
 from machine import CpuMeter, machine_info
 from run import measure
@@ -407,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, nargs="+", default=[4, 16])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--data-dir", type=Path, help="keep the database here and reuse it")
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite",
+        help="postgres: DATABASE_URL's server, or as root a throwaway durable PostgreSQL 15",
+    )  # fmt: skip
     parser.add_argument("--in-process", action="store_true", help="CPU ms per queue request")
     parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     args = parser.parse_args(argv)
@@ -414,7 +421,15 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="civicgrid-bench-applications-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{data_dir / 'civicgrid.sqlite3'}"
+    cleanups: list = []
+    if args.database == "postgres":
+        url, where = postgres_target(args, cleanups, database="civicgrid_bench_applications")
+        if url is None:
+            print(f"PostgreSQL: {where}", flush=True)
+            return 1
+        print(f"PostgreSQL: {where}", flush=True)
+    else:
+        url = f"sqlite:///{data_dir / 'civicgrid.sqlite3'}"
     queue_rows: list[dict[str, object]] = []
     submit_rows: list[dict[str, object]] = []
     try:
@@ -490,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": machine_info(REPO_DIR),
-            "database": "SQLite",
+            "database": "PostgreSQL 15" if args.database == "postgres" else "SQLite",
             "generator": generator.describe(),
             "cases": fx["cases"],
             "open_cases": fx["open"],
@@ -500,10 +515,11 @@ def main(argv: list[str] | None = None) -> int:
             "queue": queue_rows,
             "submit": submit_rows,
         }
-        (RESULTS_DIR / "applications.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=1)
-        )
+        name = "applications-postgres.json" if args.database == "postgres" else "applications.json"
+        (RESULTS_DIR / name).write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
         if args.data_dir is None:
             shutil.rmtree(data_dir, ignore_errors=True)
     return 0

@@ -9,6 +9,7 @@ acting on one case at the same moment exactly one wins, on SQLite and PostgreSQL
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -308,7 +309,7 @@ def do_save_draft_step(
         raise ValidationError(errors)
     following = spec.next_step(step_key, answers)
     next_key = following.key if following is not None else None
-    with uploads.atomic_with_files():
+    with uploads.atomic_with_files(pending):
         updated = Draft.objects.filter(pk=draft.pk, submitted_at=None).update(
             answers=answers, current_step=next_key or step_key, updated_at=timezone.now()
         )
@@ -352,6 +353,7 @@ def do_submit_draft(actor: Any, *, draft: Draft) -> Case:
     errors = _completeness_errors(spec, draft.answers)
     if errors:
         raise ValidationError(errors)
+    plan = _plan_case(actor, draft.item, draft.organisation)
     with transaction.atomic():
         if not Draft.objects.filter(pk=draft.pk, submitted_at=None).update(
             submitted_at=timezone.now()
@@ -366,6 +368,7 @@ def do_submit_draft(actor: Any, *, draft: Draft) -> Case:
             form=draft.form_definition,
             answers=draft.answers,
             enterprise=draft.organisation,
+            plan=plan,
             draft=draft,
         )
         draft.attachments.filter(case__isnull=True).update(case=case)
@@ -413,14 +416,17 @@ def do_submit_case(
         errors.setdefault(path, []).extend(texts)
     if errors:
         raise ValidationError(errors)
-    with uploads.atomic_with_files():
-        case = _create_case(actor, item=item, form=form, answers=cleaned, enterprise=enterprise)
+    plan = _plan_case(actor, item, enterprise)
+    with uploads.atomic_with_files(pending):
+        case = _create_case(
+            actor, item=item, form=form, answers=cleaned, enterprise=enterprise, plan=plan
+        )
         uploads.store_uploads(pending, uploaded_by=actor, case=case)
     return case
 
 
 def _certificate_materials(
-    actor: Any, item: ServiceItem, enterprise: Organisation | None
+    actor: Any, materials: list[Any], enterprise: Organisation | None
 ) -> tuple[list[tuple[Any, Any]], dict[str, list[str]]]:
     """The applicant's e-certificates for the materials the platform fetches itself.
 
@@ -428,7 +434,7 @@ def _certificate_materials(
     (a required one missing is an error naming it); one of a type issued elsewhere or to
     someone else (the legal representative's ID card of an enterprise) is checked by the
     department against shared data and never asked for: (material, None)."""
-    wanted = [m for m in item.materials.all() if m.certificate_type]
+    wanted = [m for m in materials if m.certificate_type]
     if not wanted:
         return [], {}
     from civicgrid.certificates.models import CertificateType
@@ -463,6 +469,32 @@ def _certificate_materials(
     return found, errors
 
 
+@dataclass(frozen=True)
+class _CasePlan:
+    """What a new case needs, read and checked before its transaction opens: a failure here
+    writes nothing, and the transaction (which on SQLite holds the one write lock) only writes."""
+
+    first_step: WorkflowStep
+    materials: list[Any]
+    from_certificates: list[tuple[Any, Any]]
+    day: datetime.date
+    base_due: datetime.date
+    warning: str
+
+
+def _plan_case(actor: Any, item: ServiceItem, enterprise: Organisation | None) -> _CasePlan:
+    first = WorkflowStep.objects.filter(item=item).order_by("position").first()
+    if first is None:
+        raise ValidationError({"item": _("该事项尚未配置办理流程，暂不能网上申请")})
+    materials = list(item.materials.all())
+    from_certificates, errors = _certificate_materials(actor, materials, enterprise)
+    if errors:
+        raise ValidationError(errors)
+    day = clock.today()
+    base_due, warning = clock.due_after(day, item.promised_limit_days)
+    return _CasePlan(first, materials, from_certificates, day, base_due, warning)
+
+
 def _create_case(
     actor: Any,
     *,
@@ -470,18 +502,11 @@ def _create_case(
     form: FormDefinition,
     answers: Mapping[str, Any],
     enterprise: Organisation | None,
+    plan: _CasePlan,
     draft: Draft | None = None,
 ) -> Case:
-    steps = list(WorkflowStep.objects.filter(item=item).order_by("position"))
-    if not steps:
-        raise ValidationError({"item": _("该事项尚未配置办理流程，暂不能网上申请")})
-    from_certificates, errors = _certificate_materials(actor, item, enterprise)
-    if errors:
-        raise ValidationError(errors)
     now = timezone.now()
-    day = clock.today()
-    base_due, warning = clock.due_after(day, item.promised_limit_days)
-    first = steps[0]
+    day, base_due, warning, first = plan.day, plan.base_due, plan.warning, plan.first_step
     case = Case.objects.create(
         number=next_case_number(day),
         item=item,
@@ -505,7 +530,7 @@ def _create_case(
     )
     # Found now, so the applicant learns at once what is missing; the agency records its use
     # of each certificate when it receives the case (`_use_certificates`).
-    for material, certificate in from_certificates:
+    for material, certificate in plan.from_certificates:
         CaseMaterial.objects.create(
             case=case,
             name=material.name,
@@ -514,7 +539,7 @@ def _create_case(
             certificate_id=getattr(certificate, "pk", None),
             certificate_number=str(getattr(certificate, "number", ""))[:80],
         )
-    for material in item.materials.all():
+    for material in plan.materials:
         if not material.certificate_type:
             CaseMaterial.objects.create(case=case, name=material.name, source=MaterialSource.UPLOAD)
     _event(case, EventKind.SUBMITTED, actor)
@@ -716,7 +741,7 @@ def do_supply_material(
     waited = clock.paused_days(case.paused_since or day, day)
     total = case.paused_working_days + waited
     due, warning = clock.due_after(case.base_due_date, total)
-    with uploads.atomic_with_files():
+    with uploads.atomic_with_files(pending):
         case = _transition(
             case,
             [S.AWAITING_MATERIAL],

@@ -2,11 +2,13 @@
 only once the action that takes them has passed every other check.
 
 `check_uploads` reads each file once (its kind through `attachments.check_attachment`, its
-size and SHA-256) and hands back `PendingUpload`s carrying the reference the answers will hold;
-`store_uploads` writes the files and their `Attachment` rows inside the caller's transaction,
-which is `atomic_with_files()`: if anything in it fails after a file was written (a later row,
-an audit record, the commit itself), the files written in it are deleted again, so a failed
-action leaves no orphan on disk (Django has no on_rollback hook; this is the except path).
+size and SHA-256) and hands back `PendingUpload`s carrying the reference the answers will hold.
+The action then runs `atomic_with_files(pending)`: it writes the files first — before the
+transaction, so no database lock is held while megabytes go to disk (on SQLite every other
+writer would wait) — and `store_uploads` inside the transaction adds their `Attachment` rows.
+If anything fails after a file was written (a row, an audit record, the commit itself), the
+files are deleted again, so a failed action leaves no orphan on disk (Django has no
+on_rollback hook; this is the except path).
 """
 
 import hashlib
@@ -28,7 +30,7 @@ from civicgrid.applications.models import Attachment
 
 logger = logging.getLogger(__name__)
 
-# Files written by store_uploads inside the innermost atomic_with_files block: (storage, name).
+# Files written for the innermost atomic_with_files block: (storage, name).
 _written: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
     "applications_written_files", default=None
 )
@@ -47,6 +49,8 @@ class PendingUpload:
     size: int
     sha256: str
     reference: uuid.UUID = field(default_factory=uuid.uuid4)
+    # The row-to-be whose file is already on disk (atomic_with_files writes it).
+    attachment: Attachment | None = None
 
 
 def _digest(uploaded: UploadedFile) -> str:
@@ -168,6 +172,28 @@ def unknown_references(
     return errors
 
 
+def _write_file(upload: PendingUpload) -> Attachment:
+    """The upload's file written to storage, on an unsaved Attachment (listed for deletion
+    should the action fail)."""
+    if upload.attachment is not None:
+        return upload.attachment
+    attachment = Attachment(
+        reference=upload.reference,
+        original_name=(upload.uploaded.name or "file")[-200:],
+        kind=upload.kind,
+        size=upload.size,
+        sha256=upload.sha256,
+        field_path=upload.path[:120],
+    )
+    upload.uploaded.seek(0)
+    attachment.file.save(upload.uploaded.name or "file", upload.uploaded, save=False)
+    written = _written.get()
+    if written is not None:
+        written.append((attachment.file.storage, attachment.file.name))
+    upload.attachment = attachment
+    return attachment
+
+
 def store_uploads(
     pending: Sequence[PendingUpload],
     *,
@@ -177,41 +203,32 @@ def store_uploads(
     material_request: Any = None,
     purpose: str = AttachmentPurpose.FORM,
 ) -> list[Attachment]:
-    """Write the files and their rows (inside the caller's transaction)."""
+    """The uploads' `Attachment` rows (inside the caller's `atomic_with_files` block), their
+    files written first if the block was not given them."""
     stored = []
     for upload in pending:
-        attachment = Attachment(
-            reference=upload.reference,
-            original_name=(upload.uploaded.name or "file")[-200:],
-            kind=upload.kind,
-            size=upload.size,
-            sha256=upload.sha256,
-            field_path=upload.path[:120],
-            purpose=purpose,
-            uploaded_by=uploaded_by,
-            draft=draft,
-            case=case,
-            material_request=material_request,
-        )
-        upload.uploaded.seek(0)
-        attachment.file.save(upload.uploaded.name or "file", upload.uploaded, save=False)
-        written = _written.get()
-        if written is not None:
-            written.append((attachment.file.storage, attachment.file.name))
+        attachment = _write_file(upload)
+        attachment.purpose = purpose
+        attachment.uploaded_by = uploaded_by
+        attachment.draft = draft
+        attachment.case = case
+        attachment.material_request = material_request
         attachment.save()
         stored.append(attachment)
     return stored
 
 
 @contextmanager
-def atomic_with_files() -> Iterator[None]:
-    """`transaction.atomic()` that deletes the files `store_uploads` wrote in it when the block
-    fails. Nested in another such block, its files stay listed for the outer one, which deletes
-    them if it fails later."""
+def atomic_with_files(pending: Sequence[PendingUpload] = ()) -> Iterator[None]:
+    """`transaction.atomic()` preceded by writing the `pending` files, all of which (and any
+    `store_uploads` writes inside) are deleted when the block fails. Nested in another such
+    block, its files stay listed for the outer one, which deletes them if it fails later."""
     outer = _written.get()
     written: list[tuple[Any, str]] = []
     token = _written.set(written)
     try:
+        for upload in pending:
+            _write_file(upload)
         with transaction.atomic():
             yield
     except BaseException:
