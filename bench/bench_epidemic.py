@@ -25,6 +25,14 @@ PostgreSQL only: the server of `DATABASE_URL`, or (run as root) a throwaway clus
 
 Figures go to `bench/results/epidemic.json`; `others' CPU` is the share of the machine other
 processes used meanwhile (see bench/README.md).
+
+`--skip-statistics` measures only freshness and submissions (steps 1, 2, 4, 5), e.g. while
+working on the submit path: `--units 2000 --days 30 --skip-statistics` builds in a few minutes.
+`--in-process` measures no load at all: after step 2 it posts `--in-process` new reports of
+today through Django's test client in one process (county tokens, as step 5 does) and prints
+the CPU milliseconds (`time.process_time`: the web process's share, without PostgreSQL's) and
+the SQL statements per submission — the fair before/after figure on a machine others keep
+busy. `--profile` adds cProfile's top functions.
 """
 
 import argparse
@@ -35,6 +43,7 @@ import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench_import_people import (
@@ -231,7 +240,71 @@ def _fixtures(form) -> dict[str, object]:  # type: ignore[no-untyped-def]
     }
 
 
-STEPS = {"generate": step_generate}
+def step_in_process(args: argparse.Namespace) -> dict[str, object]:
+    """CPU ms and statements per API submission, through the test client in this process."""
+    import cProfile
+    import io
+    import logging
+    import pstats
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from civicgrid.epidemic.models import ReportForm
+
+    settings.ALLOWED_HOSTS = ["*"]
+    logging.getLogger("civicgrid.request").disabled = True  # one JSON line per request
+    fx = _fixtures(ReportForm.objects.get(code=FORM_CODE))
+    work = [(s["token"], unit) for s in fx["submitters"][1:] for unit in s["units"]]
+    warmup = 20
+    if len(work) < args.in_process + warmup + 1:
+        raise RuntimeError(f"only {len(work)} units left without a report of today")
+    client = Client()
+
+    def post(token: str, unit: int) -> None:
+        body = {"form": fx["form"], "unit": unit, "date": str(today()), "version": 0,
+                "values": {code: "2" for code, *_ in ELEMENTS}}  # fmt: skip
+        response = client.post("/api/v1/epidemic/reports", body, content_type="application/json",
+                               headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        if response.status_code != 201:
+            raise RuntimeError(
+                f"submit answered {response.status_code}: {response.content[:300]!r}"
+            )
+
+    for token, unit in work[:warmup]:
+        post(token, unit)
+    executed: list[str] = []
+
+    def count(run, sql, *rest):  # type: ignore[no-untyped-def]
+        executed.append(sql)
+        return run(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        post(*work[warmup])
+    batch = work[warmup + 1 : warmup + 1 + args.in_process]
+    profile = cProfile.Profile() if args.profile else None
+    if profile:
+        profile.enable()
+    started, wall = time.process_time(), time.perf_counter()
+    for token, unit in batch:
+        post(token, unit)
+    cpu_ms = (time.process_time() - started) / len(batch) * 1000
+    wall_ms = (time.perf_counter() - wall) / len(batch) * 1000
+    result: dict[str, object] = {
+        "submissions": len(batch), "cpu_ms": round(cpu_ms, 2), "wall_ms": round(wall_ms, 2),
+        "statements": len(executed), "sql": [sql[:100] for sql in executed],
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+    }  # fmt: skip
+    if profile:
+        profile.disable()
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+        result["profile"] = out.getvalue()
+    return result
+
+
+STEPS = {"generate": step_generate, "in_process": step_in_process}
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -475,7 +548,7 @@ def _duckdb_version() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--step"]:
-        return run_step(argv, STEPS, ("units", "days"))
+        return run_step(argv, STEPS, ("units", "days", "in-process", "profile"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=90)
@@ -490,6 +563,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--duckdb-runs", type=int, default=2000,
                         help="at most this many DuckDB runs per scenario (else as many as wrk made)")  # fmt: skip
+    parser.add_argument("--skip-statistics", action="store_true",
+                        help="only freshness and submissions (no statistics, no DuckDB)")  # fmt: skip
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="no load: CPU ms and statements per submission over N submissions "
+                        "through the test client")  # fmt: skip
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -519,11 +598,23 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"   {fx['rows']['reports']:,} reports, {fx['rows']['totals']:,} total cells; "
                   f"seconds: {fx.get('seconds')}", flush=True)  # fmt: skip
+            if args.in_process:
+                got = Harness(data_dir, 0, __file__).step(
+                    "in_process", url, in_process=args.in_process, profile=int(args.profile)
+                )
+                print(got.pop("profile", ""), end="")
+                print(f"   in process, {got['submissions']} submissions: {got['cpu_ms']} CPU ms "
+                      f"and {got['statements']} statements per submission (wall "
+                      f"{got['wall_ms']} ms); loadavg {' '.join(got['loadavg'])}", flush=True)  # fmt: skip
+                for sql in got["sql"]:
+                    print(f"      {sql}")
+                return 0
             version, postmaster = postgres_info(url)
             meter = CpuMeter(server.pid, frozenset([postmaster]) if postmaster else frozenset())
             generator = LoadGenerator()
             rows = []
-            for name, paths in statistics_paths(fx, args.days).items():
+            scenarios = {} if args.skip_statistics else statistics_paths(fx, args.days)
+            for name, paths in scenarios.items():
                 status, _ = request(server.port, "GET", paths[0], fx["province_token"])
                 if status != 200:
                     raise RuntimeError(f"{name}: HTTP {status}")
@@ -536,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{result.p95_ms:.1f} ms, errors {result.errors}, others "
                       f"{cpu.others_share:.0%}{'' if met else '  MISSED'}", flush=True)  # fmt: skip
             reference: dict[str, object] = {}
-            if args.duckdb:
+            if args.duckdb and rows:
                 reference = run_reference(url, fx, args, rows, data_dir)
             delays = freshness(server.port, fx)
             print(f"   freshness: max {max(delays) * 1000:.0f} ms after the submit returned "
