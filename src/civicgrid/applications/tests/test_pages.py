@@ -129,6 +129,15 @@ def test_the_clerk_page_offers_the_steps_action_only_to_its_role(client, persona
     assert Case.objects.get(pk=case.pk).status == "submitted"
 
 
+def test_in_english_the_refusal_form_reads_as_an_action_not_a_status(client, personas, service):
+    case = f.submit(personas.enterprise_agent_a, service)
+    client.force_login(personas.clerk_a)
+    url = reverse("applications:clerk_case", args=[case.number])
+    page = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "Refuse the application</h2>" in page
+    assert '<button class="btn" type="submit">Refuse</button>' in page
+
+
 def test_an_attachment_downloads_for_the_clerk_with_an_audit_record(client, personas, service):
     case = f.submit(personas.enterprise_agent_a, service)
     attachment = case.attachments.get()
