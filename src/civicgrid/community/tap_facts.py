@@ -16,6 +16,7 @@ tap window) instead of failing, so the write needs no savepoint of its own.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -142,27 +143,12 @@ def resident_scan(
     """The gate, the resident's person (by their verified ID number, else by their mobile
     when exactly one living person has it: `person_of`'s rule) and the person's tap facts,
     in one statement."""
-    people = Person._meta.db_table
-    facts = _facts_sql(
-        subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
-        person_key="'p:' || CAST(p.id AS TEXT)",
-    )  # fmt: skip
-    sql = f"""
-        SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
-          {", ".join(f"p.{c}" for c in _PERSON_FIELDS)}, {facts}
-        FROM (SELECT 1 AS one) base
-        LEFT JOIN {Checkpoint._meta.db_table} cp ON cp.id = %s
-        LEFT JOIN {people} p ON p.id = COALESCE(
-          (SELECT i.id FROM {people} i WHERE i.id_number_hash = %s),
-          (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(m.id) END FROM (SELECT id FROM {people}
-             WHERE mobile_hash = %s AND status = %s LIMIT 2) m))
-    """  # noqa: S608 - table and column names from the models, every value bound
     params = [
         *_facts_params(direction, moment), checkpoint_id, id_number_hash, mobile_hash,
         PersonStatus.LIVING_HERE.value,
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_resident_scan_sql(), params)
         row = cursor.fetchone()
     n_cp, n_p = len(_CHECKPOINT_FIELDS), len(_PERSON_FIELDS)
     cp_row, p_row, facts_row = row[:n_cp], row[n_cp : n_cp + n_p], row[n_cp + n_p :]
@@ -177,11 +163,33 @@ def resident_scan(
     return ResidentScan(checkpoint, _partial(Person, _PERSON_FIELDS, p_row), _facts_of(facts_row))
 
 
-def _insert_sql(fields: list) -> str:  # type: ignore[type-arg]
+@functools.cache
+def _resident_scan_sql() -> str:
+    people = Person._meta.db_table
+    facts = _facts_sql(
+        subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
+        person_key="'p:' || CAST(p.id AS TEXT)",
+    )  # fmt: skip
+    return f"""
+        SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
+          {", ".join(f"p.{c}" for c in _PERSON_FIELDS)}, {facts}
+        FROM (SELECT 1 AS one) base
+        LEFT JOIN {Checkpoint._meta.db_table} cp ON cp.id = %s
+        LEFT JOIN {people} p ON p.id = COALESCE(
+          (SELECT i.id FROM {people} i WHERE i.id_number_hash = %s),
+          (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(m.id) END FROM (SELECT id FROM {people}
+             WHERE mobile_hash = %s AND status = %s LIMIT 2) m))
+    """  # noqa: S608 - table and column names from the models, every value bound
+
+
+@functools.cache
+def _insert_sql(vendor: str) -> tuple[list, str]:  # type: ignore[type-arg]
+    """The pass's fields and its INSERT, for the database `vendor` (quoting differs)."""
+    fields = [f for f in PassRecord._meta.concrete_fields if f is not PassRecord._meta.pk]
     table = connection.ops.quote_name(PassRecord._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    return (
+    return fields, (
         f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
         " ON CONFLICT (subject_key, direction, tap_window) DO NOTHING RETURNING id"
     )
@@ -193,10 +201,10 @@ def insert_pass(record: PassRecord) -> bool:
     waits for the other transaction and yields only if it commits). Each value goes through its
     field as `save()` would send it (`pre_save`, then `get_db_prep_save`); PassRecord has no
     save signals beyond the protected field's `update_fields` check, which an insert skips."""
-    fields = [f for f in PassRecord._meta.concrete_fields if f is not PassRecord._meta.pk]
+    fields, sql = _insert_sql(connection.vendor)
     values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(fields), values)
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False

@@ -10,14 +10,20 @@ the first is still running waits for it on the key's unique index (PostgreSQL; S
 writer waits the same way) and then gets its answer, or a 409 if it gave up waiting. The same
 key with a different body is a client bug and gets 422. A 5xx response rolls everything back,
 so the client may retry it. Records expire after RETENTION (`prune_idempotency_records`).
+
+The claim and the stored answer are two fixed statements on every keyed write (a gate scan
+among them), so they are written as plain SQL rather than built by the ORM each time; the
+values go through the model's fields as `save()` would send them.
 """
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -105,24 +111,64 @@ class IdempotencyMiddleware:
     ) -> HttpResponse:
         """Claim the key, run the request and keep its answer, inside the caller's transaction;
         IntegrityError (from the claim) when the key is already taken."""
-        record = IdempotencyRecord.objects.create(
-            principal=principal,
-            key=key,
-            method=request.method or "",
-            path=request.path[:500],
-            fingerprint=fingerprint,
-        )
+        _claim(principal, key, request.method or "", request.path[:500], fingerprint)
         response = self.get_response(request)
         if response.status_code >= 500 or response.streaming:
             transaction.set_rollback(True)  # nothing happened: the client may try again
             return response
-        IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            body=response.content,
-            location=response.get("Location", "")[:500],
-        )
+        _keep(principal, key, response)
         return response
+
+
+_CLAIMED = (
+    "principal", "key", "method", "path", "fingerprint", "content_type", "body", "location",
+    "created_at",
+)  # fmt: skip
+_ANSWER = ("status_code", "content_type", "body", "location")
+
+
+def _field(name: str) -> models.Field:  # type: ignore[type-arg]
+    return cast(models.Field, IdempotencyRecord._meta.get_field(name))  # type: ignore[type-arg]
+
+
+@functools.cache
+def _statements(vendor: str) -> tuple[str, str]:
+    """The claim's INSERT and the answer's UPDATE, for the database `vendor` (quoting)."""
+    quote = connection.ops.quote_name
+    table = quote(IdempotencyRecord._meta.db_table)
+    claimed = ", ".join(quote(_field(n).column) for n in _CLAIMED)
+    answer = ", ".join(f"{quote(_field(n).column)} = %s" for n in _ANSWER)
+    principal, key = (quote(_field(n).column) for n in ("principal", "key"))
+    return (
+        f"INSERT INTO {table} ({claimed}) VALUES ({', '.join(['%s'] * len(_CLAIMED))})",  # noqa: S608 - model names
+        f"UPDATE {table} SET {answer} WHERE {principal} = %s AND {key} = %s",  # noqa: S608
+    )
+
+
+def _db_values(names: tuple[str, ...], values: tuple[object, ...]) -> list[Any]:
+    """`values` of the record's fields `names` as `save()` would send them."""
+    return [_field(n).get_db_prep_save(v, connection) for n, v in zip(names, values, strict=True)]
+
+
+def _claim(principal: str, key: str, method: str, path: str, fingerprint: str) -> None:
+    """INSERT the in-flight record (status NULL) as `objects.create()` would."""
+    values = (principal, key, method, path, fingerprint, "", b"", "", timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[0], _db_values(_CLAIMED, values))
+
+
+def _keep(principal: str, key: str, response: HttpResponse) -> None:
+    """Store the answer on the claimed record (found by its unique principal and key)."""
+    values = (
+        response.status_code,
+        response.get("Content-Type", ""),
+        response.content,
+        response.get("Location", "")[:500],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statements(connection.vendor)[1], [*_db_values(_ANSWER, values), principal, key]
+        )
 
 
 def prune_idempotency_records(now=None) -> int:  # type: ignore[no-untyped-def]
