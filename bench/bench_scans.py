@@ -415,6 +415,7 @@ def run_scans(
            and all(checks.values()) and result.socket_errors == 0)  # fmt: skip
     return {"scenario": "scans", **result.as_dict(), "new_passes_per_s": round(scans_per_s, 1),
             "others_cpu_share": round(cpu.others_share, 3),
+            "cpu_ms_per_request": cpu_ms_per_request(cpu, result),
             "worker_cpu_split": [round(s, 3) for s in cpu.worker_split],
             "counts": total, "database_before": before, "database_after": after,
             "new_passes": new_passes, "unanswered_in_flight": unanswered, "checks": checks,
@@ -425,7 +426,14 @@ def run_ping(server: Server, generator: LoadGenerator, meter: CpuMeter, args) ->
     level = argparse.Namespace(**{**vars(args), "duration": args.duration})
     result, cpu, _ = measure(generator, server.base_url + "/api/v1/ping", meter, level)
     return {"scenario": "ping (ceiling)", **result.as_dict(),
-            "others_cpu_share": round(cpu.others_share, 3), "target": "-", "met": True}  # fmt: skip
+            "others_cpu_share": round(cpu.others_share, 3),
+            "cpu_ms_per_request": cpu_ms_per_request(cpu, result), "target": "-", "met": True}  # fmt: skip
+
+
+def cpu_ms_per_request(cpu, result: LoadResult) -> float:  # type: ignore[no-untyped-def]
+    """CPU of the web workers and the database's backends per request served: what a request
+    costs, which a busy neighbour does not inflate as it does the throughput."""
+    return round(cpu.server_cpu_s * 1000 / max(1, result.requests), 2)
 
 
 def run_dashboard(server: Server, generator: LoadGenerator, meter: CpuMeter, fixtures: dict,
@@ -462,9 +470,14 @@ def get_with(server: Server, path: str, headers: dict[str, str]) -> tuple[int, b
 
 
 def print_row(r: dict) -> None:
+    cpu = (
+        f", server CPU {r['cpu_ms_per_request']:.2f} ms/request"
+        if "cpu_ms_per_request" in r
+        else ""
+    )
     print(f"   {r['scenario']}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
           f"p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}, "
-          f"others used {r['others_cpu_share']:.0%} of the CPUs"
+          f"others used {r['others_cpu_share']:.0%} of the CPUs{cpu}"
           f"{'' if r['met'] else '  MISSED'}", flush=True)  # fmt: skip
 
 
