@@ -8,6 +8,7 @@ and adapt values the way `Model.save()` does (`get_db_prep_save`). Use them only
 profile shows the query building; elsewhere the ORM is clearer.
 """
 
+import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -24,16 +25,25 @@ def columns_of(model: type[models.Model], alias: str = "") -> str:
 
 
 def instance_from_row(model: type[M], row: Sequence[Any]) -> M:
-    """A model instance from the values of `columns_of(model)`, converted as the ORM does."""
-    fields = model._meta.concrete_fields
-    values = list(row[: len(fields)])
+    """A model instance from the values of `columns_of(model)`, converted as the ORM does
+    (the compiler's `get_converters`: the backend's, then the field's)."""
+    names, columns = _columns(model)
+    values = list(row[: len(names)])
+    for position, (column, own) in enumerate(columns):
+        for convert in connection.ops.get_db_converters(column) + own:
+            values[position] = convert(values[position], column, connection)
+    return model.from_db(connection.alias, names, values)
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
+    """The attribute names of the model's columns, and each column with its field's own
+    converters (`from_db_value`, whatever the connection)."""
     table = model._meta.db_table
-    for position, field in enumerate(fields):
-        column = field.get_col(table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        for converter in converters:
-            values[position] = converter(values[position], column, connection)
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    fields = model._meta.concrete_fields
+    cols = [f.get_col(table) for f in fields]
+    columns = [(col, col.get_db_converters(connection)) for col in cols]
+    return [f.attname for f in fields], columns
 
 
 def fetch_by_pk(model: type[M], pk: int) -> M | None:

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -78,7 +78,9 @@ def record_audit(
         details=details,
         actor_label=actor_label,
     )
-    with transaction.atomic():
+    # No savepoint of its own inside the caller's transaction: an error here fails the
+    # caller's write as a whole, which must not commit without its record anyway.
+    with transaction.atomic(savepoint=False):
         return _append(fields)
 
 
@@ -95,18 +97,54 @@ def record_audit_now(**kwargs: Any) -> AuditRecord:
 
 
 def _append(fields: dict[str, Any]) -> AuditRecord:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    """Lock the chain head, write the record after it, move the head: three fixed statements
+    in plain SQL (every audited write of the platform runs them, many under the head's lock)."""
+    head = _lock_head()
     if head is None:
         # The first append ever (or after a test flush). A concurrent first appender waits on
         # the primary key and then does nothing; both go on to lock the same row.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _lock_head()
+        if head is None:  # the row just created or found: never deleted but by a test flush
+            raise RuntimeError("the audit chain head is missing")
+    seq, prev_hash = head
     # Taken under the lock, so times never decrease along the chain (short of the clock).
-    record = AuditRecord(seq=head.seq + 1, prev_hash=head.hash, created_at=timezone.now(), **fields)
+    record = AuditRecord(seq=seq + 1, prev_hash=prev_hash, created_at=timezone.now(), **fields)
     record.hash = record.compute_hash()
-    record.save()
-    AuditChainHead.objects.filter(pk=1).update(seq=record.seq, hash=record.hash)
+    _insert(record)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+            [record.seq, record.hash],
+        )
     return record
+
+
+_HEAD = AuditChainHead._meta.db_table
+_RECORD_FIELDS = AuditRecord._meta.concrete_fields
+
+
+def _lock_head() -> tuple[int, str] | None:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def _insert(record: AuditRecord) -> None:
+    """INSERT the record as `save(force_insert=True)` would send it."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _RECORD_FIELDS)
+    marks = ", ".join(["%s"] * len(_RECORD_FIELDS))
+    values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in _RECORD_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            values,
+        )
+    record._state.adding = False
+    record._state.db = connection.alias
 
 
 def _record_fields(
