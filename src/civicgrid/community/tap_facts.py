@@ -53,8 +53,9 @@ def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.date
 # The facts' subqueries, about the person `{pid}` and household `{hid}` (SQL expressions):
 # the pass a double tap repeats, exits today, today's report, observation, today's alerts.
 _FACTS = """
-  (SELECT r.id FROM {passes} r WHERE r.subject_key = {subject} AND r.direction = %s
-     AND r.scanned_at >= %s AND r.scanned_at <= %s ORDER BY r.scanned_at DESC LIMIT 1),
+  (SELECT last.id FROM (SELECT r.id, r.scanned_at FROM {passes} r
+     WHERE r.subject_key = {subject} AND {tap_person} r.direction = %s AND r.scanned_at <= %s
+     ORDER BY r.scanned_at DESC LIMIT 1) last WHERE last.scanned_at >= %s),
   (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
      AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
   (SELECT h.has_fever FROM {reports} h WHERE h.household_id = {hid} AND h.report_date = %s),
@@ -66,11 +67,16 @@ _FACTS = """
 """
 
 
-def _facts_sql(*, subject: str, pid: str, hid: str, person_key: str) -> str:
+def _facts_sql(*, subject: str, pid: str, hid: str, person_key: str, tap_person: str = "") -> str:
+    """`tap_person`: a condition on the person of the repeated tap ("r.person_id = p.id AND"),
+    for when the subject is an expression. The repeated tap is the subject's latest pass in
+    that direction up to the moment, kept if it falls in the double-tap window: so it is
+    found through the subject's (or the person's) index, never by scanning the window's
+    passes of every gate, which at rush hour are thousands."""
     return _FACTS.format(
         passes=PassRecord._meta.db_table, reports=HealthReport._meta.db_table,
         taggings=PersonTagging._meta.db_table, alerts=Alert._meta.db_table,
-        subject=subject, pid=pid, hid=hid, person_key=person_key,
+        subject=subject, pid=pid, hid=hid, person_key=person_key, tap_person=tap_person,
     )  # fmt: skip
 
 
@@ -79,7 +85,7 @@ def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
     day, start = _day_bounds(moment)
     window = moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS)
     return [
-        direction, ops.adapt_datetimefield_value(window), ops.adapt_datetimefield_value(moment),
+        direction, ops.adapt_datetimefield_value(moment), ops.adapt_datetimefield_value(window),
         Direction.OUT.value, ops.adapt_datetimefield_value(start),
         ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
         ops.adapt_datefield_value(day),
@@ -168,7 +174,7 @@ def _resident_scan_sql() -> str:
     people = Person._meta.db_table
     facts = _facts_sql(
         subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
-        person_key="'p:' || CAST(p.id AS TEXT)",
+        person_key="'p:' || CAST(p.id AS TEXT)", tap_person="r.person_id = p.id AND",
     )  # fmt: skip
     return f"""
         SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
