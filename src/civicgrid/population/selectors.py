@@ -9,6 +9,7 @@ subqueries, members and their tags from two prefetches.
 import datetime
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import REVEAL_ROLES, Role
 from civicgrid.core import division_codes
+from civicgrid.core.lookups import AnyOf
 from civicgrid.core.protected_fields import NORMALIZERS
 from civicgrid.core.scoping import Principal, covers, jurisdiction_q
 from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
@@ -218,6 +220,23 @@ def visible_grids(principal: Principal) -> QuerySet[Grid]:
     return grids.filter(jurisdiction_q(principal.jurisdiction_codes()))
 
 
+# Up to this many matched households are listed by id; more stay a subquery (see below).
+MATCHES_READ_FIRST = 5000
+
+
+def _matched(ids: QuerySet[Any]) -> Q | AnyOf:
+    """Households whose id is among `ids`: read first as a list when there are not many.
+
+    Given `id IN (subquery)` with the list's ORDER BY … LIMIT 20, PostgreSQL may walk every
+    household in the jurisdiction in list order, probing each for a matching member, hoping to
+    fill the page early: 0.4–0.5 s for pinyin initials in a county of 500,000 (1,300 matches),
+    against a few milliseconds when the ids come first. A search rarely finds thousands."""
+    found = [next(iter(row.values())) for row in ids[: MATCHES_READ_FIRST + 1]]
+    if len(found) > MATCHES_READ_FIRST:
+        return Q(pk__in=ids)
+    return AnyOf(F("pk"), found)
+
+
 # Lists show the head's name only: decrypting their numbers would be work for nothing.
 HEAD_NUMBERS = ("head__id_number", "head__mobile")
 
@@ -243,7 +262,7 @@ def households_for(
                 else _starts_with("address", text)
             )
             ids = ids.union(households.filter(address).order_by().values("pk"))
-        households = households.filter(pk__in=ids)
+        households = households.filter(_matched(ids))
     if tag in PersonTag.values:
         tagged = Person.objects.visible_to(principal).living().filter(taggings__tag=tag)
         households = households.filter(pk__in=tagged.values("household_id"))

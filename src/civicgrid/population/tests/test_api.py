@@ -10,6 +10,7 @@ from django.utils import timezone
 from civicgrid.accounts.actions import do_issue_api_token
 from civicgrid.core.audit.models import AuditRecord
 from civicgrid.core.idcard import make_id_number
+from civicgrid.population import selectors
 from civicgrid.population.actions import do_record_visit
 from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
 from civicgrid.population.models import Household, Person, PersonTagging, ScreeningVisit
@@ -84,6 +85,17 @@ def test_households_carry_head_member_count_last_visit_and_masked_numbers(worker
 )
 def test_households_are_searched_like_on_the_page(worker, homes, q, expected):
     assert _names(worker.get(f"{API}/households", {"q": q})) == expected
+
+
+@pytest.mark.parametrize("q", ["张伟", "wf", "202", "1234"])
+def test_a_search_with_more_matches_than_are_read_first_answers_the_same(
+    worker, homes, q, monkeypatch
+):
+    """Past MATCHES_READ_FIRST the matches stay a subquery; the answer must not change."""
+    by_list = worker.get(f"{API}/households", {"q": q}).json()
+    monkeypatch.setattr(selectors, "MATCHES_READ_FIRST", 0)
+    by_subquery = worker.get(f"{API}/households", {"q": q}).json()
+    assert by_subquery == by_list and by_list["count"] >= 1
 
 
 def test_households_filter_by_tag_and_paginate(worker, homes):
