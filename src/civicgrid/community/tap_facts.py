@@ -3,9 +3,8 @@
 A scan is the busiest write of the platform (a gate at rush hour), and on a small server the
 ORM's cost of building a query is most of its CPU; so the look-ups a pass depends on are one
 hand-written SELECT of scalar subqueries, on SQLite and PostgreSQL alike: the pass a double tap
-repeats, the person's exits so far today, their household's health report today, whether they
-are under home observation, and which alerts about them were already raised today (a rule
-that already fired today cannot fire again, so it is not tried).
+repeats, the person's exits so far today, their household's health report today, and whether
+they are under home observation.
 
 A resident's own scan (`resident_scan`) asks, in the same statement, for the gate the signed
 token names (so a revoked or deactivated gate is refused at once, in every process) and for the
@@ -23,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from civicgrid.community.choices import Direction
-from civicgrid.community.models import Alert, Checkpoint, HealthReport, PassRecord
+from civicgrid.community.models import Checkpoint, HealthReport, PassRecord
 from civicgrid.population.choices import PersonStatus, PersonTag
 from civicgrid.population.models import Person, PersonTagging
 
@@ -40,9 +39,6 @@ class TapFacts:
     exits_before: int  # the person's exits of the day so far, not voided
     has_fever: bool | None  # the household's report of the day: None when there is none
     observed: bool  # the person is tagged for home observation
-    # Rules that already raised today's alert about the person (a subset when more than two):
-    # raising it again would change nothing.
-    alerted_rule_ids: frozenset[int] = frozenset()
 
 
 def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.datetime]:
@@ -51,7 +47,7 @@ def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.date
 
 
 # The facts' subqueries, about the person `{pid}` and household `{hid}` (SQL expressions):
-# the pass a double tap repeats, exits today, today's report, observation, today's alerts.
+# the pass a double tap repeats, exits today, today's report, observation.
 _FACTS = """
   (SELECT last.id FROM (SELECT r.id, r.scanned_at FROM {passes} r
      WHERE r.subject_key = {subject} AND {tap_person} r.direction = %s AND r.scanned_at <= %s
@@ -59,15 +55,11 @@ _FACTS = """
   (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
      AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
   (SELECT h.has_fever FROM {reports} h WHERE h.household_id = {hid} AND h.report_date = %s),
-  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s),
-  (SELECT MIN(a.rule_id) FROM {alerts} a WHERE a.person_id = {pid} AND a.day = %s
-     AND a.subject_key = {person_key}),
-  (SELECT MAX(a.rule_id) FROM {alerts} a WHERE a.person_id = {pid} AND a.day = %s
-     AND a.subject_key = {person_key})
+  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s)
 """
 
 
-def _facts_sql(*, subject: str, pid: str, hid: str, person_key: str, tap_person: str = "") -> str:
+def _facts_sql(*, subject: str, pid: str, hid: str, tap_person: str = "") -> str:
     """`tap_person`: a condition on the person of the repeated tap ("r.person_id = p.id AND"),
     for when the subject is an expression. The repeated tap is the subject's latest pass in
     that direction up to the moment, kept if it falls in the double-tap window: so it is
@@ -75,8 +67,8 @@ def _facts_sql(*, subject: str, pid: str, hid: str, person_key: str, tap_person:
     passes of every gate, which at rush hour are thousands."""
     return _FACTS.format(
         passes=PassRecord._meta.db_table, reports=HealthReport._meta.db_table,
-        taggings=PersonTagging._meta.db_table, alerts=Alert._meta.db_table,
-        subject=subject, pid=pid, hid=hid, person_key=person_key, tap_person=tap_person,
+        taggings=PersonTagging._meta.db_table,
+        subject=subject, pid=pid, hid=hid, tap_person=tap_person,
     )  # fmt: skip
 
 
@@ -90,16 +82,12 @@ def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
         ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
         ops.adapt_datefield_value(day),
         OBSERVATION_TAG.value,
-        ops.adapt_datefield_value(day), ops.adapt_datefield_value(day),
     ]  # fmt: skip
 
 
 def _facts_of(row: tuple | list) -> TapFacts:  # type: ignore[type-arg]
-    recent, exits, fever, observed, alerted_low, alerted_high = row
-    return TapFacts(
-        recent, int(exits or 0), None if fever is None else bool(fever), bool(observed),
-        frozenset(r for r in (alerted_low, alerted_high) if r is not None),
-    )  # fmt: skip
+    recent, exits, fever, observed = row
+    return TapFacts(recent, int(exits or 0), None if fever is None else bool(fever), bool(observed))
 
 
 def tap_facts(
@@ -108,15 +96,10 @@ def tap_facts(
 ) -> TapFacts:  # fmt: skip
     """The facts of a tap by `subject_key` in `direction` at `moment` (a visitor has no
     person or household: their counts are 0, None and False)."""
-    facts = _facts_sql(subject="%s", pid="%s", hid="%s", person_key="%s")
-    sql = f"SELECT {facts}"
-    person_key = f"p:{person_id}" if person_id is not None else ""
+    sql = "SELECT " + _facts_sql(subject="%s", pid="%s", hid="%s")
     p = _facts_params(direction, moment)
     # The placeholders in the order they appear in _FACTS.
-    params = [
-        subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7],
-        person_id, p[8], person_key, person_id, p[9], person_key,
-    ]  # fmt: skip
+    params = [subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -174,7 +157,7 @@ def _resident_scan_sql() -> str:
     people = Person._meta.db_table
     facts = _facts_sql(
         subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
-        person_key="'p:' || CAST(p.id AS TEXT)", tap_person="r.person_id = p.id AND",
+        tap_person="r.person_id = p.id AND",
     )  # fmt: skip
     return f"""
         SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
