@@ -18,20 +18,35 @@ from civicgrid.epidemic.models import (
 )
 from civicgrid.epidemic.querysets import form_applies_to, organisation_ids_of
 from civicgrid.epidemic.remit import may_report_for, reports_form
-from civicgrid.epidemic.sql_rows import fetch_by_pk
+from civicgrid.epidemic.sql_rows import fetch_by_pk, fetch_pair
 
 MAX_PK = 2**63  # larger ids cannot name a row (and would overflow a bigint parameter)
+
+
+def _pk(value: object) -> int:
+    """A primary key from a path or body value; 0 (no row) for anything else."""
+    pk = int(value) if str(value).isdigit() else 0
+    return pk if pk < MAX_PK else 0
+
+
+def _form_or_404(principal: Any, form: ReportForm | None) -> ReportForm:
+    if form is None or not form_applies_to(form.division_code, principal):
+        raise Http404("报表不存在或不适用于您的管辖范围")
+    return form
+
+
+def _unit_or_404(principal: Any, form: ReportForm, unit: Organisation | None) -> Organisation:
+    if unit is None or not (reports_form(unit, form) and may_report_for(principal, unit)):
+        raise Http404("该单位不存在或不在您的填报范围内")
+    return unit
 
 
 def access_form_for_user(principal: Any, form_id: int) -> ReportForm:
     """A form applying where the principal works (active or not).
 
-    One plain SELECT and the rule of `applicable_to` in Python: every report write through
-    the API starts here."""
-    form = fetch_by_pk(ReportForm, form_id) if 0 < form_id < MAX_PK else None
-    if form is None or not form_applies_to(form.division_code, principal):
-        raise Http404("报表不存在或不适用于您的管辖范围")
-    return form
+    One plain SELECT and the rule of `applicable_to` in Python (`form_applies_to`)."""
+    pk = _pk(form_id)
+    return _form_or_404(principal, fetch_by_pk(ReportForm, pk) if pk else None)
 
 
 def access_form_for_designer(principal: Any, form_id: int) -> ReportForm:
@@ -51,11 +66,19 @@ def access_unit_for_reporter(principal: Any, form: ReportForm, unit_id: object) 
     """A unit of `form` the principal enters figures for: one of `reporting_units_for`, read
     in one plain SELECT and checked with the same rules in Python (`remit.reports_form`,
     `remit.may_report_for`)."""
-    unit_pk = int(unit_id) if str(unit_id).isdigit() else 0
-    unit = fetch_by_pk(Organisation, unit_pk) if 0 < unit_pk < MAX_PK else None
-    if unit is None or not (reports_form(unit, form) and may_report_for(principal, unit)):
-        raise Http404("该单位不存在或不在您的填报范围内")
-    return unit
+    pk = _pk(unit_id)
+    return _unit_or_404(principal, form, fetch_by_pk(Organisation, pk) if pk else None)
+
+
+def access_form_and_unit_for_reporter(
+    principal: Any, form_id: int, unit_id: object
+) -> tuple[ReportForm, Organisation]:
+    """`access_form_for_user`, then `access_unit_for_reporter`, both rows read by one
+    statement: the API's report submission runs it for every report."""
+    form_pk, unit_pk = _pk(form_id), _pk(unit_id)
+    form, unit = fetch_pair(ReportForm, form_pk, Organisation, unit_pk) if form_pk else (None, None)
+    form = _form_or_404(principal, form)
+    return form, _unit_or_404(principal, form, unit)
 
 
 # --- line lists --------------------------------------------------------------------------------

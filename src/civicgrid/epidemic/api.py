@@ -22,6 +22,7 @@ from civicgrid.core.api_errors import ApiError
 from civicgrid.core.scoping import jurisdiction_q
 from civicgrid.epidemic import actions, selectors
 from civicgrid.epidemic.access import (
+    access_form_and_unit_for_reporter,
     access_form_for_user,
     access_report_for_user,
     access_unit_for_reporter,
@@ -299,8 +300,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> dict[st
     url_name="epidemic_reports",
 )
 def save_report(request: HttpRequest, payload: ReportIn) -> Status[Report]:
-    form = access_form_for_user(request.auth, payload.form)
-    unit = access_unit_for_reporter(request.auth, form, payload.unit)
+    form, unit = access_form_and_unit_for_reporter(request.auth, payload.form, payload.unit)
     saved = _save(
         request,
         form=form,

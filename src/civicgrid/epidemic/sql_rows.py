@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+N = TypeVar("N", bound=models.Model)
 
 
 def columns_of(model: type[models.Model], alias: str = "") -> str:
@@ -59,9 +60,23 @@ def fetch_by_pk(model: type[M], pk: int) -> M | None:
     return None if row is None else instance_from_row(model, row)
 
 
-def db_value(model: type[models.Model], name: str, value: Any) -> Any:
-    """`value` of the field `name` as `Model.save()` would send it to the database."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+def fetch_pair(model: type[M], pk: int, other: type[N], other_pk: int) -> tuple[M | None, N | None]:
+    """The row of `model` with primary key `pk` and the row of `other` with `other_pk`, each
+    or None, in one SELECT (two independent look-ups, one round trip)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {columns_of(model, 'a')}, {columns_of(other, 'b')} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} a LEFT JOIN {quote(other._meta.db_table)} b "
+        f"ON b.{quote(other._meta.pk.column)} = %s WHERE a.{quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [other_pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    rest = row[len(model._meta.concrete_fields) :]
+    found = rest[other._meta.concrete_fields.index(other._meta.pk)] is not None
+    return instance_from_row(model, row), instance_from_row(other, rest) if found else None
 
 
 def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = ()) -> bool:
