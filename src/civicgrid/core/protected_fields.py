@@ -49,12 +49,14 @@ Key rotation: `manage.py rotate_data_key` re-encrypts every protected field of e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, ValidationError
 from django.db import models, router
+from django.db.models import ExpressionWrapper, F
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
 from django.db.models.query_utils import DeferredAttribute
@@ -71,7 +73,7 @@ from civicgrid.core.crypto import (
     token_key_id,
 )
 from civicgrid.core.idcard import normalize_id_number
-from civicgrid.core.masking import ProtectedValue
+from civicgrid.core.masking import ProtectedValue, mask
 from civicgrid.core.mobile import normalize_mobile
 
 NORMALIZERS: dict[str, Callable[[object], str]] = {
@@ -91,6 +93,24 @@ def protect(kind: str, raw: object) -> ProtectedValue:
             raise TypeError(f"cannot use a protected {raw.kind} as a {kind}")
         return raw
     return ProtectedValue(kind, NORMALIZERS[kind](raw))
+
+
+# Masked texts kept per process: about 10 MB at most, and no plain number among them.
+MASKED_CACHE_SIZE = 50_000
+
+
+@functools.lru_cache(maxsize=MASKED_CACHE_SIZE)
+def masked_from_token(kind: str, token: str) -> str:
+    """The masked text (`130102********1234`) of a stored ciphertext, for lists that show
+    only that: read the column raw (`stored_token(name)`) and mask here. A token stands for one
+    value for ever (a changed number is a new token), so the answer never goes stale, and the
+    cache holds what every list shows anyway, never the plain number."""
+    return mask(kind, decrypt(kind, token))
+
+
+def stored_token(name: str) -> ExpressionWrapper:
+    """The column `name` of a protected field as stored (its ciphertext), for `values()`."""
+    return ExpressionWrapper(F(name), output_field=models.TextField())
 
 
 def _is_empty(value: object) -> bool:

@@ -25,12 +25,14 @@ from django.test.utils import isolate_apps
 
 from civicgrid.core.crypto import DecryptionError, decrypt, lookup_hash
 from civicgrid.core.idcard import birth_date_of, make_id_number, sex_of
-from civicgrid.core.masking import ProtectedValue
+from civicgrid.core.masking import ProtectedValue, mask_id_number
 from civicgrid.core.protected_fields import (
     LookupHashField,
     ProtectedIdNumberField,
     ProtectedMobileField,
+    masked_from_token,
     protect,
+    stored_token,
 )
 from civicgrid.core.testing import throwaway_tables
 
@@ -545,3 +547,22 @@ def test_protect_wraps_a_raw_number_for_use_outside_a_model():
     assert protect("mobile", value) is value
     with pytest.raises(TypeError):
         protect("id_number", value)
+
+
+def test_a_list_can_mask_the_stored_ciphertext_without_decrypting_into_a_value():
+    Resident.objects.create(name="Alice", id_number=ALICE_ID, mobile=ALICE_MOBILE)
+    rows = Resident.objects.annotate(
+        id_token=stored_token("id_number"), mobile_token=stored_token("mobile")
+    ).values_list("id_token", "mobile_token")
+    ((id_token, mobile_token),) = rows
+    assert ALICE_ID not in id_token  # the raw column, not the number
+    assert masked_from_token("id_number", id_token) == mask_id_number(ALICE_ID)
+    assert masked_from_token("mobile", mobile_token) == "138****5678"
+
+    # A changed number is a new ciphertext, so a cached mask can never describe an old number.
+    alice = Resident.objects.get()
+    alice.mobile = BOB_MOBILE
+    alice.save()
+    (new_token,) = Resident.objects.annotate(t=stored_token("mobile")).values_list("t", flat=True)
+    assert new_token != mobile_token
+    assert masked_from_token("mobile", new_token) == "159****1111"
