@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 
 from civicgrid.core import division_codes
 from civicgrid.epidemic.models import (
@@ -65,7 +65,7 @@ def add_report_change(
             for element_id in sorted(deltas)
         ]
         _upsert(
-            ElementTotal._meta.db_table,
+            ElementTotal,
             ("form_id", "element_id", "division_code", "level", "date", "hundredths"),
             ("form_id", "division_code", "date", "element_id"),
             ("hundredths",),
@@ -74,7 +74,7 @@ def add_report_change(
     if reports or on_time:
         rows = [(form.pk, code, levels[code], day, reports, on_time) for code in codes]
         _upsert(
-            ReportTally._meta.db_table,
+            ReportTally,
             ("form_id", "division_code", "level", "date", "reports", "on_time"),
             ("form_id", "division_code", "date"),
             ("reports", "on_time"),
@@ -98,7 +98,7 @@ def add_line_list_events(
         for measure in sorted(counts)
     ]
     _upsert(
-        LineListTotal._meta.db_table,
+        LineListTotal,
         ("division_code", "level", "date", "measure", "count"),
         ("division_code", "date", "measure"),
         ("count",),
@@ -107,22 +107,34 @@ def add_line_list_events(
 
 
 def _upsert(
-    table: str,
+    model: type[models.Model],
     columns: tuple[str, ...],
     key: tuple[str, ...],
     added: tuple[str, ...],
     rows: list[tuple[object, ...]],
 ) -> None:
-    """INSERT the rows; where one exists, add the `added` columns to it, in the database."""
+    """INSERT the rows, in their order; where one exists, add the `added` columns to it, in
+    the database.
+
+    PostgreSQL gets each column as one array parameter (`unnest`): a fixed statement of six
+    parameters whatever the number of rows, which psycopg converts once and keeps, instead of
+    a VALUES list of 360 parameters it would parse again for every report."""
     quote = connection.ops.quote_name
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    updates = ", ".join(
-        f"{quote(c)} = {quote(table)}.{quote(c)} + excluded.{quote(c)}" for c in added
-    )
+    table = quote(model._meta.db_table)
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in added)
     names = ", ".join(quote(c) for c in columns)
     conflict = ", ".join(quote(c) for c in key)
-    values = ", ".join([one] * len(rows))
+    params: list[object]
+    if connection.vendor == "postgresql":
+        types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+        source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - types come from the model
+        params = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        source = "VALUES " + ", ".join([one] * len(rows))
+        params = [value for row in rows for value in row]
     # Table and column names come from the models; every value is a parameter.
-    sql = f"INSERT INTO {quote(table)} ({names}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608
+    sql = f"INSERT INTO {table} ({names}) {source} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql, params)
