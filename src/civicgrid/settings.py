@@ -151,7 +151,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Only set for `collectstatic` in production; by default assets are served from the finders.
 STATIC_ROOT = os.environ.get("CIVICGRID_STATIC_ROOT") or None
-STATICFILES_DIRS = [("vendor/echarts", ASSETS_DIR / "echarts" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/echarts", ASSETS_DIR / "echarts" / "dist"),
+    ("vendor/jsqr", ASSETS_DIR / "jsqr" / "dist"),  # the office check-in's camera reads QR codes
+]
 # Serve straight from the finders: no collectstatic step between `git pull` and `make run`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -7,8 +7,9 @@ find the divisions gone.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -75,6 +76,29 @@ def browser(request: pytest.FixtureRequest) -> Iterator[object]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_with_camera(browser: Any) -> Iterator[Callable[[Path], Any]]:
+    """`browser_with_camera(video)`: a second Chromium whose camera plays `video` (a .y4m
+    file, looped) and which grants pages the camera without asking."""
+    launched: list[Any] = []
+
+    def launch(video: Path) -> Any:
+        flags = [
+            *CHROMIUM_FLAGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ]
+        launched.append(
+            browser.browser_type.launch(executable_path=str(CHROMIUM), args=flags, headless=True)
+        )
+        return launched[-1]
+
+    yield launch
+    for camera_browser in launched:
+        camera_browser.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
