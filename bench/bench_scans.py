@@ -36,6 +36,13 @@ through the bulk importer (as `bench_search.py` fills the county). Then the comm
 staff's dashboard page (`/community/?code=…`) and the API (`/api/v1/community/dashboard/…`)
 are loaded with the staff member's session; p95 is read at 4 and 16 connections.
 
+The scans and the ping also report the server's CPU per request (web workers and the
+PostgreSQL backends, `machine.CpuMeter`): what a scan costs, which a busy neighbour inflates far
+less than it does the throughput. Note that the residents are the same in every run: from the
+third or so run of a day each one's exits pass the demo rule's limit (5 a day), so that run
+also raises each resident's first alert of the day (an insert and the grid workers'
+notifications), as a real gate would.
+
 Results go to bench/results/scans.json.
 """
 
