@@ -25,7 +25,8 @@ MAX_PK = 2**63  # larger ids cannot name a row (and would overflow a bigint para
 
 def _pk(value: object) -> int:
     """A primary key from a path or body value; 0 (no row) for anything else."""
-    pk = int(value) if str(value).isdigit() else 0
+    text = str(value)
+    pk = int(text) if text.isdigit() else 0
     return pk if pk < MAX_PK else 0
 
 

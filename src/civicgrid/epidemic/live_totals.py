@@ -8,10 +8,12 @@ question moot there. See `models.statistics`.
 """
 
 import datetime
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
 from civicgrid.core import division_codes
 from civicgrid.epidemic.models import (
@@ -22,6 +24,7 @@ from civicgrid.epidemic.models import (
     ReportTally,
 )
 from civicgrid.epidemic.querysets import ancestor_codes
+from civicgrid.epidemic.sql_rows import database
 
 HUNDRED = Decimal(100)
 
@@ -31,7 +34,7 @@ def to_hundredths(value: Decimal | str) -> int:
 
 
 def value_deltas(
-    elements: list[DataElement], old: Mapping[str, str], new: Mapping[str, str]
+    elements: Sequence[DataElement], old: Mapping[str, str], new: Mapping[str, str]
 ) -> dict[int, int]:
     """Element id → change in hundredths between two counted value maps (missing = 0)."""
     deltas = {}
@@ -57,7 +60,7 @@ def add_report_change(
     at `division_code` for `date`. Must run inside the report's transaction."""
     codes = ancestor_codes(division_code)
     levels = {code: division_codes.level_of(code) for code in codes}
-    day = connection.ops.adapt_datefield_value(date)
+    day = database().ops.adapt_datefield_value(date)
     if deltas:
         rows = [
             (form.pk, element_id, code, levels[code], day, deltas[element_id])
@@ -72,13 +75,12 @@ def add_report_change(
             rows,
         )
     if reports or on_time:
-        rows = [(form.pk, code, levels[code], day, reports, on_time) for code in codes]
         _upsert(
             ReportTally,
             ("form_id", "division_code", "level", "date", "reports", "on_time"),
             ("form_id", "division_code", "date"),
             ("reports", "on_time"),
-            rows,
+            [(form.pk, code, levels[code], day, reports, on_time) for code in codes],
         )
 
 
@@ -91,7 +93,7 @@ def add_line_list_events(
     counts = {m: n for m, n in counts.items() if n}
     if not counts:
         return
-    day = connection.ops.adapt_datefield_value(date)
+    day = database().ops.adapt_datefield_value(date)
     rows = [
         (code, division_codes.level_of(code), day, measure, counts[measure])
         for code in ancestor_codes(division_code)
@@ -111,7 +113,7 @@ def _upsert(
     columns: tuple[str, ...],
     key: tuple[str, ...],
     added: tuple[str, ...],
-    rows: list[tuple[object, ...]],
+    rows: Sequence[Sequence[object]],
 ) -> None:
     """INSERT the rows, in their order; where one exists, add the `added` columns to it, in
     the database.
@@ -119,22 +121,41 @@ def _upsert(
     PostgreSQL gets each column as one array parameter (`unnest`): a fixed statement of six
     parameters whatever the number of rows, which psycopg converts once and keeps, instead of
     a VALUES list of 360 parameters it would parse again for every report."""
-    quote = connection.ops.quote_name
+    db = database()
+    if db.vendor == "postgresql":
+        sql = _upsert_sql(model, columns, key, added, 0, db.vendor)
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        sql = _upsert_sql(model, columns, key, added, len(rows), db.vendor)
+        params = [value for row in rows for value in row]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _upsert_sql(
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    added: tuple[str, ...],
+    rows: int,
+    vendor: str,
+) -> str:
+    """The statement of `_upsert`: from arrays (`rows` 0, PostgreSQL) or a VALUES list."""
+    db = database()
+    quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in added)
     names = ", ".join(quote(c) for c in columns)
     conflict = ", ".join(quote(c) for c in key)
-    params: list[object]
-    if connection.vendor == "postgresql":
-        types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+    if not rows:
+        types = {f.column: f.db_type(db) for f in model._meta.concrete_fields}
         arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
         source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 - types come from the model
-        params = [list(column) for column in zip(*rows, strict=True)]
     else:
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        source = "VALUES " + ", ".join([one] * len(rows))
-        params = [value for row in rows for value in row]
+        source = "VALUES " + ", ".join([one] * rows)
     # Table and column names come from the models; every value is a parameter.
-    sql = f"INSERT INTO {table} ({names}) {source} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return (
+        f"INSERT INTO {table} ({names}) {source} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )

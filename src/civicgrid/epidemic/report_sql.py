@@ -8,17 +8,16 @@ answers on SQLite and PostgreSQL (`sql_rows` converts the columns as the ORM doe
 """
 
 import datetime
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-
 from civicgrid.epidemic.choices import COUNTED_STATUSES
 from civicgrid.epidemic.models import DayLock, Report, ReportForm
 from civicgrid.epidemic.querysets import ancestor_codes
-from civicgrid.epidemic.sql_rows import columns_of, instance_from_row
+from civicgrid.epidemic.sql_rows import columns_of, database, instance_from_row
 
 
 @dataclass
@@ -28,26 +27,15 @@ class WriteState:
     current: Report | None  # the report of the unit and day already written
 
 
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def read_write_state(
     form_id: int, unit_id: int, division_code: str, date: datetime.date
 ) -> WriteState | None:
     """What a write of the unit's report of `date` must know first (None: no such form)."""
+    db = database()
     codes = ancestor_codes(division_code)
-    marks = ", ".join(["%s"] * len(codes))
-    day = connection.ops.adapt_datefield_value(date)
-    sql = (
-        f"SELECT f.definition_key, EXISTS (SELECT 1 FROM {_table(DayLock)} l "  # noqa: S608
-        f"WHERE l.form_id = f.id AND l.date = %s AND l.division_code IN ({marks})), "
-        f"{columns_of(Report, 'r')} FROM {_table(ReportForm)} f "
-        f"LEFT JOIN {_table(Report)} r ON r.form_id = f.id AND r.unit_id = %s AND r.date = %s "
-        "WHERE f.id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [day, *codes, unit_id, day, form_id])
+    day = db.ops.adapt_datefield_value(date)
+    with db.cursor() as cursor:
+        cursor.execute(_state_sql(len(codes), db.vendor), [day, *codes, unit_id, day, form_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -55,20 +43,28 @@ def read_write_state(
     return WriteState(definition_key=row[0], locked=bool(row[1]), current=current)
 
 
+@functools.cache
+def _state_sql(codes: int, vendor: str) -> str:
+    quote = database().ops.quote_name
+    marks = ", ".join(["%s"] * codes)
+    return (
+        f"SELECT f.definition_key, EXISTS (SELECT 1 FROM {quote(DayLock._meta.db_table)} l "  # noqa: S608
+        f"WHERE l.form_id = f.id AND l.date = %s AND l.division_code IN ({marks})), "
+        f"{columns_of(Report, 'r')} FROM {quote(ReportForm._meta.db_table)} f "
+        f"LEFT JOIN {quote(Report._meta.db_table)} r "
+        "ON r.form_id = f.id AND r.unit_id = %s AND r.date = %s WHERE f.id = %s"
+    )
+
+
 def previous_values(
     form_id: int, unit_id: int, date: datetime.date
 ) -> tuple[dict[str, Decimal] | None, datetime.date | None]:
     """The unit's last counted figures before `date`, and that report's day."""
-    statuses = [str(s) for s in COUNTED_STATUSES]
-    marks = ", ".join(["%s"] * len(statuses))
-    sql = (
-        f"SELECT {connection.ops.quote_name('values')}, date FROM {_table(Report)} "  # noqa: S608
-        f"WHERE form_id = %s AND unit_id = %s AND date < %s AND status IN ({marks}) "
-        "ORDER BY date DESC LIMIT 1"
-    )
-    with connection.cursor() as cursor:
+    db = database()
+    with db.cursor() as cursor:
         cursor.execute(
-            sql, [form_id, unit_id, connection.ops.adapt_datefield_value(date), *statuses]
+            _previous_sql(db.vendor),
+            [form_id, unit_id, db.ops.adapt_datefield_value(date), *COUNTED],
         )
         before = cursor.fetchone()
     if before is None:
@@ -78,3 +74,17 @@ def previous_values(
     if isinstance(day, str):  # SQLite answers a plain SELECT's date as text
         day = datetime.date.fromisoformat(day)
     return {k: Decimal(v) for k, v in values.items()}, day
+
+
+COUNTED = [str(s) for s in COUNTED_STATUSES]
+
+
+@functools.cache
+def _previous_sql(vendor: str) -> str:
+    quote = database().ops.quote_name
+    marks = ", ".join(["%s"] * len(COUNTED))
+    return (
+        f"SELECT {quote('values')}, date FROM {quote(Report._meta.db_table)} "  # noqa: S608
+        f"WHERE form_id = %s AND unit_id = %s AND date < %s AND status IN ({marks}) "
+        "ORDER BY date DESC LIMIT 1"
+    )

@@ -12,15 +12,27 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
 N = TypeVar("N", bound=models.Model)
 
 
+def database() -> BaseDatabaseWrapper:
+    """This thread's default connection itself: every attribute read through the
+    `django.db.connection` proxy looks the connection up again."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def columns_of(model: type[models.Model], alias: str = "") -> str:
     """The model's concrete columns as a SELECT list (`alias.` before each when given)."""
-    quote = connection.ops.quote_name
+    return _columns_sql(model, alias, database().vendor)
+
+
+@functools.cache
+def _columns_sql(model: type[models.Model], alias: str, vendor: str) -> str:
+    quote = database().ops.quote_name
     prefix = f"{alias}." if alias else ""
     return ", ".join(prefix + quote(f.column) for f in model._meta.concrete_fields)
 
@@ -28,12 +40,13 @@ def columns_of(model: type[models.Model], alias: str = "") -> str:
 def instance_from_row(model: type[M], row: Sequence[Any]) -> M:
     """A model instance from the values of `columns_of(model)`, converted as the ORM does
     (the compiler's `get_converters`: the backend's, then the field's)."""
+    db = database()
     names, columns = _columns(model)
     values = list(row[: len(names)])
     for position, (column, own) in enumerate(columns):
-        for convert in connection.ops.get_db_converters(column) + own:
-            values[position] = convert(values[position], column, connection)
-    return model.from_db(connection.alias, names, values)
+        for convert in db.ops.get_db_converters(column) + own:
+            values[position] = convert(values[position], column, db)
+    return model.from_db(db.alias, names, values)
 
 
 @functools.cache
@@ -43,40 +56,50 @@ def _columns(model: type[models.Model]) -> tuple[list[str], list[tuple[Any, list
     table = model._meta.db_table
     fields = model._meta.concrete_fields
     cols = [f.get_col(table) for f in fields]
-    columns = [(col, col.get_db_converters(connection)) for col in cols]
+    columns = [(col, col.get_db_converters(database())) for col in cols]
     return [f.attname for f in fields], columns
 
 
 def fetch_by_pk(model: type[M], pk: int) -> M | None:
     """The row of `model` with primary key `pk`, or None (one plain SELECT)."""
-    quote = connection.ops.quote_name
-    sql = (
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(_by_pk_sql(model, db.vendor), [pk])
+        row = cursor.fetchone()
+    return None if row is None else instance_from_row(model, row)
+
+
+@functools.cache
+def _by_pk_sql(model: type[models.Model], vendor: str) -> str:
+    quote = database().ops.quote_name
+    return (
         f"SELECT {columns_of(model)} FROM {quote(model._meta.db_table)} "  # noqa: S608
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    return None if row is None else instance_from_row(model, row)
 
 
 def fetch_pair(model: type[M], pk: int, other: type[N], other_pk: int) -> tuple[M | None, N | None]:
     """The row of `model` with primary key `pk` and the row of `other` with `other_pk`, each
     or None, in one SELECT (two independent look-ups, one round trip)."""
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {columns_of(model, 'a')}, {columns_of(other, 'b')} "  # noqa: S608
-        f"FROM {quote(model._meta.db_table)} a LEFT JOIN {quote(other._meta.db_table)} b "
-        f"ON b.{quote(other._meta.pk.column)} = %s WHERE a.{quote(model._meta.pk.column)} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [other_pk, pk])
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(_pair_sql(model, other, db.vendor), [other_pk, pk])
         row = cursor.fetchone()
     if row is None:
         return None, None
     rest = row[len(model._meta.concrete_fields) :]
     found = rest[other._meta.concrete_fields.index(other._meta.pk)] is not None
     return instance_from_row(model, row), instance_from_row(other, rest) if found else None
+
+
+@functools.cache
+def _pair_sql(model: type[models.Model], other: type[models.Model], vendor: str) -> str:
+    quote = database().ops.quote_name
+    return (
+        f"SELECT {columns_of(model, 'a')}, {columns_of(other, 'b')} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} a LEFT JOIN {quote(other._meta.db_table)} b "
+        f"ON b.{quote(other._meta.pk.column)} = %s WHERE a.{quote(model._meta.pk.column)} = %s"
+    )
 
 
 def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = ()) -> bool:
@@ -87,26 +110,38 @@ def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = 
     With `unless_conflict_on` (the columns of a unique constraint) a row already holding
     those values makes it insert nothing and return False, without an error that would need
     a savepoint to recover from."""
+    db = database()
     model = type(instance)
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    conflict = (
-        f" ON CONFLICT ({', '.join(quote(c) for c in unless_conflict_on)}) DO NOTHING"
-        if unless_conflict_on
-        else ""
-    )
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    fields = _inserted_fields(model)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
+    with db.cursor() as cursor:
+        cursor.execute(_insert_sql(model, unless_conflict_on, db.vendor), values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return True
+
+
+@functools.cache
+def _inserted_fields(model: type[models.Model]) -> list[Any]:
+    meta = model._meta
+    return [f for f in meta.concrete_fields if f is not meta.auto_field]
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], conflict_on: tuple[str, ...], vendor: str) -> str:
+    quote = database().ops.quote_name
+    fields = _inserted_fields(model)
+    conflict = (
+        f" ON CONFLICT ({', '.join(quote(c) for c in conflict_on)}) DO NOTHING"
+        if conflict_on
+        else ""
+    )
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
