@@ -27,6 +27,33 @@ def _refused(request: HttpRequest, exc: TokenError) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def scan(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and request.user.is_authenticated:
+        # The tap itself: the action checks the code, the gate and the resident in its one
+        # read, so the page asks nothing beforehand; the form comes back only on an error.
+        try:
+            result = actions.do_scan_as_resident(
+                request.user, token=token, direction=request.POST.get("direction", "")
+            )
+        except TokenError as exc:
+            return _refused(request, exc)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "not_resident":
+                return redirect(f"{reverse('community:scan_visitor', args=[token])}?not_resident=1")
+            return _scan_form(request, token, errors=errors_of(exc))
+        if request.user.is_resident:
+            request.session.set_expiry(RESIDENT_SESSION_SECONDS)
+        checkpoint = result.record.checkpoint
+        return render(
+            request, "community/confirm.html", {"result": result, "checkpoint": checkpoint}
+        )
+    return _scan_form(request, token)
+
+
+def _scan_form(
+    request: HttpRequest, token: str, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    """The gate's page: sign in (a phone not signed in), the visitor form (not a resident of
+    this community), or the resident's "out" and "in" buttons, with `errors` of a tap."""
     try:
         checked = check_token(token)
     except TokenError as exc:
@@ -45,23 +72,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     person = person_of(request.user)
     if person is None or person.division_code != checkpoint.division_code:
         return redirect(f"{reverse('community:scan_visitor', args=[token])}?not_resident=1")
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            result = actions.do_scan_as_resident(
-                request.user, token=token, direction=request.POST.get("direction", "")
-            )
-        except TokenError as exc:
-            return _refused(request, exc)
-        except ValidationError as exc:
-            errors = errors_of(exc)
-        else:
-            if request.user.is_resident:
-                request.session.set_expiry(RESIDENT_SESSION_SECONDS)
-            return render(
-                request, "community/confirm.html", {"result": result, "checkpoint": checkpoint}
-            )
-    context.update(person=person, errors=errors, directions=Direction.choices)
+    context.update(person=person, errors=errors or {}, directions=Direction.choices)
     return render(request, "community/scan.html", context)
 
 

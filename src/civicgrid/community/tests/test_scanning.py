@@ -333,3 +333,32 @@ def test_the_scan_result_names_the_person_and_the_households_health_today(person
     )
     assert (again.created, again.record.pk, again.health) == (False, result.record.pk, "fever")
     assert again.masked_name == "王*"
+
+
+def test_the_phone_pages_tap_asks_nothing_before_the_scan(client, personas, gate):
+    """The tap's POST goes straight to the action (one read, one write): the gate, the
+    community and the person are not looked up by the page first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    f.home(personas.resident_a)
+    client.force_login(personas.resident_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(scan_url(gate), {"direction": "out"})
+    assert response.status_code == 200 and "王*" in response.content.decode()
+    read = [q["sql"].split(" FROM ", 1)[-1].split()[0] for q in queries.captured_queries]
+    for table in ('"community_checkpoint"', '"regions_division"', '"population_person"'):
+        assert table not in read  # no look-up of the gate, community or person by the page
+    assert PassRecord.objects.count() == 1
+
+
+def test_a_tap_with_a_bad_direction_shows_the_form_again_with_the_error(client, personas, gate):
+    f.home(personas.resident_a, members=("王芳",))
+    client.force_login(personas.resident_a)
+    page = client.post(scan_url(gate), {"direction": "sideways"}).content.decode()
+    assert "请选择“出”或“进”" in page and "王芳，请选择" in page
+    assert not PassRecord.objects.exists()
+    f.home(personas.resident_b, community=f.COMMUNITY_B1)
+    client.force_login(personas.resident_b)
+    response = client.post(scan_url(gate), {"direction": "out"})
+    assert response.status_code == 302 and "/visitor/?not_resident=1" in response["Location"]
