@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from civicgrid.accounts.choices import REVEAL_ROLES
-from civicgrid.core.audit.actions import record_audit
+from civicgrid.core.audit.actions import AuditBatch, record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.models import ExportFile
 from civicgrid.core.progress import advance_progress, create_progress, finish_progress
@@ -61,6 +61,7 @@ def do_start_person_export(
 
 
 def _rows(export: ExportFile, people: Iterator[Person]) -> Iterator[list[object]]:
+    readers = AuditBatch(size=CHUNK)
     for done, person in enumerate(people, start=1):
         number = person.id_number.reveal() if export.unmasked else str(person.id_number)
         mobile = ""
@@ -73,11 +74,12 @@ def _rows(export: ExportFile, people: Iterator[Person]) -> Iterator[list[object]
         ]  # fmt: skip
         if export.unmasked:
             # The person sees this on "谁查看了我的数据": an export of their full numbers.
-            record_audit(actor=export.owner, action=AuditAction.EXPORT, target=person,
-                         division_code=person.division_code, subject_key=subject_key_of(person),
-                         reason=export.reason, details={"export": export.pk, "unmasked": True})  # fmt: skip
+            readers.add(actor=export.owner, action=AuditAction.EXPORT, target=person,
+                        division_code=person.division_code, subject_key=subject_key_of(person),
+                        reason=export.reason, details={"export": export.pk, "unmasked": True})  # fmt: skip
         if done % CHUNK == 0:
             advance_progress(export.progress.key, by=CHUNK)
+    readers.flush()
 
 
 @task()

@@ -21,6 +21,10 @@ to record). Events that must be kept although the request fails or rolls back (a
 failed sign-in) go through `record_audit_now`, which commits its own transaction and refuses
 to run inside another one.
 
+`record_audit_many(entries)` appends many records (each given as `record_audit`'s keyword
+arguments) under one lock, a few statements in all: for actions that touch many people at once,
+such as an unmasked export (`AuditBatch` collects them row by row and appends a chunk at a time).
+
 Every append locks the chain head until the surrounding transaction commits, so all audited
 writes of the platform queue there. Record the audit row as the last write of an action: the
 lock is then held for the shortest time, and no transaction waits for another lock while
@@ -28,7 +32,7 @@ holding it, so the chain head can never be part of a deadlock.
 """
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -96,9 +100,62 @@ def record_audit_now(**kwargs: Any) -> AuditRecord:
         return _append(fields)
 
 
-def _append(fields: dict[str, Any]) -> AuditRecord:
-    """Lock the chain head, write the record after it, move the head: three fixed statements
-    in plain SQL (every audited write of the platform runs them, many under the head's lock)."""
+# Rows per INSERT statement of record_audit_many (about 20 parameters each).
+BATCH_ROWS = 200
+
+
+def record_audit_many(entries: Iterable[Mapping[str, Any]]) -> int:
+    """Append one record per entry (each `record_audit`'s keyword arguments, `request` aside)
+    under a single lock of the chain head: one SELECT … FOR UPDATE, one multi-row INSERT per
+    BATCH_ROWS records and one UPDATE of the head, instead of those three statements per
+    record. For an action that reads many people's data at once — an unmasked export writes one
+    record per person, as subject, so each sees it on "谁查看了我的数据". The chain is the same
+    as appending them one by one. Every entry is validated before anything is written; inside
+    the caller's transaction if there is one. Returns the number appended."""
+    snapshots = [_record_fields(**entry) for entry in entries]
+    if not snapshots:
+        return 0
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _locked_head()
+        now = timezone.now()
+        records = []
+        for fields in snapshots:
+            seq += 1
+            record = AuditRecord(seq=seq, prev_hash=prev_hash, created_at=now, **fields)
+            record.hash = prev_hash = record.compute_hash()
+            records.append(record)
+        for start in range(0, len(records), BATCH_ROWS):
+            _insert(*records[start : start + BATCH_ROWS])
+        _move_head(seq, prev_hash)
+    return len(records)
+
+
+class AuditBatch:
+    """Records collected while a long job runs (an export, row by row) and appended `size` at
+    a time by `record_audit_many`; call `flush()` once more at the end for the rest.
+
+        readers = AuditBatch()
+        for person in people:
+            ...
+            readers.add(actor=owner, action=AuditAction.EXPORT, subject_key=..., reason=...)
+        readers.flush()
+    """
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self.pending: list[dict[str, Any]] = []
+
+    def add(self, **entry: Any) -> None:
+        self.pending.append(entry)
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        record_audit_many(self.pending)
+        self.pending.clear()
+
+
+def _locked_head() -> tuple[int, str]:
     head = _lock_head()
     if head is None:
         # The first append ever (or after a test flush). A concurrent first appender waits on
@@ -107,16 +164,26 @@ def _append(fields: dict[str, Any]) -> AuditRecord:
         head = _lock_head()
         if head is None:  # the row just created or found: never deleted but by a test flush
             raise RuntimeError("the audit chain head is missing")
-    seq, prev_hash = head
+    return head
+
+
+def _move_head(seq: int, last_hash: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+            [seq, last_hash],
+        )
+
+
+def _append(fields: dict[str, Any]) -> AuditRecord:
+    """Lock the chain head, write the record after it, move the head: three fixed statements
+    in plain SQL (every audited write of the platform runs them, many under the head's lock)."""
+    seq, prev_hash = _locked_head()
     # Taken under the lock, so times never decrease along the chain (short of the clock).
     record = AuditRecord(seq=seq + 1, prev_hash=prev_hash, created_at=timezone.now(), **fields)
     record.hash = record.compute_hash()
     _insert(record)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
-            [record.seq, record.hash],
-        )
+    _move_head(record.seq, record.hash)
     return record
 
 
@@ -132,19 +199,25 @@ def _lock_head() -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
-def _insert(record: AuditRecord) -> None:
-    """INSERT the record as `save(force_insert=True)` would send it."""
+def _insert(*records: AuditRecord) -> None:
+    """INSERT the records (one statement) as `save(force_insert=True)` would send each."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _RECORD_FIELDS)
-    marks = ", ".join(["%s"] * len(_RECORD_FIELDS))
-    values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in _RECORD_FIELDS]
+    row = "(" + ", ".join(["%s"] * len(_RECORD_FIELDS)) + ")"
+    values = [
+        f.get_db_prep_save(f.pre_save(record, True), connection)
+        for record in records
+        for f in _RECORD_FIELDS
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(records))}",
             values,
         )
-    record._state.adding = False
-    record._state.db = connection.alias
+    for record in records:
+        record._state.adding = False
+        record._state.db = connection.alias
 
 
 def _record_fields(

@@ -203,6 +203,44 @@ def test_an_export_is_masked_scoped_and_audited(
     assert client.get(f"{BASE}/exports/{export_id}").status_code == 404
 
 
+def test_an_unmasked_export_tells_each_person_it_read_their_number(
+    client, personas, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from python_calamine import CalamineWorkbook
+
+    from civicgrid.core.audit.models import AuditRecord
+    from civicgrid.core.audit.verification import verify_chain
+    from civicgrid.core.crypto import lookup_hash
+    from civicgrid.epidemic import line_list_exports
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(line_list_exports, "CHUNK", 2)  # flushed mid-stream and at the end
+    people = [f.new_person(name=f"赵全号{n}") for n in range(3)]
+    for person in people:
+        f.case(personas, person=person)
+    client.force_login(personas.county_a_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, f"{BASE}/exports", {"kind": "cases", "unmasked": True, "reason": "流调核对"}
+        )
+    assert response.status_code == 202
+    export_id = response.json()["id"]
+    content = client.get(reverse("epidemic:line_list_export_download", args=[export_id]))
+    sheet = (
+        CalamineWorkbook.from_filelike(io.BytesIO(content.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    numbers = {p.id_number for p in people}
+    assert {row[1] for row in sheet[1:]} == numbers
+    reads = AuditRecord.objects.filter(action="export", subject_key__startswith="id:")
+    assert sorted(reads.values_list("subject_key", flat=True)) == sorted(
+        f"id:{lookup_hash('id_number', n)}" for n in numbers
+    )
+    assert {(r.actor_id, r.reason) for r in reads} == {(personas.county_a_officer.pk, "流调核对")}
+    assert verify_chain().broken is None
+
+
 def test_an_unmasked_export_needs_a_reason_and_a_role(client, personas):
     client.force_login(personas.county_a_officer)
     response = post(client, f"{BASE}/exports", {"kind": "cases", "unmasked": True})

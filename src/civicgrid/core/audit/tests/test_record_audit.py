@@ -5,7 +5,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import RequestFactory
 
-from civicgrid.core.audit.actions import record_audit, record_audit_now
+from civicgrid.core.audit.actions import (
+    BATCH_ROWS,
+    record_audit,
+    record_audit_many,
+    record_audit_now,
+)
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.audit.models import AuditChainHead, AuditRecord
 
@@ -117,3 +122,42 @@ def test_record_audit_now_refuses_to_run_inside_an_open_transaction():
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
         record_audit_now(actor=None, action=AuditAction.ACCESS_DENIED)
     assert record_audit_now(actor=None, action=AuditAction.ACCESS_DENIED).seq == 1
+
+
+def test_many_records_under_one_lock_make_the_same_unbroken_chain(personas):
+    from civicgrid.core.audit.verification import verify_chain
+
+    record_audit(actor=None, action=AuditAction.CREATE, reason="之前")
+    entries = [
+        {
+            "actor": personas.county_a_officer,
+            "action": AuditAction.EXPORT,
+            "target": ("epidemic.case", "*"),
+            "subject_key": f"id:{n:064x}",
+            "reason": "流调导出",
+            "details": {"export": 7, "unmasked": True},
+        }
+        for n in range(2 * BATCH_ROWS + 50)  # three INSERT statements
+    ]
+    assert record_audit_many(entries) == len(entries)
+    record_audit(actor=None, action=AuditAction.CREATE, reason="之后")
+
+    records = list(AuditRecord.objects.order_by("seq"))  # the personas' own records first
+    assert [r.seq for r in records] == list(range(1, len(records) + 1))
+    exports = [r for r in records if r.action == AuditAction.EXPORT]
+    assert [r.subject_key for r in exports] == [e["subject_key"] for e in entries]
+    assert exports[0].seq == records[-1].seq - len(entries)  # between "之前" and "之后"
+    assert exports[0].actor == personas.county_a_officer and exports[0].actor_role
+    assert all(r.hash == r.compute_hash() for r in records)
+    report = verify_chain()
+    assert report.broken is None and report.checked == len(records)
+    assert AuditChainHead.objects.get().seq == len(records)
+
+
+def test_a_malformed_entry_among_many_writes_none_of_them():
+    good = {"actor": None, "action": AuditAction.EXPORT, "subject_key": "id:1"}
+    with pytest.raises(ValueError):
+        record_audit_many([good, good, {**good, "subject_key": "k" * 129}])
+    assert not AuditRecord.objects.exists()
+    assert record_audit_many([]) == 0
+    assert not AuditChainHead.objects.exists()
