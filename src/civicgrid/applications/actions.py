@@ -475,6 +475,7 @@ class _CasePlan:
     writes nothing, and the transaction (which on SQLite holds the one write lock) only writes."""
 
     first_step: WorkflowStep
+    clerks: list[Any]  # of the department that receives the case, to be told of it
     materials: list[Any]
     from_certificates: list[tuple[Any, Any]]
     day: datetime.date
@@ -492,7 +493,8 @@ def _plan_case(actor: Any, item: ServiceItem, enterprise: Organisation | None) -
         raise ValidationError(errors)
     day = clock.today()
     base_due, warning = clock.due_after(day, item.promised_limit_days)
-    return _CasePlan(first, materials, from_certificates, day, base_due, warning)
+    clerks = clerks_of(first.department_id or item.department_id)
+    return _CasePlan(first, clerks, materials, from_certificates, day, base_due, warning)
 
 
 def _create_case(
@@ -544,7 +546,7 @@ def _create_case(
             CaseMaterial.objects.create(case=case, name=material.name, source=MaterialSource.UPLOAD)
     _event(case, EventKind.SUBMITTED, actor)
     _tell_applicant(case, "application_submitted")
-    _tell_clerks(case, "application_new")
+    _tell_clerks(case, "application_new", clerks=plan.clerks)
     _audit(case, actor, "submitted", action=AuditAction.CREATE)
     return case
 
@@ -1096,8 +1098,11 @@ def clerks_of(department_id: int) -> list[Any]:
     )
 
 
-def _tell_clerks(case: Case, template: str, **extra: Any) -> None:
-    clerks = clerks_of(case.handling_department_id)
+def _tell_clerks(
+    case: Case, template: str, *, clerks: list[Any] | None = None, **extra: Any
+) -> None:
+    if clerks is None:
+        clerks = clerks_of(case.handling_department_id)
     if clerks:
         notify(
             clerks,
