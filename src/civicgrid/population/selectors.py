@@ -249,6 +249,7 @@ def households_for(
     Each carries `member_count` (living members) and `last_visit_on`; order by grid and address.
     """
     households = Household.objects.visible_to(principal)
+    ordering: tuple[Any, ...] = ("grid_id", "address", "pk")
     text = normalize_query(query)
     if text:
         # One list of ids, the union of the members' and the addresses' matches, rather than
@@ -262,7 +263,13 @@ def households_for(
                 else _starts_with("address", text)
             )
             ids = ids.union(households.filter(address).order_by().values("pk"))
-        households = households.filter(_matched(ids))
+        matched = _matched(ids)
+        households = households.filter(matched)
+        if isinstance(matched, AnyOf):
+            # The same order, but not one the (grid, address) index gives: PostgreSQL would
+            # walk that index through every household in reach testing each against the
+            # array (0.2 s for 2,700 ids in a county) instead of sorting the few it matched.
+            ordering = (F("grid_id") + 0, "address", "pk")
     if tag in PersonTag.values:
         tagged = Person.objects.visible_to(principal).living().filter(taggings__tag=tag)
         households = households.filter(pk__in=tagged.values("household_id"))
@@ -272,7 +279,7 @@ def households_for(
         households.select_related("head", "grid")
         .defer(*HEAD_NUMBERS)
         .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
-        .order_by("grid_id", "address", "pk")
+        .order_by(*ordering)
     )
 
 
