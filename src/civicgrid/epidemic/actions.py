@@ -121,6 +121,7 @@ def do_save_report(
         _check_remit(actor, form, unit)
         if date > remit.local_today():
             raise ValidationError({"date": f"不能填报未来的日期（{date:%Y-%m-%d}）"})
+        report_sql.hold_form_against_locking(form.pk)
         state = report_sql.read_write_state(form.pk, unit.pk, unit.division_code, date)
         if state is None:
             raise ValidationError({"form": "报表不存在"})
@@ -308,6 +309,9 @@ def do_lock_day(actor: Any, *, form: ReportForm, date: datetime.date) -> int:
     if date > remit.local_today():
         raise ValidationError({"date": f"不能锁定未来的日期（{date:%Y-%m-%d}）"})
     with transaction.atomic():
+        # Waits for reports being written now, and holds back new ones until this commits
+        # (they then see the lock): see report_sql.hold_form_against_locking.
+        ReportForm.objects.select_for_update().filter(pk=form.pk).values_list("pk").first()
         try:
             with transaction.atomic():
                 DayLock.objects.create(

@@ -43,6 +43,26 @@ def read_write_state(
     return WriteState(definition_key=row[0], locked=bool(row[1]), current=current)
 
 
+def hold_form_against_locking(form_id: int) -> None:
+    """Inside a report's write, before its state is read: share-lock the form's row so that a
+    province locking a day of it (`do_lock_day` takes the row FOR UPDATE) waits for this write
+    to commit, and this write, if it comes second, waits for the lock and then sees it.
+    Without it a first report could be inserted just after the lock's UPDATE had run and stay
+    "submitted" on a locked day. KEY SHARE does not conflict with edits of the form's own
+    columns, nor with other reports' writes. SQLite runs one writer at a time: nothing to do."""
+    db = database()
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(_hold_sql(), [form_id])
+
+
+@functools.cache
+def _hold_sql() -> str:
+    table = database().ops.quote_name(ReportForm._meta.db_table)
+    return f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE"  # noqa: S608
+
+
 @functools.cache
 def _state_sql(codes: int, vendor: str) -> str:
     quote = database().ops.quote_name

@@ -108,3 +108,50 @@ def test_concurrent_submissions_of_many_units_add_up_exactly_at_every_level(pers
             form=form, division_code=township, date=today, element__code="new_confirmed"
         )
         assert cell.hundredths == summed * 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_day_locked_while_a_first_report_is_being_written_ends_up_locked(personas):
+    """The province locks a day while a unit's first report of that day is still uncommitted:
+    the lock waits for it and then locks it too (without the wait the report stayed
+    "submitted" on a locked day). PostgreSQL only: SQLite runs one writer at a time."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs two concurrent transactions")
+    from django.db import transaction
+
+    from civicgrid.epidemic.actions import do_lock_day
+
+    form = f.daily_form(personas)
+    centre, clinician = f.health_centre()
+    written, proceed = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def write_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                outcome["report"] = f.submit(clinician, form, centre, new=2).report
+                written.set()
+                proceed.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def lock() -> None:
+        try:
+            outcome["locked"] = do_lock_day(
+                personas.province_officer, form=form, date=f.days_ago(0)
+            )
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write_and_hold)
+    writer.start()
+    assert written.wait(timeout=30)
+    locker = threading.Thread(target=lock)
+    locker.start()
+    locker.join(timeout=1.0)
+    assert locker.is_alive(), "the lock did not wait for the report being written"
+    proceed.set()
+    writer.join(timeout=30)
+    locker.join(timeout=30)
+    assert outcome["locked"] == 1
+    assert Report.objects.get(pk=outcome["report"].pk).status == "locked"
