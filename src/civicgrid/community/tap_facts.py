@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from civicgrid.community.choices import Direction
 from civicgrid.community.models import Checkpoint, HealthReport, PassRecord
+from civicgrid.core.sql_rows import insert_row
 from civicgrid.population.choices import PersonStatus, PersonTag
 from civicgrid.population.models import Person, PersonTagging
 
@@ -171,33 +172,10 @@ def _resident_scan_sql() -> str:
     """  # noqa: S608 - table and column names from the models, every value bound
 
 
-@functools.cache
-def _insert_sql(vendor: str) -> tuple[list, str]:  # type: ignore[type-arg]
-    """The pass's fields and its INSERT, for the database `vendor` (quoting differs)."""
-    fields = [f for f in PassRecord._meta.concrete_fields if f is not PassRecord._meta.pk]
-    table = connection.ops.quote_name(PassRecord._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return fields, (
-        f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
-        " ON CONFLICT (subject_key, direction, tap_window) DO NOTHING RETURNING id"
-    )
-
-
 def insert_pass(record: PassRecord) -> bool:
     """Write `record` (unsaved) and set its id; False, writing nothing, when a pass of the same
     subject, direction and tap window exists (a racing double tap: on PostgreSQL the INSERT
     waits for the other transaction and yields only if it commits). Each value goes through its
     field as `save()` would send it (`pre_save`, then `get_db_prep_save`); PassRecord has no
     save signals beyond the protected field's `update_fields` check, which an insert skips."""
-    fields, sql = _insert_sql(connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    record.pk = row[0]
-    record._state.adding = False
-    record._state.db = connection.alias
-    return True
+    return insert_row(record, unless_conflict_on=("subject_key", "direction", "tap_window"))

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 
 from civicgrid.accounts.models import Organisation
 from civicgrid.core.access import access_scoped_or_404
+from civicgrid.core.sql_rows import fetch_by_pk, fetch_pair
 from civicgrid.epidemic.form_actions import may_design
 from civicgrid.epidemic.models import (
     Case,
@@ -18,7 +19,6 @@ from civicgrid.epidemic.models import (
 )
 from civicgrid.epidemic.querysets import form_applies_to, organisation_ids_of
 from civicgrid.epidemic.remit import may_report_for, reports_form
-from civicgrid.epidemic.sql_rows import fetch_by_pk, fetch_pair
 
 MAX_PK = 2**63  # larger ids cannot name a row (and would overflow a bigint parameter)
 

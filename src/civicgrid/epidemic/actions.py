@@ -29,6 +29,7 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.scoping import covers, jurisdiction_q
+from civicgrid.core.sql_rows import insert_row
 from civicgrid.epidemic import remit, report_sql, rules
 from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus
 from civicgrid.epidemic.definitions import form_definition
@@ -41,7 +42,6 @@ from civicgrid.epidemic.models import (
     ReportRevision,
 )
 from civicgrid.epidemic.querysets import CONFIRMER_ROLES, LOCKER_ROLES, ancestor_codes
-from civicgrid.epidemic.sql_rows import insert_row
 from civicgrid.regions.models import Division
 
 S = ReportStatus

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 
 from civicgrid.core import division_codes
+from civicgrid.core.sql_rows import database
 from civicgrid.epidemic.models import (
     DataElement,
     ElementTotal,
@@ -24,7 +25,6 @@ from civicgrid.epidemic.models import (
     ReportTally,
 )
 from civicgrid.epidemic.querysets import ancestor_codes
-from civicgrid.epidemic.sql_rows import database
 
 HUNDRED = Decimal(100)
 

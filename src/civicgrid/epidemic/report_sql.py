@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from civicgrid.core.sql_rows import columns_of, database, instance_from_row
 from civicgrid.epidemic.choices import COUNTED_STATUSES
 from civicgrid.epidemic.models import DayLock, Report, ReportForm
 from civicgrid.epidemic.querysets import ancestor_codes
-from civicgrid.epidemic.sql_rows import columns_of, database, instance_from_row
 
 
 @dataclass

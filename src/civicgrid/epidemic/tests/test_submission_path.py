@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from civicgrid.accounts.actions import do_issue_api_token
 from civicgrid.accounts.choices import OrganisationType as T
 from civicgrid.accounts.models import Organisation
+from civicgrid.core.sql_rows import fetch_by_pk
 from civicgrid.epidemic import actions
 from civicgrid.epidemic.access import (
     access_form_and_unit_for_reporter,
@@ -43,7 +44,6 @@ from civicgrid.epidemic.models import (
 )
 from civicgrid.epidemic.querysets import form_applies_to
 from civicgrid.epidemic.remit import reporting_units_for
-from civicgrid.epidemic.sql_rows import fetch_by_pk
 from civicgrid.epidemic.tests import factories as f
 from civicgrid.epidemic.tests.test_concurrency import _race, _skip_in_memory
 from civicgrid.regions.models import Division

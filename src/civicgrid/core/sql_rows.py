@@ -1,8 +1,8 @@
-"""Model rows read and written in plain SQL, for the few statements every report write runs.
+"""Model rows read and written in plain SQL, for the few statements the hottest writes run
+(every daily report an API client posts, every gate scan).
 
 The ORM builds and compiles a query each time it runs one, which costs more CPU than the
-statement itself on the submission path (a county office's system posting hundreds of reports
-a second). These helpers run fixed SQL and still hand back model instances converted exactly
+statement itself on those paths (hundreds of reports or scans a second). These helpers run fixed SQL and still hand back model instances converted exactly
 as the ORM would (the backend's and the fields' converters: dates, JSON, booleans on SQLite),
 and adapt values the way `Model.save()` does (`get_db_prep_save`). Use them only where a
 profile shows the query building; elsewhere the ORM is clearer.
