@@ -32,7 +32,10 @@ working on the submit path: `--units 2000 --days 30 --skip-statistics` builds in
 today through Django's test client in one process (county tokens, as step 5 does) and prints
 the CPU milliseconds (`time.process_time`: the web process's share, without PostgreSQL's) and
 the SQL statements per submission — the fair before/after figure on a machine others keep
-busy. `--profile` adds cProfile's top functions.
+busy — and the CPU milliseconds the PostgreSQL backend serving it used meanwhile (from /proc:
+the server must run on this machine), with plan and execution times per statement when
+pg_stat_statements is loaded. `--profile` adds cProfile's top functions. `--reuse` with
+`DATABASE_URL` naming the set built earlier measures again without rebuilding it.
 """
 
 import argparse
@@ -293,25 +296,81 @@ def step_in_process(args: argparse.Namespace) -> dict[str, object]:
     with connection.execute_wrapper(count):
         post(*work[warmup])
     batch = work[warmup + 1 : warmup + 1 + args.in_process]
+    statements = _statement_stats(connection, reset=True)
     profile = cProfile.Profile() if args.profile else None
     if profile:
         profile.enable()
+    backend = _backend_cpu_ms(connection)
     started, wall = time.process_time(), time.perf_counter()
     for token, unit in batch:
         post(token, unit)
     cpu_ms = (time.process_time() - started) / len(batch) * 1000
     wall_ms = (time.perf_counter() - wall) / len(batch) * 1000
+    backend_after = _backend_cpu_ms(connection)
+    if profile:
+        profile.disable()
+    pg_cpu_ms = (
+        None if backend is None or backend_after is None
+        else round((backend_after - backend) / len(batch), 2)
+    )  # fmt: skip
     result: dict[str, object] = {
         "submissions": len(batch), "cpu_ms": round(cpu_ms, 2), "wall_ms": round(wall_ms, 2),
-        "statements": len(executed), "sql": [sql[:100] for sql in executed],
+        "pg_cpu_ms": pg_cpu_ms, "statements": len(executed),
+        "sql": [sql[:100] for sql in executed],
+        "pg_statements": _statement_stats(connection, reset=False) if statements else [],
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }  # fmt: skip
     if profile:
-        profile.disable()
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
         result["profile"] = out.getvalue()
     return result
+
+
+def _backend_cpu_ms(connection) -> float | None:  # type: ignore[no-untyped-def]
+    """CPU milliseconds (user + system) the PostgreSQL backend of `connection` has used so far,
+    from /proc (the server runs on this machine); None elsewhere or without the right."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _statement_stats(connection, *, reset: bool) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """pg_stat_statements of this database: reset it (True when it is there), or its
+    statements by total time, with plan and execution milliseconds per call."""
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            if reset:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                # This database's statements only: others may be measuring theirs.
+                cursor.execute(
+                    "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()), 0)"
+                )
+                return [{"reset": True}]
+            cursor.execute(
+                """SELECT calls, total_plan_time, total_exec_time, left(query, 90)
+                   FROM pg_stat_statements
+                   WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   ORDER BY total_plan_time + total_exec_time DESC LIMIT 20"""
+            )
+            return [
+                {"calls": calls, "plan_ms": round(plan / calls, 3),
+                 "exec_ms": round(run / calls, 3), "query": query}
+                for calls, plan, run, query in cursor.fetchall()
+            ]  # fmt: skip
+    except Exception:  # no extension, or not loaded: the figures are optional
+        return []
 
 
 STEPS = {"generate": step_generate, "in_process": step_in_process}
@@ -614,10 +673,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(got.pop("profile", ""), end="")
                 print(f"   in process, {got['submissions']} submissions: {got['cpu_ms']} CPU ms "
-                      f"and {got['statements']} statements per submission (wall "
-                      f"{got['wall_ms']} ms); loadavg {' '.join(got['loadavg'])}", flush=True)  # fmt: skip
+                      f"(PostgreSQL's backend: {got['pg_cpu_ms']} ms) and {got['statements']} "
+                      f"statements per submission (wall {got['wall_ms']} ms); loadavg "
+                      f"{' '.join(got['loadavg'])}", flush=True)  # fmt: skip
                 for sql in got["sql"]:
                     print(f"      {sql}")
+                for row in got["pg_statements"]:
+                    print(f"      {row['calls']:>6} × plan {row['plan_ms']:.3f} + exec "
+                          f"{row['exec_ms']:.3f} ms  {row['query']}")  # fmt: skip
                 return 0
             version, postmaster = postgres_info(url)
             meter = CpuMeter(server.pid, frozenset([postmaster]) if postmaster else frozenset())
