@@ -324,3 +324,20 @@ def test_of_concurrent_first_reports_of_one_unit_and_day_one_wins_and_counts_onc
             form=form, division_code=code, date=day, element__code="new_confirmed"
         )
         assert cell.hundredths == int(report.values["new_confirmed"]) * 100
+
+
+def test_the_live_totals_leave_room_on_their_pages_for_hot_updates():
+    """Migration 0005: on PostgreSQL the totals and tallies keep half of each new page free, so
+    the many updates of a day's upper-level rows stay on their page (see the migration)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("fillfactor is a PostgreSQL storage parameter")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s) ORDER BY relname",
+            [[ElementTotal._meta.db_table, ReportTally._meta.db_table]],
+        )
+        found = dict(cursor.fetchall())
+    assert found == {
+        ElementTotal._meta.db_table: ["fillfactor=50"],
+        ReportTally._meta.db_table: ["fillfactor=50"],
+    }
