@@ -7,6 +7,9 @@ from civicgrid.api import api
 from civicgrid.core import views as core_views
 
 urlpatterns = [
+    # First: the API takes the most requests (gate scans, daily reports), and Django tries
+    # the patterns in order for every request.
+    path("api/v1/", api.urls),
     path("", include("civicgrid.core.urls")),
     path("regions/", include("civicgrid.regions.urls")),
     path("notifications/", include("civicgrid.core.notifications.urls")),
@@ -24,7 +27,6 @@ urlpatterns = [
     path("appointments/", include("civicgrid.appointments.urls")),
     path("certificates/", include("civicgrid.certificates.urls")),
     path("audit/", include("civicgrid.core.audit.urls")),
-    path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

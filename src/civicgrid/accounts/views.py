@@ -59,7 +59,7 @@ def _finish_sign_in(request: HttpRequest, user: User) -> HttpResponse:
     next_url = _next_url(request)
     for key in (PENDING_USER, PENDING_SINCE, PENDING_TRIES):
         request.session.pop(key, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="civicgrid.accounts.backends.AccountBackend")
     record_audit_now(actor=user, action=AuditAction.SIGN_IN, target=user, request=request)
     return HttpResponseRedirect(next_url)
 

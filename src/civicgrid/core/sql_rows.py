@@ -60,7 +60,7 @@ def _columns(model: type[models.Model]) -> tuple[list[str], list[tuple[Any, list
     return [f.attname for f in fields], columns
 
 
-def fetch_by_pk(model: type[M], pk: int) -> M | None:
+def fetch_by_pk(model: type[M], pk: Any) -> M | None:
     """The row of `model` with primary key `pk`, or None (one plain SELECT)."""
     db = database()
     with db.cursor() as cursor:

@@ -1,0 +1,103 @@
+"""A request's session and user, read with fixed SQL (core.session_store, accounts.backends):
+the same users signed in, and the same ones refused, as with Django's own store and backend."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from civicgrid.accounts.models import User
+from civicgrid.core.session_store import SessionStore
+from civicgrid.core.testing import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User, backend: str = "civicgrid.accounts.backends.AccountBackend") -> str:
+    """A session key of `user` signed in through `backend`, as the sign-in page makes one."""
+    client = Client()
+    client.force_login(user, backend=backend)
+    return client.cookies["sessionid"].value
+
+
+def user_of(session_key: str) -> object:
+    """`request.user` as AuthenticationMiddleware finds it for a request with this cookie."""
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key)
+    return auth.get_user(request)
+
+
+def test_the_signed_in_user_is_read_with_every_field_as_the_orm_reads_it(personas):
+    user = personas.resident_a
+    found = user_of(signed_in(user))
+    expected = User.objects.get(pk=user.pk)
+    assert isinstance(found, User)
+    for field in User._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found.date_joined.tzinfo is not None
+
+
+def test_the_session_answers_on_a_page_that_needs_a_sign_in(personas):
+    client = Client()
+    client.cookies["sessionid"] = signed_in(personas.clerk_a)
+    assert client.get(reverse("accounts:workspace")).status_code == 200
+
+
+def test_an_unknown_session_key_is_anonymous_and_never_revived():
+    store = SessionStore("x" * 32)
+    request = RequestFactory().get("/")
+    request.session = store
+    assert isinstance(auth.get_user(request), AnonymousUser)
+    store["note"] = "new"
+    store.save()
+    assert store.session_key != "x" * 32
+    assert not Session.objects.filter(session_key="x" * 32).exists()
+
+
+def test_an_expired_session_signs_nobody_in(personas):
+    key = signed_in(personas.resident_a)
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert isinstance(user_of(key), AnonymousUser)
+
+
+def test_a_deactivated_user_is_signed_out(personas):
+    user = personas.resident_a
+    key = signed_in(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert isinstance(user_of(key), AnonymousUser)
+
+
+def test_a_deleted_user_is_signed_out(personas):
+    user = User.objects.create_user(username="leaving", password="x-Long-Passw0rd")
+    key = signed_in(user)
+    user.delete()
+    assert isinstance(user_of(key), AnonymousUser)
+
+
+def test_a_password_change_signs_out_other_sessions(personas):
+    user = personas.clerk_a
+    key = signed_in(user)
+    user.set_password("another-Long-Passw0rd")
+    user.save()
+    assert isinstance(user_of(key), AnonymousUser)
+
+
+def test_sessions_signed_in_before_the_fast_backend_keep_working(personas):
+    user = personas.resident_a
+    key = signed_in(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert user_of(key) == user
+
+
+def test_the_sign_in_page_records_the_fast_backend(personas):
+    client = Client()
+    client.post("/accounts/login/", {"username": "county_a_officer", "password": TEST_PASSWORD})
+    data = SessionStore(client.cookies["sessionid"].value).load()
+    assert data[auth.BACKEND_SESSION_KEY] == "civicgrid.accounts.backends.AccountBackend"
+    assert data[auth.SESSION_KEY] == str(personas.county_a_officer.pk)
