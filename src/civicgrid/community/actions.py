@@ -404,6 +404,7 @@ def _record_pass(
     if facts is None:
         facts = tap_facts(
             subject_key=subject_key, direction=direction, moment=moment,
+            division_code=checkpoint.division_code,
             person_id=person.pk if person is not None else None, household_id=household_id,
         )  # fmt: skip
     health = health_word(facts.has_fever)

@@ -130,7 +130,10 @@ def raise_alert(
 
 def check_pass(record: PassRecord, facts: TapFacts) -> None:
     """Rules that a resident's exit can trip: too many exits today, an observed person out.
-    `facts` were read just before the pass was written."""
+    `facts` were read just before the pass was written, with whether today's alert of each
+    rule exists already: an observed person's every exit (and every exit over the limit) trips
+    the rule again, and a failed insert would cost the household's load, a savepoint and a
+    rolled-back row each time. The unique index still settles two hits racing."""
     if record.direction != Direction.OUT or record.person_id is None:
         return
     rules = active_rules(record.division_code)
@@ -141,7 +144,7 @@ def check_pass(record: PassRecord, facts: TapFacts) -> None:
     exits = rules.get(RuleKind.EXITS_PER_DAY)
     if exits is not None:
         count = facts.exits_before + 1
-        if count > (exits.threshold or 0) and not _raised(exits, person, day):
+        if count > (exits.threshold or 0) and not facts.exits_alerted:
             raise_alert(
                 exits,
                 day=day,
@@ -150,7 +153,7 @@ def check_pass(record: PassRecord, facts: TapFacts) -> None:
                 detail=_("%(name)s 今天已外出 %(n)d 次") % {"name": _masked(person), "n": count},
             )
     observed = rules.get(RuleKind.OBSERVED_OUT)
-    if observed is not None and facts.observed and not _raised(observed, person, day):
+    if observed is not None and facts.observed and not facts.observed_alerted:
         raise_alert(
             observed,
             day=day,
@@ -162,14 +165,6 @@ def check_pass(record: PassRecord, facts: TapFacts) -> None:
                 "time": timezone.localtime(record.scanned_at).strftime("%H:%M"),
             },
         )
-
-
-def _raised(rule: AlertRule, person: Person, day: datetime.date) -> bool:
-    """Today's alert of `rule` about `person` exists. Asked before raising on a scan: an
-    observed person's every exit (and every exit over the limit) trips the rule again, and a
-    failed insert would cost the household's load, a savepoint and a rolled-back row each
-    time. The unique index still settles two hits racing."""
-    return Alert.objects.filter(rule=rule, subject_key=f"p:{person.pk}", day=day).exists()
 
 
 def check_report(report: HealthReport, fevers: list[Person]) -> None:

@@ -3,8 +3,9 @@
 A scan is the busiest write of the platform (a gate at rush hour), and on a small server the
 ORM's cost of building a query is most of its CPU; so the look-ups a pass depends on are one
 hand-written SELECT of scalar subqueries, on SQLite and PostgreSQL alike: the pass a double tap
-repeats, the person's exits so far today, their household's health report today, and whether
-they are under home observation.
+repeats, the person's exits so far today, their household's health report today, whether
+they are under home observation, and which of the community's exit rules have already raised
+today's alert about them (every exit over the limit trips the rule again).
 
 A resident's own scan (`resident_scan`) asks, in the same statement, for the gate the signed
 token names (so a revoked or deactivated gate is refused at once, in every process) and for the
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from civicgrid.community.choices import Direction
-from civicgrid.community.models import Checkpoint, HealthReport, PassRecord
+from civicgrid.community.choices import Direction, RuleKind
+from civicgrid.community.models import Alert, AlertRule, Checkpoint, HealthReport, PassRecord
 from civicgrid.core.sql_rows import insert_row
 from civicgrid.population.choices import PersonStatus, PersonTag
 from civicgrid.population.models import Person, PersonTagging
@@ -40,6 +41,8 @@ class TapFacts:
     exits_before: int  # the person's exits of the day so far, not voided
     has_fever: bool | None  # the household's report of the day: None when there is none
     observed: bool  # the person is tagged for home observation
+    exits_alerted: bool = False  # today's alert of the community's exits-per-day rule exists
+    observed_alerted: bool = False  # today's alert of its observed-person-out rule exists
 
 
 def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.datetime]:
@@ -56,19 +59,29 @@ _FACTS = """
   (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
      AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
   (SELECT h.has_fever FROM {reports} h WHERE h.household_id = {hid} AND h.report_date = %s),
-  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s)
+  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s),
+  {alerted},
+  {alerted}
 """
+# Today's alert about the subject exists, of the rule of a kind in the community `{division}`.
+_ALERTED = """EXISTS (SELECT 1 FROM {rules} ar JOIN {alerts} a ON a.rule_id = ar.id
+     WHERE ar.division_code = {division} AND ar.kind = %s AND a.subject_key = {subject}
+       AND a.day = %s)"""
 
 
-def _facts_sql(*, subject: str, pid: str, hid: str, tap_person: str = "") -> str:
+def _facts_sql(*, subject: str, pid: str, hid: str, division: str, tap_person: str = "") -> str:
     """`tap_person`: a condition on the person of the repeated tap ("r.person_id = p.id AND"),
     for when the subject is an expression. The repeated tap is the subject's latest pass in
     that direction up to the moment, kept if it falls in the double-tap window: so it is
     found through the subject's (or the person's) index, never by scanning the window's
     passes of every gate, which at rush hour are thousands."""
+    alerted = _ALERTED.format(
+        rules=AlertRule._meta.db_table, alerts=Alert._meta.db_table,
+        division=division, subject=subject,
+    )  # fmt: skip
     return _FACTS.format(
         passes=PassRecord._meta.db_table, reports=HealthReport._meta.db_table,
-        taggings=PersonTagging._meta.db_table,
+        taggings=PersonTagging._meta.db_table, alerted=alerted,
         subject=subject, pid=pid, hid=hid, tap_person=tap_person,
     )  # fmt: skip
 
@@ -83,24 +96,33 @@ def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
         ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
         ops.adapt_datefield_value(day),
         OBSERVATION_TAG.value,
+        RuleKind.EXITS_PER_DAY.value, ops.adapt_datefield_value(day),
+        RuleKind.OBSERVED_OUT.value, ops.adapt_datefield_value(day),
     ]  # fmt: skip
 
 
 def _facts_of(row: tuple | list) -> TapFacts:  # type: ignore[type-arg]
-    recent, exits, fever, observed = row
-    return TapFacts(recent, int(exits or 0), None if fever is None else bool(fever), bool(observed))
+    recent, exits, fever, observed, exits_alerted, observed_alerted = row
+    return TapFacts(
+        recent, int(exits or 0), None if fever is None else bool(fever), bool(observed),
+        bool(exits_alerted), bool(observed_alerted),
+    )  # fmt: skip
 
 
 def tap_facts(
-    *, subject_key: str, direction: str, moment: datetime.datetime,
+    *, subject_key: str, direction: str, moment: datetime.datetime, division_code: str,
     person_id: int | None = None, household_id: int | None = None,
 ) -> TapFacts:  # fmt: skip
-    """The facts of a tap by `subject_key` in `direction` at `moment` (a visitor has no
-    person or household: their counts are 0, None and False)."""
-    sql = "SELECT " + _facts_sql(subject="%s", pid="%s", hid="%s")
+    """The facts of a tap by `subject_key` in `direction` at `moment` at a gate of the
+    community `division_code` (a visitor has no person or household: their counts are 0,
+    None and False)."""
+    sql = "SELECT " + _facts_sql(subject="%s", pid="%s", hid="%s", division="%s")
     p = _facts_params(direction, moment)
-    # The placeholders in the order they appear in _FACTS.
-    params = [subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7]]
+    # The placeholders in the order they appear in _FACTS and _ALERTED.
+    params = [
+        subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7],
+        division_code, p[8], subject_key, p[9], division_code, p[10], subject_key, p[11],
+    ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -158,7 +180,7 @@ def _resident_scan_sql() -> str:
     people = Person._meta.db_table
     facts = _facts_sql(
         subject="'p:' || CAST(p.id AS TEXT)", pid="p.id", hid="p.household_id",
-        tap_person="r.person_id = p.id AND",
+        division="cp.division_code", tap_person="r.person_id = p.id AND",
     )  # fmt: skip
     return f"""
         SELECT {", ".join(f"cp.{c}" for c in _CHECKPOINT_FIELDS)},
