@@ -297,7 +297,8 @@ def step_in_process(args: argparse.Namespace) -> dict[str, object]:
         post(*work[warmup])
     batch = work[warmup + 1 : warmup + 1 + args.in_process]
     statements = _statement_stats(connection, reset=True)
-    profile = cProfile.Profile() if args.profile else None
+    # CPU time, not wall time: waits for PostgreSQL would otherwise fill the listing.
+    profile = cProfile.Profile(time.process_time) if args.profile else None
     if profile:
         profile.enable()
     backend = _backend_cpu_ms(connection)

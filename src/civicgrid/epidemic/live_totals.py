@@ -58,19 +58,19 @@ def add_report_change(
 ) -> None:
     """Add `deltas` (element id → hundredths) and the report counts to every level above and
     at `division_code` for `date`. Must run inside the report's transaction."""
-    codes = ancestor_codes(division_code)
-    levels = {code: division_codes.level_of(code) for code in codes}
+    codes, level_list = _divisions(division_code)
     db = database()
     if db.vendor == "postgresql":
         elements = sorted(deltas)
         with db.cursor() as cursor:
             cursor.execute(
                 _report_change_sql(db.vendor),
-                [codes, [levels[code] for code in codes], elements,
+                [list(codes), list(level_list), elements,
                  [deltas[e] for e in elements], form.pk, date, reports, on_time,
                  bool(reports or on_time), form.pk, date],
             )  # fmt: skip
         return
+    levels = dict(zip(codes, level_list, strict=True))
     day = db.ops.adapt_datefield_value(date)
     if deltas:
         rows = [
@@ -93,6 +93,14 @@ def add_report_change(
             ("reports", "on_time"),
             [(form.pk, code, levels[code], day, reports, on_time) for code in codes],
         )
+
+
+@functools.lru_cache(maxsize=65536)  # every report asks; a province has ~55,000 divisions
+def _divisions(division_code: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The codes of `division_code` and of every division above it (province first), and
+    their levels."""
+    codes = tuple(ancestor_codes(division_code))
+    return codes, tuple(division_codes.level_of(code) for code in codes)
 
 
 @functools.cache

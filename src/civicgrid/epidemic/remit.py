@@ -81,12 +81,11 @@ def may_report_for(principal: Any, unit: Organisation) -> bool:
         return False
     if principal.is_superuser or unit.pk in _own_unit_ids(principal):
         return True
-    return any(
-        division_codes.subtree_range(c)[0]
-        <= unit.division_code
-        <= division_codes.subtree_range(c)[1]
-        for c in _county_codes(principal)
-    )
+    for code in _county_codes(principal):
+        low, high = division_codes.subtree_range(code)
+        if low <= unit.division_code <= high:
+            return True
+    return False
 
 
 def deadline_of(form: ReportForm, date: datetime.date) -> datetime.datetime:
