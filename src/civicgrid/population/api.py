@@ -39,7 +39,7 @@ from civicgrid.population.choices import (
     ResidenceType,
     VisitMethod,
 )
-from civicgrid.population.household_rows import household_page, person_page
+from civicgrid.population.household_rows import household_search_page, person_page
 from civicgrid.population.models import Household, Person, PersonChange, ScreeningVisit
 from civicgrid.population.querysets import grid_restriction, may_use_register
 from civicgrid.regions.models import Division
@@ -314,10 +314,10 @@ def _annotated(principal: object, household: Household) -> Household:
 )
 def list_households(request: HttpRequest, filters: Query[HouseholdFilters]) -> HttpResponse:
     principal = _reader(request)
-    households = selectors.households_for(
-        principal, query=filters.q, tag=filters.tag or "", grid_id=filters.grid_id
+    page = household_search_page(
+        principal, filters, query=filters.q, tag=filters.tag or "", grid_id=filters.grid_id
     )
-    return _json_answer(household_page(principal, households, filters))
+    return _json_answer(page)
 
 
 @router.post(

@@ -188,7 +188,8 @@ def is_person_match(person: Person, text: str) -> bool:
 # --- households ------------------------------------------------------------------------------
 
 
-def _last_visit_on() -> Subquery:
+def last_visit_on() -> Subquery:
+    """A household's latest screening visit day (an annotation)."""
     return Subquery(
         ScreeningVisit.objects.filter(household=OuterRef("pk"))
         .order_by("-visited_on")
@@ -196,7 +197,8 @@ def _last_visit_on() -> Subquery:
     )
 
 
-def _living_member_count() -> Coalesce:
+def living_member_count() -> Coalesce:
+    """How many of a household's members live there (an annotation)."""
     counted = (
         Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.LIVING_HERE)
         .order_by()
@@ -237,6 +239,38 @@ def _matched(ids: QuerySet[Any]) -> Q | AnyOf:
     return AnyOf(F("pk"), found)
 
 
+def matched_household_ids(
+    principal: Principal, text: str, *, each_once: bool = True
+) -> QuerySet[Any]:
+    """The ids (one column) of the households the search box `text` (normalised, not empty)
+    finds: those of the members it finds, and those whose address it matches. Each id once,
+    unless `each_once` is False (for `IN (…)`, where the matching members' index alone then
+    serves, without a step that removes duplicates).
+
+    One list of ids, the union of the members' and the addresses' matches, rather than
+    `address … OR id IN (…)`: each side uses its own index, and the households are then read
+    by id (with an OR both databases read the whole jurisdiction's households). Both sides are
+    scoped (`visible_to`), and a person's place is its household's (actions keep them equal),
+    so these are the households of `households_for` for the same text, neither more nor fewer.
+    """
+    ids = (
+        matching_persons(principal, text)
+        .filter(household__isnull=False)
+        .order_by()
+        .values("household_id")
+    )
+    if not _may_be_in_an_address(text):
+        return ids.distinct() if each_once else ids
+    address = (
+        Q(address__contains=text)
+        if searches_fragments(principal)
+        else _starts_with("address", text)
+    )
+    return ids.union(
+        Household.objects.visible_to(principal).filter(address).order_by().values("pk")
+    )
+
+
 # Lists show the head's name only: decrypting their numbers would be work for nothing.
 HEAD_NUMBERS = ("head__id_number", "head__mobile")
 
@@ -252,18 +286,7 @@ def households_for(
     ordering: tuple[Any, ...] = ("grid_id", "address", "pk")
     text = normalize_query(query)
     if text:
-        # One list of ids, the union of the members' and the addresses' matches, rather than
-        # `address … OR id IN (…)`: each side uses its own index, and the households are then
-        # read by id (with an OR both databases read the whole jurisdiction's households).
-        ids = matching_persons(principal, text).order_by().values("household_id")
-        if _may_be_in_an_address(text):
-            address = (
-                Q(address__contains=text)
-                if searches_fragments(principal)
-                else _starts_with("address", text)
-            )
-            ids = ids.union(households.filter(address).order_by().values("pk"))
-        matched = _matched(ids)
+        matched = _matched(matched_household_ids(principal, text))
         households = households.filter(matched)
         if isinstance(matched, AnyOf):
             # The same order, but not one the (grid, address) index gives: PostgreSQL would
@@ -278,7 +301,7 @@ def households_for(
     return (
         households.select_related("head", "grid")
         .defer(*HEAD_NUMBERS)
-        .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
+        .annotate(member_count=living_member_count(), last_visit_on=last_visit_on())
         .order_by(*ordering)
     )
 
@@ -322,7 +345,7 @@ def overdue_households(
     return (
         Household.objects.visible_to(principal)
         .select_related("head", "grid")
-        .annotate(member_count=_living_member_count(), last_visit_on=_last_visit_on())
+        .annotate(member_count=living_member_count(), last_visit_on=last_visit_on())
         .filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=cutoff))
         .order_by(F("last_visit_on").asc(nulls_first=True), "address", "pk")
     )
