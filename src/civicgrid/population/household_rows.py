@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Case, F, Lookup, Model, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, Lookup, Model, Q, QuerySet, Value, When
 
 from civicgrid.core.lookups import AnyOf
 from civicgrid.core.paging import Paging, total_of
@@ -171,7 +171,9 @@ def _rows_sql(vendor: str) -> str:
         return quote(model._meta.db_table)
 
     def col(alias: str, model: type[Model], name: str) -> str:
-        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column  # noqa: S101 - a concrete column
+        return f"{alias}.{quote(field.column)}"
 
     h_id = col("h", Household, "id")
     # Only the models' table and column names go into the text (S608: no input ever does).
