@@ -61,6 +61,8 @@ def add_report_change(
     codes, level_list = _divisions(division_code)
     db = database()
     if db.vendor == "postgresql":
+        if not deltas and not (reports or on_time):
+            return  # a draft saved again, a correction changing nothing counted
         elements = sorted(deltas)
         with db.cursor() as cursor:
             cursor.execute(

@@ -360,7 +360,9 @@ def test_a_report_change_adds_to_every_level_once_per_call(personas):
         add_report_change(
             form=form, division_code=village, date=day, deltas={first.pk: 300}, reports=1
         )
-        add_report_change(form=form, division_code=village, date=day, deltas={})
+        with CaptureQueriesContext(connection) as nothing:
+            add_report_change(form=form, division_code=village, date=day, deltas={})
+        assert len(nothing) == 0
         add_report_change(form=form, division_code="131128100000", date=day, deltas={second.pk: 5})
     codes = ["130000000000", "131100000000", "131128000000", "131128100000", village]
     totals = {
