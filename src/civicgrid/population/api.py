@@ -438,7 +438,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> HttpRes
         persons = persons.filter(household_id=filters.household_id)
     if filters.grid_id is not None:
         persons = persons.filter(grid_id=filters.grid_id)
-    return _json_answer(person_page(persons, filters))
+    return _json_answer(person_page(principal, persons, filters))
 
 
 @router.post(

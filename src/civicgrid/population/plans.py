@@ -18,9 +18,12 @@ or with prepared statements turned off, nothing changes.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from civicgrid.core.scoping import Principal
+from civicgrid.population.querysets import grid_restriction
 
 
 @contextmanager
@@ -43,3 +46,10 @@ def planned_for_values(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         # The connection may have been closed and replaced inside the block (an error with
         # CONN_HEALTH_CHECKS): restore the setting on the one this block changed.
         raw.prepare_threshold = saved
+
+
+def planned_for_reach(principal: Principal) -> AbstractContextManager[None]:
+    """`planned_for_values()` for a principal who searches a whole jurisdiction. A grid
+    worker's statements read their own grids (≈ 330 households) whatever the plan, so they
+    keep prepared statements and skip the planning (≈ 1.5 ms of database CPU a request)."""
+    return nullcontext() if grid_restriction(principal) is not None else planned_for_values()

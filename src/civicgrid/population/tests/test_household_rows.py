@@ -73,4 +73,6 @@ def test_person_rows_equal_the_schemas_answer(register, who, query, limit, offse
     persons = selectors.matching_persons(register.users[who], query)
     paging = Paging(limit=limit, offset=offset)
     expected = page_of(persons.prefetch_related("taggings"), paging)
-    assert person_page(persons, paging) == _as_json(PersonPage.model_validate(expected))
+    assert person_page(register.users[who], persons, paging) == _as_json(
+        PersonPage.model_validate(expected)
+    )

@@ -17,7 +17,7 @@ from civicgrid.population.api import HouseholdPage
 from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
 from civicgrid.population.household_rows import household_search_page
 from civicgrid.population.models import Household
-from civicgrid.population.plans import planned_for_values
+from civicgrid.population.plans import planned_for_reach, planned_for_values
 from civicgrid.population.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +139,23 @@ def test_statements_inside_are_never_prepared_and_the_setting_comes_back(registe
         assert raw.prepare_threshold == 0
         list(Household.objects.filter(room="101"))  # outside, a statement is prepared again
         assert any('"room" = $1' in text for text in _prepared() - before)
+    finally:
+        raw.prepare_threshold = saved
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's prepared statements")
+def test_a_grid_workers_search_keeps_prepared_statements(register):
+    """A grid worker reads their own grids whatever the plan: no need to plan anew."""
+    connection.ensure_connection()
+    raw = connection.connection
+    saved = raw.prepare_threshold
+    raw.prepare_threshold = 0
+    try:
+        before = _prepared()
+        with planned_for_reach(register.grid_worker_a1):
+            assert raw.prepare_threshold == 0
+        household_search_page(register.grid_worker_a1, Paging(), query="zw")
+        assert any("population_household" in text for text in _prepared() - before)
     finally:
         raw.prepare_threshold = saved
 
