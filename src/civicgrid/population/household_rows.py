@@ -255,10 +255,11 @@ def household_search_page(
         households = selectors.households_for(principal, query=query, tag=tag, grid_id=grid_id)
         return household_page(principal, households, paging)
     with planned_for_reach(principal):
-        total = selectors.matched_household_ids(principal, text).count()
+        matched = selectors.matched_household_ids(principal, text, each_once=False)
+        # A union holds each id once already; the members' ids alone may repeat.
+        total = (matched if matched.query.combinator else matched.distinct()).count()
         ids: list[int] = []
         if total > paging.offset:
-            matched = selectors.matched_household_ids(principal, text, each_once=False)
             households = Household.objects.visible_to(principal)
             if total > MATCHES_DENSE:
                 page = households.filter(pk__in=matched).order_by("grid_id", "address", "pk")
