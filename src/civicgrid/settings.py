@@ -115,11 +115,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     os.environ.get("CIVICGRID_DB_PREPARED", "1") == "1"
 ):
-    # Parameters bound on the server, and a statement run five times on a connection is
-    # prepared there: the hot paths (a gate scan, a daily report) then skip PostgreSQL's parse
-    # and plan, which were half of its CPU per request. A transaction-pooling PgBouncer older
-    # than 1.21 cannot keep prepared statements: set CIVICGRID_DB_PREPARED=0 behind one.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Parameters bound on the server, so that the hot paths' fixed statements (a gate scan, a
+    # daily report) can be prepared there (core.sql_rows.prepared_cursor) and skip PostgreSQL's
+    # parse and plan, which were half of its CPU per request. Nothing else is prepared: a
+    # prepared statement soon gets one plan for any values, which ruins searches and lists.
+    # A transaction-pooling PgBouncer older than 1.21 cannot keep prepared statements: set
+    # CIVICGRID_DB_PREPARED=0 behind one.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the task worker proceed while a request writes; IMMEDIATE avoids
     # the "database is locked" upgrade deadlock when two writers start reading first.

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from civicgrid.community.choices import Direction, RuleKind
 from civicgrid.community.models import Alert, AlertRule, Checkpoint, HealthReport, PassRecord
-from civicgrid.core.sql_rows import insert_row
+from civicgrid.core.sql_rows import insert_row, prepared_cursor
 from civicgrid.population.choices import PersonStatus, PersonTag
 from civicgrid.population.models import Person, PersonTagging
 
@@ -123,7 +123,7 @@ def tap_facts(
         subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7],
         division_code, p[8], subject_key, p[9], division_code, p[10], subject_key, p[11],
     ]  # fmt: skip
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return _facts_of(row)
@@ -159,7 +159,7 @@ def resident_scan(
         *_facts_params(direction, moment), checkpoint_id, id_number_hash, mobile_hash,
         PersonStatus.LIVING_HERE.value,
     ]  # fmt: skip
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_resident_scan_sql(), params)
         row = cursor.fetchone()
     n_cp, n_p = len(_CHECKPOINT_FIELDS), len(_PERSON_FIELDS)

@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from civicgrid.core.models import IdempotencyRecord
+from civicgrid.core.sql_rows import prepared_cursor
 
 HEADER = "Idempotency-Key"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -153,7 +154,7 @@ def _db_values(names: tuple[str, ...], values: tuple[object, ...]) -> list[Any]:
 def _claim(principal: str, key: str, method: str, path: str, fingerprint: str) -> None:
     """INSERT the in-flight record (status NULL) as `objects.create()` would."""
     values = (principal, key, method, path, fingerprint, "", b"", "", timezone.now())
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[0], _db_values(_CLAIMED, values))
 
 
@@ -165,7 +166,7 @@ def _keep(principal: str, key: str, response: HttpResponse) -> None:
         response.content,
         response.get("Location", "")[:500],
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _statements(connection.vendor)[1], [*_db_values(_ANSWER, values), principal, key]
         )

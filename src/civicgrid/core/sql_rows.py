@@ -9,11 +9,13 @@ profile shows the query building; elsewhere the ORM is clearer.
 """
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 M = TypeVar("M", bound=models.Model)
 N = TypeVar("N", bound=models.Model)
@@ -23,6 +25,47 @@ def database() -> BaseDatabaseWrapper:
     """This thread's default connection itself: every attribute read through the
     `django.db.connection` proxy looks the connection up again."""
     return connections[DEFAULT_DB_ALIAS]
+
+
+# Runs of one statement on a connection after which prepared_statements() prepares it (the
+# next run prepares it).
+PREPARE_AFTER = 5
+
+
+@contextmanager
+def prepared_statements() -> Iterator[None]:
+    """In the block, PostgreSQL prepares each statement once this thread's connection has run
+    it PREPARE_AFTER times: parsed and planned once, not per request.
+
+    Only for fixed statements that find rows by key on the hottest paths (a gate scan, a daily
+    report): PostgreSQL soon gives a prepared statement one plan for any values, which suits a
+    look-up by key and can ruin a search or a list, whose best plan depends on the values (a
+    generic plan cannot tell a county's division code from a community's). Every statement
+    outside such a block is planned with its values, as ever. Without server-side binding
+    (SQLite, or CIVICGRID_DB_PREPARED=0) nothing changes."""
+    db = database()
+    if (
+        db.vendor != "postgresql"
+        or db.settings_dict["OPTIONS"].get("server_side_binding") is not True
+    ):
+        yield
+        return
+    db.ensure_connection()
+    raw = db.connection
+    saved = raw.prepare_threshold
+    raw.prepare_threshold = PREPARE_AFTER
+    try:
+        yield
+    finally:
+        # On the connection the block changed, even if an error replaced it meanwhile.
+        raw.prepare_threshold = saved
+
+
+@contextmanager
+def prepared_cursor() -> Iterator[CursorWrapper]:
+    """A cursor for `prepared_statements()`: its fixed statements are prepared."""
+    with prepared_statements(), database().cursor() as cursor:
+        yield cursor
 
 
 def columns_of(model: type[models.Model], alias: str = "") -> str:
@@ -63,7 +106,7 @@ def _columns(model: type[models.Model]) -> tuple[list[str], list[tuple[Any, list
 def fetch_by_pk(model: type[M], pk: Any) -> M | None:
     """The row of `model` with primary key `pk`, or None (one plain SELECT)."""
     db = database()
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_by_pk_sql(model, db.vendor), [pk])
         row = cursor.fetchone()
     return None if row is None else instance_from_row(model, row)
@@ -82,7 +125,7 @@ def fetch_pair(model: type[M], pk: int, other: type[N], other_pk: int) -> tuple[
     """The row of `model` with primary key `pk` and the row of `other` with `other_pk`, each
     or None, in one SELECT (two independent look-ups, one round trip)."""
     db = database()
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_pair_sql(model, other, db.vendor), [other_pk, pk])
         row = cursor.fetchone()
     if row is None:
@@ -114,7 +157,7 @@ def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = 
     model = type(instance)
     fields = _inserted_fields(model)
     values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_insert_sql(model, unless_conflict_on, db.vendor), values)
         row = cursor.fetchone()
     if row is None:
