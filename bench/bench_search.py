@@ -35,9 +35,21 @@ at each. Four scenarios:
                                      households), the grid worker's phone tool and the API
   county persons / county households a bearer token of 阜城县's prevention office
 Results go to bench/results/search.json.
+
+`--in-process` measures instead what each kind of query costs, without the server or load:
+each scenario's queries answered in the benchmark's own process (django.test.Client), with the
+Python CPU, the PostgreSQL backend's CPU (from /proc) and the statements per request. On a
+machine shared with other work those figures hold where wrk's latencies do not.
+
+What a county household search costs (PostgreSQL, in-process, Nov 2026): the statements after
+authentication for a search by text (the matches counted from the members' and addresses'
+indexes, the page's ids, the page's rows, the members with their tags: 4 in all), each planned for its
+values (population.plans: generic plans of prepared statements read the whole county); ≈ 8 ms
+of Python and 2–7 ms of database CPU per request.
 """
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -205,7 +217,66 @@ def step_prepare(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def _counted(statements: list[str], execute, sql, *rest):  # type: ignore[no-untyped-def]
+    """An execute wrapper that notes each statement (`connection.execute_wrapper`)."""
+    statements.append(sql)
+    return execute(sql, *rest)
+
+
+def step_profile(args: argparse.Namespace) -> dict[str, object]:
+    """Each scenario's queries, kind by kind, answered in this process (django.test.Client,
+    no server, no load generator): the Python CPU and the database backend's CPU per request
+    (PostgreSQL: /proc/<pg_backend_pid()>/stat, so it must run on the same machine), and the
+    statements per request. What a request costs, whoever else shares the CPUs."""
+    from django.db import connection
+    from django.test import Client
+
+    from civicgrid.accounts.models import User
+
+    fixtures = json.loads(Path(args.file).read_text())
+    backend_pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
+
+    def backend_cpu() -> float:
+        if backend_pid is None:
+            return 0.0
+        fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    rows = []
+    for scenario in scenarios(fixtures):
+        client = Client()
+        headers = {}
+        if scenario["name"].startswith("grid"):
+            client.force_login(User.objects.get(username=GRID_WORKER))
+        else:
+            headers = {"HTTP_AUTHORIZATION": scenario["headers"]["Authorization"]}
+        for kind, paths in scenario["paths"].items():
+            for path in paths:  # warm: caches, prepared statements
+                status = client.get(path, **headers).status_code
+                if status != 200:
+                    raise RuntimeError(f"{scenario['name']} {path}: HTTP {status}")
+            statements: list[str] = []
+            with connection.execute_wrapper(functools.partial(_counted, statements)):
+                client.get(paths[0], **headers)
+            db0, cpu0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+            for _ in range(args.rounds):
+                for path in paths:
+                    client.get(path, **headers)
+            n = args.rounds * len(paths)
+            rows.append({"scenario": scenario["name"], "kind": kind, "requests": n,
+                         "python_cpu_ms": round((time.process_time() - cpu0) * 1000 / n, 2),
+                         "db_cpu_ms": round((backend_cpu() - db0) * 1000 / n, 2),
+                         "wall_ms": round((time.perf_counter() - wall0) * 1000 / n, 2),
+                         "statements": len(statements)})  # fmt: skip
+    return {"rows": rows}
+
+
 STEPS = {
+    "profile": step_profile,
     "generate": step_generate,
     "import": step_import,
     "setup": step_setup,
@@ -223,6 +294,7 @@ def run_step(argv: list[str]) -> int:
     for name in ("file", "within", "excluding"):
         parser.add_argument(f"--{name}", default="")
     parser.add_argument("--persons", type=int)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--damaged", type=float)
     args = parser.parse_args(argv)
@@ -342,6 +414,24 @@ def run_database(
     return {"database": label, "version": version, "results": rows}
 
 
+def run_in_process(
+    harness: Harness, label: str, url: str, fixtures: dict, args: argparse.Namespace
+) -> dict[str, object]:
+    """`--in-process`: each kind of query's CPU per request, without a server (step_profile)."""
+    path = Path(harness.data_dir) / "search-fixtures.json"
+    path.write_text(json.dumps(fixtures, ensure_ascii=False))
+    print(f"\n== {label}: in-process, {args.rounds} rounds of each kind's queries", flush=True)
+    rows = harness.step("profile", url, file=path, rounds=args.rounds)["rows"]
+    print(f"  {'scenario':<20} {'kind':<10} {'Python CPU ms':>13} {'DB CPU ms':>9} "
+          f"{'wall ms':>8} {'statements':>10}")  # fmt: skip
+    for r in rows:
+        print(f"  {r['scenario']:<20} {r['kind']:<10} {r['python_cpu_ms']:>13.1f} "
+              f"{r['db_cpu_ms']:>9.1f} {r['wall_ms']:>8.1f} {r['statements']:>10}")  # fmt: skip
+    with open("/proc/loadavg") as loadavg:
+        print(f"  load average: {loadavg.read().strip()}")
+    return {"database": label, "version": label, "in_process": rows, "results": []}
+
+
 def print_table(run: dict) -> None:
     print(f"\n{run['version']}:")
     header = f"  {'scenario':<32} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} " \
@@ -390,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("all", "sqlite", "postgres"), default="all")
     parser.add_argument("--data-dir", help="build here and keep it; reuse it when it exists")
     parser.add_argument("--by-kind", action="store_true", help="also each kind of query alone")
+    parser.add_argument("--in-process", action="store_true",
+                        help="instead of the server under load: each kind's CPU per request, "
+                             "answered in-process (Python, database backend, statements)")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="--in-process: rounds per kind")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument(
@@ -434,6 +528,10 @@ def main(argv: list[str] | None = None) -> int:
                   f" households in the county; the grid worker's grid: "
                   f"{fixtures['grid_households']} households, {fixtures['grid_persons']} persons "
                   f"(ready after {time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+            if args.in_process:
+                run = run_in_process(harness, label, url, fixtures, args)
+                runs.append(run)
+                continue
             run = run_database(label, url, fixtures, generator, args, env)
             run["data"] = {k: fixtures[k] for k in ("county_persons", "county_households",
                                                     "grid_households", "grid_persons")}  # fmt: skip
