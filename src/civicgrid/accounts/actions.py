@@ -251,7 +251,7 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     Every API request runs it, so the token and its organisation come from one fixed plain
     SELECT (`core.sql_rows`) rather than a query the ORM builds each time; it keeps the rule of
     `ApiToken.objects.usable()` (not revoked, not expired) in its WHERE clause."""
-    from civicgrid.core.sql_rows import columns_of, database, instance_from_row
+    from civicgrid.core.sql_rows import columns_of, database, instance_from_row, prepared_cursor
 
     prefix, _sep, rest = (raw or "").partition("_")
     key_id, _sep, secret = rest.partition("_")
@@ -269,7 +269,7 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
         "ON o.id = t.organisation_id WHERE t.key_id = %s AND t.revoked_at IS NULL "
         "AND (t.expires_at IS NULL OR t.expires_at > %s)"
     )
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [key_id, db.ops.adapt_datetimefield_value(now)])
         row = cursor.fetchone()
     if row is None:

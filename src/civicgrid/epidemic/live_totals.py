@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models
 
 from civicgrid.core import division_codes
-from civicgrid.core.sql_rows import database
+from civicgrid.core.sql_rows import database, prepared_cursor
 from civicgrid.epidemic.models import (
     DataElement,
     ElementTotal,
@@ -64,7 +64,7 @@ def add_report_change(
         if not deltas and not (reports or on_time):
             return  # a draft saved again, a correction changing nothing counted
         elements = sorted(deltas)
-        with db.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
                 _report_change_sql(db.vendor),
                 [list(codes), list(level_list), elements,
@@ -185,7 +185,7 @@ def _upsert(
     else:
         sql = _upsert_sql(model, columns, key, added, len(rows), db.vendor)
         params = [value for row in rows for value in row]
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
 
 

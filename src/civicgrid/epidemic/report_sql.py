@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from civicgrid.core.sql_rows import columns_of, database, instance_from_row
+from civicgrid.core.sql_rows import columns_of, database, instance_from_row, prepared_cursor
 from civicgrid.epidemic.choices import COUNTED_STATUSES
 from civicgrid.epidemic.models import DayLock, Report, ReportForm
 from civicgrid.epidemic.querysets import ancestor_codes
@@ -34,7 +34,7 @@ def read_write_state(
     db = database()
     codes = ancestor_codes(division_code)
     day = db.ops.adapt_datefield_value(date)
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_state_sql(len(codes), db.vendor), [day, *codes, unit_id, day, form_id])
         row = cursor.fetchone()
     if row is None:
@@ -53,7 +53,7 @@ def hold_form_against_locking(form_id: int) -> None:
     db = database()
     if db.vendor != "postgresql":
         return
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_hold_sql(), [form_id])
 
 
@@ -81,7 +81,7 @@ def previous_values(
 ) -> tuple[dict[str, Decimal] | None, datetime.date | None]:
     """The unit's last counted figures before `date`, and that report's day."""
     db = database()
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _previous_sql(db.vendor),
             [form_id, unit_id, db.ops.adapt_datefield_value(date), *COUNTED],

@@ -31,6 +31,7 @@ lock is then held for the shortest time, and no transaction waits for another lo
 holding it, so the chain head can never be part of a deadlock.
 """
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -44,6 +45,7 @@ from civicgrid.core.audit.chain import normalize_details
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.audit.models import AuditChainHead, AuditRecord
 from civicgrid.core.division_codes import normalize_code
+from civicgrid.core.sql_rows import prepared_cursor
 
 USER_AGENT_LENGTH = AuditRecord._meta.get_field("user_agent").max_length or 512
 REQUEST_ID_LENGTH = AuditRecord._meta.get_field("request_id").max_length or 64
@@ -168,7 +170,7 @@ def _locked_head() -> tuple[int, str]:
 
 
 def _move_head(seq: int, last_hash: str) -> None:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
             [seq, last_hash],
@@ -193,7 +195,7 @@ _RECORD_FIELDS = AuditRecord._meta.concrete_fields
 
 def _lock_head() -> tuple[int, str] | None:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row is not None else None
@@ -201,23 +203,28 @@ def _lock_head() -> tuple[int, str] | None:
 
 def _insert(*records: AuditRecord) -> None:
     """INSERT the records (one statement) as `save(force_insert=True)` would send each."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _RECORD_FIELDS)
-    row = "(" + ", ".join(["%s"] * len(_RECORD_FIELDS)) + ")"
     values = [
         f.get_db_prep_save(f.pre_save(record, True), connection)
         for record in records
         for f in _RECORD_FIELDS
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES {', '.join([row] * len(records))}",
-            values,
-        )
+    with prepared_cursor() as cursor:
+        cursor.execute(_insert_sql(len(records), connection.vendor), values)
     for record in records:
         record._state.adding = False
         record._state.db = connection.alias
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(count: int, vendor: str) -> str:
+    """The INSERT of `count` records (one, for every audited write; batches for exports)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _RECORD_FIELDS)
+    row = "(" + ", ".join(["%s"] * len(_RECORD_FIELDS)) + ")"
+    return (
+        f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * count)}"
+    )
 
 
 def _record_fields(
