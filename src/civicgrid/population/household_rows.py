@@ -9,8 +9,8 @@ in one `values()` query, and a few dict comprehensions — the same JSON (test_h
 and test_household_search pin it to the schema's; bench/bench_search.py measures it). A search
 by text finds its page as `household_search_page` says. The ID and mobile numbers are read as
 stored and masked through the per-process cache of `core.protected_fields.masked_from_token`:
-a list shows only masks, so it need not decrypt. Every statement here is planned for its
-values on PostgreSQL (`plans.planned_for_reach`).
+a list shows only masks, so it need not decrypt. Only a grid worker's statements are prepared
+on PostgreSQL; anyone else's are planned for their values (`plans.prepared_for_grid_workers`).
 """
 
 import functools
@@ -30,7 +30,7 @@ from civicgrid.core.sql_rows import database
 from civicgrid.population import selectors
 from civicgrid.population.choices import PersonStatus, Relationship
 from civicgrid.population.models import Household, Person, PersonTagging, ScreeningVisit
-from civicgrid.population.plans import planned_for_reach
+from civicgrid.population.plans import prepared_for_grid_workers
 from civicgrid.regions.models import Grid
 
 _MEMBER_FIELDS = (
@@ -85,7 +85,7 @@ def _person_row(row: dict[str, Any]) -> dict[str, Any]:
 def person_page(principal: Principal, persons: QuerySet[Person], paging: Paging) -> dict[str, Any]:
     """`{"count", "items"}` for one page of `persons` (what `principal` may see), shaped as the
     API's `PersonPage`."""
-    with planned_for_reach(principal):
+    with prepared_for_grid_workers(principal):
         items = person_rows(persons[paging.offset : paging.offset + paging.limit])
         return {"count": total_of(persons, paging, len(items)), "items": items}
 
@@ -218,7 +218,7 @@ def household_page(
     """`{"count", "items"}` for one page of `households` (from `selectors.households_for`),
     shaped exactly as the API's `HouseholdPage`, ready for JSON."""
     window = slice(paging.offset, paging.offset + paging.limit)
-    with planned_for_reach(principal):
+    with prepared_for_grid_workers(principal):
         ids = list(households.values_list("pk", flat=True)[window])
         total = total_of(households, paging, len(ids))
         return _answer(principal, ids, total)
@@ -254,7 +254,7 @@ def household_search_page(
     if not text or tag or grid_id is not None:
         households = selectors.households_for(principal, query=query, tag=tag, grid_id=grid_id)
         return household_page(principal, households, paging)
-    with planned_for_reach(principal):
+    with prepared_for_grid_workers(principal):
         matched = selectors.matched_household_ids(principal, text, each_once=False)
         # A union holds each id once already; the members' ids alone may repeat.
         total = (matched if matched.query.combinator else matched.distinct()).count()
