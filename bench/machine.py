@@ -110,6 +110,7 @@ class CpuReport:
     # CPU seconds the web workers and the database server's backends used: divided by the
     # requests served, a cost per request that a busy neighbour does not inflate.
     server_cpu_s: float = 0.0
+    database_cpu_s: float = 0.0  # the database server's share of server_cpu_s
 
     @property
     def imbalanced(self) -> bool:
@@ -169,7 +170,10 @@ class CpuMeter:
             for pid, proc in after.table.items()
             if pid in self.db_pids or proc.ppid in self.db_pids
         )
-        return CpuReport(min(1.0, max(0.0, others)), split, server_cpu_s=total + database)
+        return CpuReport(
+            min(1.0, max(0.0, others)), split, server_cpu_s=total + database,
+            database_cpu_s=database,
+        )  # fmt: skip
 
 
 def wait_for_quiet(max_wait: float, *, busy_below: float = 0.10) -> float | None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -93,11 +93,12 @@ class IdempotencyMiddleware:
         if principal is None:
             return self.get_response(request)
         fingerprint = _fingerprint(request)
-        try:
-            with transaction.atomic():
-                return self._run_once(request, principal, key, fingerprint)
-        except IntegrityError:
-            pass  # the key is taken: by a finished request, or one that rolled back meanwhile
+        with transaction.atomic():
+            response = self._run_once(request, principal, key, fingerprint)
+        if response is not None:
+            return response
+        # The key is taken: by a finished request, or by one still running that gave up the
+        # wait (SQLite's busy timeout).
         existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
         if existing is None or existing.status_code is None:
             return _error(
@@ -109,10 +110,11 @@ class IdempotencyMiddleware:
 
     def _run_once(
         self, request: HttpRequest, principal: str, key: str, fingerprint: str
-    ) -> HttpResponse:
+    ) -> HttpResponse | None:
         """Claim the key, run the request and keep its answer, inside the caller's transaction;
-        IntegrityError (from the claim) when the key is already taken."""
-        _claim(principal, key, request.method or "", request.path[:500], fingerprint)
+        None, having written nothing, when the key is already taken."""
+        if not _claim(principal, key, request.method or "", request.path[:500], fingerprint):
+            return None
         response = self.get_response(request)
         if response.status_code >= 500 or response.streaming:
             transaction.set_rollback(True)  # nothing happened: the client may try again
@@ -141,7 +143,8 @@ def _statements(vendor: str) -> tuple[str, str]:
     answer = ", ".join(f"{quote(_field(n).column)} = %s" for n in _ANSWER)
     principal, key = (quote(_field(n).column) for n in ("principal", "key"))
     return (
-        f"INSERT INTO {table} ({claimed}) VALUES ({', '.join(['%s'] * len(_CLAIMED))})",  # noqa: S608 - model names
+        f"INSERT INTO {table} ({claimed}) VALUES ({', '.join(['%s'] * len(_CLAIMED))}) "  # noqa: S608 - model names
+        f"ON CONFLICT ({principal}, {key}) DO NOTHING RETURNING {quote('id')}",
         f"UPDATE {table} SET {answer} WHERE {principal} = %s AND {key} = %s",  # noqa: S608
     )
 
@@ -151,11 +154,15 @@ def _db_values(names: tuple[str, ...], values: tuple[object, ...]) -> list[Any]:
     return [_field(n).get_db_prep_save(v, connection) for n, v in zip(names, values, strict=True)]
 
 
-def _claim(principal: str, key: str, method: str, path: str, fingerprint: str) -> None:
-    """INSERT the in-flight record (status NULL) as `objects.create()` would."""
+def _claim(principal: str, key: str, method: str, path: str, fingerprint: str) -> bool:
+    """INSERT the in-flight record (status NULL) as `objects.create()` would; False when the
+    key is taken. A taken key is not an error: an error would roll the transaction back, and
+    psycopg forgets every prepared statement of the connection on a rollback, which a phone's
+    retries would then cost every request of that connection."""
     values = (principal, key, method, path, fingerprint, "", b"", "", timezone.now())
     with prepared_cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[0], _db_values(_CLAIMED, values))
+        return cursor.fetchone() is not None
 
 
 def _keep(principal: str, key: str, response: HttpResponse) -> None:

@@ -46,3 +46,17 @@ def test_the_connection_prepares_nothing_again_after_the_block_even_after_an_err
         assert raw.prepare_threshold == PREPARE_AFTER
         _ = 1 / 0
     assert raw.prepare_threshold == before is None
+
+
+@pytest.mark.django_db(transaction=True)  # the request's transaction is the outermost
+def test_a_replayed_retry_keeps_the_connections_prepared_statements(client, personas):
+    """psycopg forgets every prepared statement of a connection on a rollback: a phone's
+    retry must not cause one (its key is found taken without an error)."""
+    client.force_login(personas.county_a_officer)
+    for n in range(PREPARE_AFTER + 1):
+        client.post("/tasks/demo/", {}, HTTP_IDEMPOTENCY_KEY=f"k{n}", HTTP_HX_REQUEST="true")
+    claim = [s for s in prepared_here() if 'INSERT INTO "core_idempotencyrecord"' in s]
+    assert claim
+    retry = client.post("/tasks/demo/", {}, HTTP_IDEMPOTENCY_KEY="k0", HTTP_HX_REQUEST="true")
+    assert retry["Idempotent-Replayed"] == "true"
+    assert claim[0] in prepared_here()
