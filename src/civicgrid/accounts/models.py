@@ -47,11 +47,10 @@ class User(AbstractUser):
 
     @cached_property
     def active_memberships(self) -> list["Membership"]:
-        return list(
-            self.memberships.filter(is_active=True, organisation__is_active=True)
-            .select_related("organisation", "jurisdiction")
-            .order_by("id")
-        )
+        """Active memberships of active organisations, with both, in the order made."""
+        from civicgrid.accounts.membership_rows import active_memberships
+
+        return active_memberships(self.pk) if self.pk is not None else []
 
     def jurisdiction_codes(self) -> list[str]:
         """The divisions whose subtrees this user may see; residents have none."""
