@@ -1,9 +1,11 @@
 """Scoping for the register: jurisdiction first, then roles, then a grid worker's own grids."""
 
+import functools
 from typing import Self
 
 from civicgrid.accounts.choices import Role
 from civicgrid.core.scoping import Principal, ScopedQuerySet
+from civicgrid.core.sql_rows import database, prepared_cursor
 
 # Roles whose work needs the population register at all. Volunteers, clerks and enterprise
 # agents hold jurisdictions too, but for other purposes: they see no one here.
@@ -36,13 +38,22 @@ def grid_restriction(principal: Principal) -> list[int] | None:
         return None
     cached = getattr(principal, "_assigned_grid_ids", None)
     if cached is None:
-        from civicgrid.population.models import GridAssignment
-
-        cached = list(
-            GridAssignment.objects.filter(user=principal).values_list("grid_id", flat=True)
-        )
+        # A fixed statement: a grid worker's every register request asks it.
+        with prepared_cursor() as cursor:
+            cursor.execute(_assigned_grids_sql(), [principal.pk])  # type: ignore[attr-defined]
+            cached = [row[0] for row in cursor.fetchall()]
         principal._assigned_grid_ids = cached  # type: ignore[attr-defined]
     return cached
+
+
+@functools.cache
+def _assigned_grids_sql() -> str:
+    from civicgrid.population.models import GridAssignment
+
+    quote = database().ops.quote_name
+    meta = GridAssignment._meta
+    grid, user = (quote(meta.get_field(n).column) for n in ("grid", "user"))  # type: ignore[union-attr,arg-type]
+    return f"SELECT {grid} FROM {quote(meta.db_table)} WHERE {user} = %s"  # noqa: S608
 
 
 def may_use_register(principal: Principal) -> bool:

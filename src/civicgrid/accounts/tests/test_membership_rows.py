@@ -28,9 +28,7 @@ def test_every_persona_gets_what_the_orm_gave(personas, django_assert_num_querie
             found = active_memberships(user.pk)
             seen = [(m.organisation.name, m.jurisdiction.name) for m in found]
         assert [values(m) for m in found] == [values(m) for m in expected], user.username
-        assert [values(m.organisation) for m in found] == [
-            values(m.organisation) for m in expected
-        ]
+        assert [values(m.organisation) for m in found] == [values(m.organisation) for m in expected]
         assert seen == [(m.organisation.name, m.jurisdiction.name) for m in expected]
 
 
