@@ -710,6 +710,12 @@ def main(argv: list[str] | None = None) -> int:
             submitted = submissions(server.port, fx, args.submit_threads, args.duration)
             cpu = meter.stop()
             submitted["others_cpu_share"] = round(cpu.others_share, 3)
+            # What a report costs the server (web workers and PostgreSQL), without this
+            # process's client threads, which share the two cores with it.
+            reports = max(1, int(submitted["reports"]))
+            submitted["server_cpu_ms"] = round(cpu.server_cpu_s * 1000 / reports, 2)
+            submitted["database_cpu_ms"] = round(cpu.database_cpu_s * 1000 / reports, 2)
+            submitted["client_cpu_ms"] = round(cpu.harness_cpu_s * 1000 / reports, 2)
             print(f"   submissions: {submitted}", flush=True)
         summary = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),

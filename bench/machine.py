@@ -111,6 +111,7 @@ class CpuReport:
     # requests served, a cost per request that a busy neighbour does not inflate.
     server_cpu_s: float = 0.0
     database_cpu_s: float = 0.0  # the database server's share of server_cpu_s
+    harness_cpu_s: float = 0.0  # this harness and its load generator (not in server_cpu_s)
 
     @property
     def imbalanced(self) -> bool:
@@ -172,7 +173,7 @@ class CpuMeter:
         )
         return CpuReport(
             min(1.0, max(0.0, others)), split, server_cpu_s=total + database,
-            database_cpu_s=database,
+            database_cpu_s=database, harness_cpu_s=after.own - before.own,
         )  # fmt: skip
 
 
