@@ -52,7 +52,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API allows one instance per thread, and other
+# browser tests (the form engine's, under src/) start their own; a session-long one here made
+# them fail whenever xdist gave a worker one of these modules first.
+@pytest.fixture(scope="module")
 def browser(request: pytest.FixtureRequest) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
