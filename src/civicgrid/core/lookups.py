@@ -18,6 +18,18 @@ from typing import Any
 from django.db.models import Lookup
 
 
+def any_of_sql(column: str, vendor: str) -> str:
+    """`column` among the integers of one parameter (`any_of_param`), for hand-written SQL."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column name
+
+
+def any_of_param(values: list[int], vendor: str) -> Any:
+    """The one parameter of `any_of_sql`: an array on PostgreSQL, JSON on SQLite."""
+    return values if vendor == "postgresql" else json.dumps(values)
+
+
 class AnyOf(Lookup):  # type: ignore[type-arg]
     lookup_name = "any_of"
     prepare_rhs = False
@@ -27,8 +39,5 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-        # lhs is the compiled column; the values travel as a parameter.
-        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return sql, [*lhs_params, json.dumps(self.rhs)]
+        vendor = connection.vendor
+        return any_of_sql(lhs, vendor), [*lhs_params, any_of_param(self.rhs, vendor)]

@@ -14,7 +14,6 @@ on PostgreSQL; anyone else's are planned for their values (`plans.prepared_for_g
 """
 
 import functools
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Case, F, Field, Lookup, Model, Q, QuerySet, Value, When
 
-from civicgrid.core.lookups import AnyOf
+from civicgrid.core.lookups import AnyOf, any_of_param, any_of_sql
 from civicgrid.core.paging import Paging, total_of
 from civicgrid.core.protected_fields import masked_from_token, stored_token
 from civicgrid.core.scoping import Principal
@@ -126,9 +125,8 @@ def _household_rows(ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     db = database()
     sql = _rows_sql(db.vendor)
-    ids_param = list(ids) if db.vendor == "postgresql" else json.dumps(ids)
     with db.cursor() as cursor:
-        cursor.execute(sql, [PersonStatus.LIVING_HERE.value, ids_param])
+        cursor.execute(sql, [PersonStatus.LIVING_HERE.value, any_of_param(list(ids), db.vendor)])
         fetched = cursor.fetchall()
     by_id = {}
     for values in fetched:
@@ -164,8 +162,7 @@ _HOUSEHOLD_ROW = (
 @functools.cache
 def _rows_sql(vendor: str) -> str:
     """The statement of `_household_rows`, its columns those of `_HOUSEHOLD_ROW`; its
-    parameters: the living status, then the ids (an array on PostgreSQL, JSON on SQLite, as
-    `core.lookups.AnyOf` sends them)."""
+    parameters: the living status, then the ids (`core.lookups.any_of_param`)."""
     quote = database().ops.quote_name
 
     def table(model: type[Model]) -> str:
@@ -191,12 +188,11 @@ def _rows_sql(vendor: str) -> str:
         living,
         last_visit,
     ]
-    among = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
     return (
         f"SELECT {', '.join(select)} FROM {table(Household)} h"  # noqa: S608 - no input in it
         f" LEFT JOIN {table(Grid)} g ON {col('g', Grid, 'id')} = {col('h', Household, 'grid')}"
         f" LEFT JOIN {table(Person)} p ON {col('p', Person, 'id')} = {col('h', Household, 'head')}"
-        f" WHERE {h_id} {among}"
+        f" WHERE {any_of_sql(h_id, vendor)}"
     )
 
 
