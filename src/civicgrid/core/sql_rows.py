@@ -162,16 +162,63 @@ def insert_row(instance: models.Model, *, unless_conflict_on: tuple[str, ...] = 
         row = cursor.fetchone()
     if row is None:
         return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = db.alias
+    _saved(instance, row[0])
     return True
+
+
+def insert_row_and_child(
+    parent: models.Model,
+    child: models.Model,
+    link: str,
+    *,
+    unless_conflict_on: tuple[str, ...] = (),
+) -> bool:
+    """`insert_row(parent)`, then `insert_row(child)` with its foreign key `link` pointing at
+    the new parent (a report and its first revision). On PostgreSQL one statement: the parent's
+    INSERT in a WITH that the child's INSERT reads, one round trip fewer.
+
+    With `unless_conflict_on` a parent row already holding those values makes it insert
+    neither and return False, as `insert_row` does."""
+    db = database()
+    if db.vendor != "postgresql":
+        if not insert_row(parent, unless_conflict_on=unless_conflict_on):
+            return False
+        setattr(child, link, parent)
+        insert_row(child)
+        return True
+    parent_fields = _inserted_fields(type(parent))
+    child_fields = _child_fields(type(child), link)
+    values = [f.get_db_prep_save(f.pre_save(parent, True), db) for f in parent_fields]
+    values += [f.get_db_prep_save(f.pre_save(child, True), db) for f in child_fields]
+    sql = _insert_pair_sql(type(parent), type(child), link, unless_conflict_on, db.vendor)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _saved(parent, row[1])
+    setattr(child, link, parent)
+    _saved(child, row[0])
+    return True
+
+
+def _saved(instance: models.Model, pk: Any) -> None:
+    """Mark `instance` as the stored row of primary key `pk`, as `save()` leaves it."""
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = database().alias
 
 
 @functools.cache
 def _inserted_fields(model: type[models.Model]) -> list[Any]:
     meta = model._meta
     return [f for f in meta.concrete_fields if f is not meta.auto_field]
+
+
+@functools.cache
+def _child_fields(model: type[models.Model], link: str) -> list[Any]:
+    """The inserted fields of `model` but its foreign key `link`."""
+    return [f for f in _inserted_fields(model) if f.name != link]
 
 
 @functools.cache
@@ -188,3 +235,34 @@ def _insert_sql(model: type[models.Model], conflict_on: tuple[str, ...], vendor:
         f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} "
         f"RETURNING {quote(model._meta.pk.column)}"
     )
+
+
+@functools.cache
+def _insert_pair_sql(
+    parent: type[models.Model],
+    child: type[models.Model],
+    link: str,
+    conflict_on: tuple[str, ...],
+    vendor: str,
+) -> str:
+    """`insert_row_and_child` on PostgreSQL: the child's values are cast to their columns'
+    types, which a SELECT list (unlike VALUES) does not infer from the INSERT's columns;
+    lengths are left to the INSERT, which checks them rather than cutting."""
+    db = database()
+    quote = db.ops.quote_name
+    key = child._meta.get_field(link)
+    fields = _child_fields(child, link)
+    casts = ", ".join(f"%s::{_cast_type(f, db)}" for f in fields)
+    columns = ", ".join(quote(c) for c in [key.column, *(f.column for f in fields)])
+    return (
+        f"WITH parent AS ({_insert_sql(parent, conflict_on, vendor)}) "  # noqa: S608
+        f"INSERT INTO {quote(child._meta.db_table)} ({columns}) "
+        f"SELECT parent.{quote(parent._meta.pk.column)}, {casts} FROM parent "
+        f"RETURNING {quote(child._meta.pk.column)}, {quote(key.column)}"
+    )
+
+
+def _cast_type(field: Any, db: BaseDatabaseWrapper) -> str:
+    # A foreign key's column type is its target's; varchar without its length (see above).
+    column_type = str(field.db_type(db))
+    return "varchar" if column_type.startswith("varchar(") else column_type

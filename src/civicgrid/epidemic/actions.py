@@ -29,7 +29,7 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.notifications.actions import notify
 from civicgrid.core.scoping import covers, jurisdiction_q
-from civicgrid.core.sql_rows import insert_row
+from civicgrid.core.sql_rows import insert_row, insert_row_and_child
 from civicgrid.epidemic import remit, report_sql, rules
 from civicgrid.epidemic.choices import COUNTED_STATUSES, ReportStatus
 from civicgrid.epidemic.definitions import form_definition
@@ -223,40 +223,48 @@ def _write(
     if current is None:
         report = Report(form=form, unit=unit, division_code=unit.division_code, date=date, **fields)
         # No savepoint: a row of the same key makes the INSERT do nothing instead of failing.
-        if not insert_row(report, unless_conflict_on=("form_id", "unit_id", "date")):
+        if not insert_row_and_child(
+            report,
+            _revision(report, stored, user, now, note),
+            "report",
+            unless_conflict_on=("form_id", "unit_id", "date"),
+        ):
             raise ReportConflict(
                 f"“{unit.name}”{_day_label(date)}的日报刚刚已由他人填写，请刷新后在其基础上修改",
                 current_version=None,
             )
-        created = True
-    else:
-        written = Report.objects.filter(pk=current.pk, version=current.version).update(
-            version=F("version") + 1, updated_at=now, **fields
-        )
-        if written != 1:
-            raise ReportConflict(
-                f"“{unit.name}”{_day_label(date)}的日报已被他人修改，请刷新后在最新内容上重新修改",
-                current_version=None,
-            )
-        # The row as the UPDATE left it, without reading it back.
-        report = current
-        for name, value in fields.items():
-            setattr(report, name, value)
-        report.version = current.version + 1
-        report.updated_at = now
-        created = False
-    insert_row(
-        ReportRevision(
-            report=report,
-            version=report.version,
-            values=stored,
-            status=report.status,
-            changed_by=user,
-            changed_at=now,
-            note=note[:200],
-        )
+        return report, True
+    written = Report.objects.filter(pk=current.pk, version=current.version).update(
+        version=F("version") + 1, updated_at=now, **fields
     )
-    return report, created
+    if written != 1:
+        raise ReportConflict(
+            f"“{unit.name}”{_day_label(date)}的日报已被他人修改，请刷新后在最新内容上重新修改",
+            current_version=None,
+        )
+    # The row as the UPDATE left it, without reading it back.
+    report = current
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version = current.version + 1
+    report.updated_at = now
+    insert_row(_revision(report, stored, user, now, note))
+    return report, False
+
+
+def _revision(
+    report: Report, stored: dict[str, str], user: User | None, now: datetime.datetime, note: str
+) -> ReportRevision:
+    """The history row of `report` as this write leaves it."""
+    return ReportRevision(
+        report=report,
+        version=report.version,
+        values=stored,
+        status=report.status,
+        changed_by=user,
+        changed_at=now,
+        note=note[:200],
+    )
 
 
 # --- the approval chain ----------------------------------------------------------------------
