@@ -853,8 +853,8 @@ def main(argv: list[str] | None = None) -> int:
     load = argparse.Namespace(duration=args.duration, connections=args.connections, threads=2,
                               attempts=2, warmup=2, settle=15)  # fmt: skip
     sqlite = args.database == "sqlite"
-    name = "epidemic-sqlite" if sqlite else "epidemic"
-    data_dir = RESULTS_DIR / f"{name}-data"
+    stem = "epidemic-sqlite" if sqlite else "epidemic"  # of the data directory, logs, results
+    data_dir = RESULTS_DIR / f"{stem}-data"
     data_dir.mkdir(parents=True, exist_ok=True)
     cluster = None
     if sqlite:
@@ -871,13 +871,13 @@ def main(argv: list[str] | None = None) -> int:
         # The set is written before the server starts: on SQLite the generator's long
         # transactions hold the one write lock past the busy timeout of the server's task
         # worker, which then stops (and `civicgrid serve` with it).
-        set_up(url, env, RESULTS_DIR / f"setup-{name}.log")
+        set_up(url, env, RESULTS_DIR / f"setup-{stem}.log")
         print("generating the province-scale set …", flush=True)
         fx = Harness(data_dir, 0, __file__).step("generate", url, units=args.units, days=args.days)
         print(f"   {fx['rows']['reports']:,} reports, {fx['rows']['totals']:,} total cells; "
               f"seconds: {fx.get('seconds')}", flush=True)  # fmt: skip
         with Server(
-            database_url=url, log_path=RESULTS_DIR / f"server-{name}.log", env=env
+            database_url=url, log_path=RESULTS_DIR / f"server-{stem}.log", env=env
         ) as server:
             if args.in_process:
                 got = Harness(data_dir, 0, __file__).step(
@@ -958,7 +958,7 @@ def main(argv: list[str] | None = None) -> int:
         }  # fmt: skip
         for secret in ("province_token", "submitters"):
             summary["generated"].pop(secret, None)
-        (RESULTS_DIR / f"{name}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+        (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     finally:
         if cluster:
             cluster.stop()
