@@ -229,16 +229,16 @@ def _insert_reports(cursor, sql: Dialect, form: int, days: list[date]) -> int:  
     figures = ", ".join(f"'{code}', CAST({sql.below(top)} AS text)" for code, _, _, top in ELEMENTS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cursor.execute(
-        f"""WITH days (d) AS (VALUES {", ".join(["(%s)"] * len(days))})
-            INSERT INTO epidemic_report (form_id, unit_id, division_code, date, "values",
+        f"""INSERT INTO epidemic_report (form_id, unit_id, division_code, date, "values",
                 warnings, status, version, on_time, created_at, updated_at, submitted_at)
+            WITH days (d) AS (VALUES {", ".join(["(%s)"] * len(days))})
             SELECT %s, o.id, o.division_code, days.d, {sql.json_object}({figures}),
                 {sql.empty_list}, 'submitted', 1, {sql.below(10)} < 9, %s, %s, %s
             FROM accounts_organisation o CROSS JOIN days
             WHERE o.type = 'medical' AND o.name LIKE '%%卫生室'""",  # noqa: S608
         [*(connection.ops.adapt_datefield_value(d) for d in days), form, now, now, now],
     )
-    return int(cursor.rowcount)
+    return int(cursor.rowcount)  # -1 from Python's sqlite3 when the WITH came first
 
 
 def _roll_up(cursor, form: int) -> None:  # type: ignore[no-untyped-def]
