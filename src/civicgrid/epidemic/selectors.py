@@ -89,7 +89,13 @@ def statistics(
     )
     if within.level in TOTALS_LEVELS:
         level = max(division_codes.LEVEL_DIGITS) if by_community else within.level + 1
-        cells = totals.filter(jurisdiction_q([within.code]), level__in=(within.level, level))
+        # Two look-ups rather than `level IN (within's, the rows')`: with the IN, SQLite's
+        # planner reads the subtree through the unique index's code range instead, the whole
+        # province for the province (6-10 s on the province-scale set against 3 ms).
+        cells = [
+            *totals.filter(division_code=within.code, level=within.level),
+            *totals.filter(jurisdiction_q([within.code]), level=level),
+        ]
         by_code: dict[str, dict[str, Decimal]] = defaultdict(dict)
         for cell in cells:
             by_code[cell["division_code"]][codes[cell["element_id"]]] = _number(cell["value"])
