@@ -93,12 +93,10 @@ def _figures(inside: dict[str, int], upto: dict[str, int]) -> dict[str, int]:
 def line_list_statistics(
     within: Division, start: datetime.date, end: datetime.date
 ) -> LineListStatistics:
-    """The figures of `within` and of each child division (one query)."""
+    """The figures of `within` and of each child division (two queries)."""
     child_level = min(within.level + 1, max(division_codes.LEVEL_DIGITS))
-    cells = (
-        LineListTotal.objects.filter(
-            jurisdiction_q([within.code]), level__in=(within.level, child_level), date__lte=end
-        )
+    sums = (
+        LineListTotal.objects.filter(date__lte=end)
         .order_by()
         .values("division_code", "measure")
         .annotate(
@@ -108,6 +106,11 @@ def line_list_statistics(
             ),
         )
     )
+    # Not `level IN (…)`: SQLite would read the subtree through the unique index instead
+    # (see selectors.statistics).
+    cells = list(sums.filter(division_code=within.code, level=within.level))
+    if child_level != within.level:
+        cells += sums.filter(jurisdiction_q([within.code]), level=child_level)
     inside: dict[str, dict[str, int]] = defaultdict(dict)
     upto: dict[str, dict[str, int]] = defaultdict(dict)
     for cell in cells:
