@@ -258,11 +258,20 @@ def step_export(args: argparse.Namespace) -> dict[str, object]:
 
 
 def step_chain(args: argparse.Namespace) -> dict[str, object]:
+    from django.core.management.color import no_style
+    from django.db import connection
     from django.test import Client
 
     from civicgrid.accounts.models import Organisation, User
+    from civicgrid.epidemic.models import Case, Observation
     from civicgrid.epidemic.synthetic import bulk_chain
+    from civicgrid.population.models import Person
 
+    # The generator wrote explicit ids: on PostgreSQL the sequences must move past them before
+    # the chain's rows take theirs from them.
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Case, Observation]):
+            cursor.execute(sql)
     cdc = Organisation.objects.get(name="阜城县疾病预防控制中心")
     started = time.perf_counter()
     cluster = bulk_chain(
