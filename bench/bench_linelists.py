@@ -14,9 +14,11 @@ community committee per village or community of the county as the observation te
 `--export-rows` persons (one shared ciphertext of a valid ID number — the export still decrypts
 every row — and distinct look-up hashes) each with a confirmed case reported by the county CDC;
 the first `--observed` of them under home observation started in the last 13 days, each with
-`--checks` monitoring entries before today (10,000,000 rows at the issue's province scale is a
-hundred counties of this) and the observation's last-check columns as `do_record_check` leaves
-them (2 % with fever, 5 % missing yesterday evening's check).
+up to `--checks` monitoring entries before today and the observation's last-check columns as
+`do_record_check` leaves them (2 % with fever, 5 % missing yesterday evening's check); and
+`--elsewhere` more people under observation the same way in villages of nine other counties,
+so that the county's worklist is read among the province's (the issue's 1,000,000 people with
+10,000,000 checks: `--elsewhere 900000 --checks 14`, the default but for --checks).
 
 Measured in child processes (so each reports its own peak RSS):
   worklist   the county officer's session through the API (`/api/v1/epidemic/line-lists/worklist`,
@@ -72,6 +74,11 @@ def rss_mb() -> float:
 # --- generate ------------------------------------------------------------------------------------
 
 
+# Nine other Hebei counties, whose villages hold the people under observation elsewhere.
+OTHER_COUNTIES = ("130102", "130104", "130105", "130108", "130109", "130110", "130111", "130121",
+                  "131127")  # fmt: skip
+
+
 def step_generate(args: argparse.Namespace) -> dict[str, object]:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -83,6 +90,7 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
     from civicgrid.accounts.models import Organisation, User
     from civicgrid.core.crypto import encrypt
     from civicgrid.core.idcard import make_id_number
+    from civicgrid.core.scoping import jurisdiction_q
     from civicgrid.epidemic.models import Case, MonitoringEntry, Observation
     from civicgrid.epidemic.models.line_lists import slot_key
     from civicgrid.population.models import Person
@@ -94,10 +102,12 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
     call_command("migrate", verbosity=0)
     if Case.objects.exists():
         return {"reused": True}
+    counties = ("131128", *(OTHER_COUNTIES if args.elsewhere else ()))
+    above = {"130000000000", *(f"{c[:4]}00000000" for c in counties)}
     rows = [
         r
         for r in read_division_rows(PACKAGED_HEBEI.read_bytes())
-        if r.code.startswith("131128") or r.code in ("130000000000", "131100000000")
+        if r.code.startswith(counties) or r.code in above
     ]
     do_import_divisions(rows)
     communities = list(Division.objects.filter(code__startswith="131128", level=5).order_by("code"))
@@ -114,6 +124,14 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
         )
         for c in communities
     }
+    # The other counties' villages and their committees, for the people observed elsewhere.
+    elsewhere_q = jurisdiction_q([f"{c}000000" for c in OTHER_COUNTIES], "code")
+    villages = Division.objects.filter(elsewhere_q, level=5).order_by("code")
+    away = [
+        (c.code, do_create_organisation(
+            name=f"{c.name}（委员会）", type=T.COMMUNITY_COMMITTEE, division=c).pk)
+        for c in (villages if args.elsewhere else [])
+    ]  # fmt: skip
     token = encrypt("id_number", make_id_number("131128", datetime.date(1980, 1, 1), 1))
     rng = random.Random(5)  # noqa: S311 - benchmark data
     now = timezone.now()
@@ -151,29 +169,48 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
                 "checks", "created_at"]  # fmt: skip
     entry_cols = ["observation_id", "division_code", "date", "slot", "temperature", "symptoms", "note",
                   "by_self", "recorded_at"]  # fmt: skip
+
+    def observe(first: int, count: int, person_of, home_of, team_of) -> None:  # type: ignore[no-untyped-def]
+        """Observations first+1 … first+count, each with its checks before today."""
+        for start_id in range(first, first + count, chunk // 2):
+            observations, entries = [], []
+            for i in range(start_id + 1, min(start_id + chunk // 2, first + count) + 1):
+                start = today - datetime.timedelta(days=rng.randrange(0, 13))
+                slots = [slot_key(start, "am") + k for k in range(args.checks)]
+                slots = [s for s in slots if s < slot_key(today, "am")] or [slot_key(start, "am")]
+                if rng.random() < 0.05:
+                    slots = slots[:-1] or slots  # a missed evening check
+                fever = rng.random() < 0.02
+                temps = [36.5] * (len(slots) - 1) + [37.8 if fever else 36.6]
+                home = home_of(i)
+                observations.append((i, person_of(i), home, "home", team_of(i), start,
+                                     start + datetime.timedelta(days=14), "active", "", slots[-1],
+                                     now, temps[-1], fever, len(slots), now))  # fmt: skip
+                for s, t in zip(slots, temps, strict=True):
+                    day = datetime.date(2000, 1, 1) + datetime.timedelta(days=s // 2)
+                    entries.append((i, home, day, "pm" if s % 2 else "am", t, "[]", "", False, now))
+            with transaction.atomic():
+                insert(Observation, obs_cols, observations)
+                insert(MonitoringEntry, entry_cols, entries)
+            print(f"  observations: {min(start_id + chunk // 2, first + count)}/{first + count}",
+                  flush=True)  # fmt: skip
+
     m = args.observed
-    for first in range(0, m, chunk // 2):
-        observations, entries = [], []
-        for i in range(first + 1, min(first + chunk // 2, m) + 1):
-            start = today - datetime.timedelta(days=rng.randrange(0, 13))
-            slots = [slot_key(start, "am") + k for k in range(args.checks)]
-            slots = [s for s in slots if s < slot_key(today, "am")] or [slot_key(start, "am")]
-            if rng.random() < 0.05:
-                slots = slots[:-1] or slots  # a missed evening check
-            fever = rng.random() < 0.02
-            temps = [36.5] * (len(slots) - 1) + [37.8 if fever else 36.6]
-            observations.append((i, i, homes[i - 1], "home", teams[homes[i - 1]].pk, start,
-                                 start + datetime.timedelta(days=14), "active", "", slots[-1], now,
-                                 temps[-1], fever, len(slots), now))  # fmt: skip
-            for s, t in zip(slots, temps, strict=True):
-                day = datetime.date(2000, 1, 1) + datetime.timedelta(days=s // 2)
-                entries.append(
-                    (i, homes[i - 1], day, "pm" if s % 2 else "am", t, "[]", "", False, now)
-                )
+    observe(0, m, lambda i: i, lambda i: homes[i - 1], lambda i: teams[homes[i - 1]].pk)
+    # The rest of the province's people under observation, in villages of other counties (codes
+    # only: scoping and the worklist go by code), so that the county's worklist is read among
+    # them: the issue's province holds 1,000,000 with 10,000,000 checks.
+    elsewhere = args.elsewhere
+    for first in range(0, elsewhere, chunk):
+        ids = range(n + first + 1, n + min(first + chunk, elsewhere) + 1)
         with transaction.atomic():
-            insert(Observation, obs_cols, observations)
-            insert(MonitoringEntry, entry_cols, entries)
-        print(f"  observations: {min(first + chunk // 2, m)}/{m}", flush=True)
+            insert(Person, person_cols, [
+                (i, token, f"bench{i:059d}", f"测试{i}", "cs", "M", datetime.date(1980, 1, 1), "",
+                 "other", "registered", "living_here", away[i % len(away)][0], now, now)
+                for i in ids])  # fmt: skip
+        print(f"  persons elsewhere: {min(first + chunk, elsewhere)}/{elsewhere}", flush=True)
+    observe(m, elsewhere, lambda i: n + i - m, lambda i: away[(n + i - m) % len(away)][0],
+            lambda i: away[(n + i - m) % len(away)][1])  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
@@ -300,6 +337,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observed", type=int, default=100_000)
     parser.add_argument("--checks", type=int, default=10)
+    parser.add_argument("--elsewhere", type=int, default=900_000,
+                        help="people under observation in other counties (with --checks each)")  # fmt: skip
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--data-dir", default="")
@@ -312,7 +351,8 @@ def main() -> None:
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="cg-linelists-")
     results: dict[str, object] = {"when": datetime.datetime.now(datetime.UTC).isoformat(), "nproc": os.cpu_count(),
                                   "database": os.environ.get("DATABASE_URL", "sqlite (throwaway)")}  # fmt: skip
-    passthrough = ["--observed", str(args.observed), "--checks", str(args.checks), "--export-rows",
+    passthrough = ["--observed", str(args.observed), "--elsewhere", str(args.elsewhere),
+                   "--checks", str(args.checks), "--export-rows",
                    str(args.export_rows), "--repeat", str(args.repeat), "--data-dir", data_dir]  # fmt: skip
     for step in ("generate", "worklist", "export", "chain"):
         print(f"{step} … (load {loadavg()})", flush=True)
