@@ -18,7 +18,7 @@ up to `--checks` monitoring entries before today and the observation's last-chec
 `do_record_check` leaves them (2 % with fever, 5 % missing yesterday evening's check); and
 `--elsewhere` more people under observation the same way in villages of nine other counties,
 so that the county's worklist is read among the province's (the issue's 1,000,000 people with
-10,000,000 checks: `--elsewhere 900000 --checks 14`, the default but for --checks).
+~10,000,000 checks: `--elsewhere 900000 --checks 14`, the defaults).
 
 Measured in child processes (so each reports its own peak RSS):
   worklist   the county officer's session through the API (`/api/v1/epidemic/line-lists/worklist`,
@@ -336,7 +336,7 @@ STEPS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observed", type=int, default=100_000)
-    parser.add_argument("--checks", type=int, default=10)
+    parser.add_argument("--checks", type=int, default=14)
     parser.add_argument("--elsewhere", type=int, default=900_000,
                         help="people under observation in other counties (with --checks each)")  # fmt: skip
     parser.add_argument("--export-rows", type=int, default=1_000_000)
