@@ -251,6 +251,8 @@ def _insert_pair_sql(
     db = database()
     quote = db.ops.quote_name
     key = child._meta.get_field(link)
+    if not isinstance(key, models.ForeignKey):
+        raise TypeError(f"{child.__name__}.{link} is not a foreign key")
     fields = _child_fields(child, link)
     casts = ", ".join(f"%s::{_cast_type(f, db)}" for f in fields)
     columns = ", ".join(quote(c) for c in [key.column, *(f.column for f in fields)])
