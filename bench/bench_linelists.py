@@ -197,9 +197,9 @@ def step_generate(args: argparse.Namespace) -> dict[str, object]:
 
     m = args.observed
     observe(0, m, lambda i: i, lambda i: homes[i - 1], lambda i: teams[homes[i - 1]].pk)
-    # The rest of the province's people under observation, in villages of other counties (codes
-    # only: scoping and the worklist go by code), so that the county's worklist is read among
-    # them: the issue's province holds 1,000,000 with 10,000,000 checks.
+    # The rest of the province's people under observation, in the other counties' villages and
+    # their committees' care, so that the county's worklist is read among them: the issue's
+    # province holds 1,000,000 with 10,000,000 checks.
     elsewhere = args.elsewhere
     for first in range(0, elsewhere, chunk):
         ids = range(n + first + 1, n + min(first + chunk, elsewhere) + 1)
