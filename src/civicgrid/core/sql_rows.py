@@ -254,7 +254,7 @@ def _insert_pair_sql(
     if not isinstance(key, models.ForeignKey):
         raise TypeError(f"{child.__name__}.{link} is not a foreign key")
     fields = _child_fields(child, link)
-    casts = ", ".join(f"%s::{_cast_type(f, db)}" for f in fields)
+    casts = ", ".join(f"%s::{cast_type(f, db)}" for f in fields)
     columns = ", ".join(quote(c) for c in [key.column, *(f.column for f in fields)])
     return (
         f"WITH parent AS ({_insert_sql(parent, conflict_on, vendor)}) "  # noqa: S608
@@ -264,7 +264,9 @@ def _insert_pair_sql(
     )
 
 
-def _cast_type(field: Any, db: BaseDatabaseWrapper) -> str:
-    # A foreign key's column type is its target's; varchar without its length (see above).
+def cast_type(field: Any, db: BaseDatabaseWrapper) -> str:
+    """The type to cast a parameter to for `field`'s column in an INSERT … SELECT (PostgreSQL):
+    a foreign key's column type is its target's; varchar without its length, which the INSERT
+    checks rather than cuts."""
     column_type = str(field.db_type(db))
     return "varchar" if column_type.startswith("varchar(") else column_type

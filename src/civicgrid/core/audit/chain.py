@@ -85,8 +85,9 @@ def canonical_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
-    """The bytes that are hashed for a record given as a mapping of HASHED_FIELDS."""
+def _document(fields: Mapping[str, Any], **placed: Any) -> str:
+    """The canonical JSON text of a record given as a mapping of HASHED_FIELDS (`placed`
+    replaces fields after they are brought to their canonical form)."""
     actor_id = fields["actor_id"]
     document = {name: fields[name] for name in HASHED_FIELDS}
     document.update(
@@ -97,9 +98,41 @@ def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
         ip_address=canonical_ip(fields["ip_address"]),
         details=normalize_details(fields["details"]),
     )
+    document.update(placed)
     return json.dumps(
         document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode()
+    )
+
+
+def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
+    """The bytes that are hashed for a record given as a mapping of HASHED_FIELDS."""
+    return _document(fields).encode()
+
+
+# What the database fills in when it appends a record itself (`canonical_template`): the JSON
+# values standing in for them. JSON escapes the NUL, so the text holds `"\u0000…"`, which no
+# stored text can (PostgreSQL refuses NUL in text and jsonb).
+_PLACED = {"created_at": "\x00created_at", "prev_hash": "\x00prev_hash", "seq": "\x00seq"}
+
+
+def canonical_template(fields: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The canonical text of a record whose previous hash and sequence number are not known
+    yet, as four pieces around them and its time: `a + time + b + prev_hash + c + seq + d` is
+    the text `canonical_bytes` gives once they are (the time as `canonical_time` writes it,
+    the number in decimal). Keys are sorted, so they come in that order. Lets the database
+    hash the record in the statement that appends it (`audit.actions`). Raises ValueError
+    for text holding a NUL, which neither database would store either."""
+    text = _document({**fields, "seq": 0, "created_at": _ANY_TIME}, **_PLACED)
+    marks = [json.dumps(_PLACED[name]) for name in ("created_at", "prev_hash", "seq")]
+    if any(text.count(mark) != 1 for mark in marks):
+        raise ValueError("audit records cannot hold a NUL character")
+    first, rest = text.split(marks[0])
+    second, rest = rest.split(marks[1])
+    third, last = rest.split(marks[2])
+    return first + '"', '"' + second + '"', '"' + third, last
+
+
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # replaced by its placeholder before it is written
 
 
 def record_hash(fields: Mapping[str, Any]) -> str:

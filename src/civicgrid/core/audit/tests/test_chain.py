@@ -1,7 +1,9 @@
 """The hash chain: numbering, links, and hashes that survive a round trip through the database."""
 
 import pytest
+from django.db import connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.chain import GENESIS_HASH, canonical_bytes
@@ -63,9 +65,31 @@ def test_a_record_read_back_from_the_database_has_the_hash_it_was_written_with(p
     assert stored.details["whole"] == 10**16 and stored.details["ratio"] == 0.1
 
 
-def test_times_along_the_chain_never_go_backwards():
+def test_times_of_records_written_one_after_another_never_go_backwards():
     records = append(5)
     assert [r.created_at for r in records] == sorted(r.created_at for r in records)
+
+
+def test_postgresql_locks_hashes_and_appends_in_one_statement():
+    """Every audited write of the platform queues on the head's lock, held to the commit: on
+    PostgreSQL the record is hashed by the statement that locks the head, so no round trip
+    and no hashing in Python happens under the lock. The hash is the one Python computes."""
+    append(1)  # the head exists from the first append on
+    with CaptureQueriesContext(connection) as queries:
+        record = append(1, details={"文本": '河北 "引号" \\ 反斜杠', "n": [1.5, None]})[0]
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    stored = AuditRecord.objects.get(seq=record.seq)
+    assert stored.compute_hash() == stored.hash == record.hash
+    assert (stored.prev_hash, stored.created_at) == (record.prev_hash, record.created_at)
+    assert AuditChainHead.objects.get().hash == record.hash
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL")
+def test_a_value_that_reads_as_a_placeholder_of_the_template_is_refused_unwritten():
+    append(1)
+    with pytest.raises(ValueError, match="NUL"), transaction.atomic():
+        append(1, details={"x": "\x00seq"})  # the text the statement's `seq` replaces
+    assert AuditRecord.objects.count() == 1
 
 
 def test_the_admin_view_of_a_record_is_its_reason_and_action():
