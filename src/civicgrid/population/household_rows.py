@@ -5,7 +5,8 @@ their living members and each member's tags; the API schema then walks them attr
 attribute. For a page of 20 households (≈ 60 members) that was ≈ 20 ms of CPU per request,
 most of it Django building instances and cloning a queryset per prefetched row. Here the same
 page is plain rows: the households' fields in one fixed statement, the members with their tags
-in one `values()` query, and a few dict comprehensions — the same JSON (test_household_rows
+in another (filtered by `querysets.sees_person`), and a few dict comprehensions — the same
+JSON (test_household_rows
 and test_household_search pin it to the schema's; bench/bench_search.py measures it). A search
 by text finds its page as `household_search_page` says. The ID and mobile numbers are read as
 stored and masked through the per-process cache of `core.protected_fields.masked_from_token`:
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Case, F, Field, Lookup, Model, Q, QuerySet, Value, When
+from django.db.models import F, Field, Lookup, Model, Q, QuerySet
 
 from civicgrid.core.lookups import AnyOf, any_of_param, any_of_sql
 from civicgrid.core.paging import Paging, total_of
@@ -30,6 +31,7 @@ from civicgrid.population import selectors
 from civicgrid.population.choices import PersonStatus, Relationship
 from civicgrid.population.models import Household, Person, PersonTagging, ScreeningVisit
 from civicgrid.population.plans import prepared_for_grid_workers
+from civicgrid.population.querysets import sees_person
 from civicgrid.regions.models import Grid
 
 _MEMBER_FIELDS = (
@@ -74,7 +76,8 @@ def person_rows(persons: QuerySet[Person]) -> list[dict[str, Any]]:
 
 def _person_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row of `_MEMBER_FIELDS` made a PersonSchema row (its `tags` still to fill)."""
-    row["birth_date"] = row["birth_date"].isoformat()
+    born = row["birth_date"]  # a date; text from a fixed statement on SQLite
+    row["birth_date"] = born if isinstance(born, str) else born.isoformat()
     row["id_number"] = _masked("id_number", row.pop("id_number_token"))
     row["mobile"] = _masked("mobile", row.pop("mobile_token"))
     row["tags"] = []
@@ -90,31 +93,66 @@ def person_page(principal: Principal, persons: QuerySet[Person], paging: Paging)
 
 
 def _members_by_household(principal: Principal, household_ids: list[int]) -> dict[int, list]:
-    """The living members of each household, head first, each with their tags: one statement
-    (the tags joined, a row per tag), however many households and members."""
+    """The living members of each household, head first, each with their tags: one fixed
+    statement (the tags joined, a row per tag), however many households and members. The
+    households are the principal's already; each member is kept only if the principal sees
+    them too (`querysets.sees_person`, the register's scoping for rows already read), so the
+    statement is the same for everyone and is built once per process: the ORM spent a fifth of
+    a household page's CPU compiling it."""
     if not household_ids:
         return {}
-    members = (
-        Person.objects.visible_to(principal)
-        .living()
-        .filter(AnyOf(F("household_id"), household_ids))
-        .annotate(id_number_token=stored_token("id_number"), mobile_token=stored_token("mobile"))
-        .order_by(
-            Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1)),
-            "birth_date",
-            "pk",
-            "taggings__tag",
+    db = database()
+    with db.cursor() as cursor:
+        cursor.execute(
+            _members_sql(db.vendor),
+            [
+                any_of_param(list(household_ids), db.vendor),
+                PersonStatus.LIVING_HERE.value,
+                Relationship.HEAD.value,
+            ],
         )
-    )
+        fetched = cursor.fetchall()
     grouped: dict[int, list] = defaultdict(list)
-    row: dict[str, Any] = {}
-    for *values, tag in members.values_list(*_MEMBER_FIELDS, "taggings__tag"):
-        if values[0] != row.get("id"):
-            row = _person_row(dict(zip(_MEMBER_FIELDS, values, strict=True)))
-            grouped[row["household_id"]].append(row)
-        if tag is not None:
+    person_id, row = None, None
+    for *values, tag in fetched:
+        if values[0] != person_id:
+            person_id, row = values[0], dict(zip(_MEMBER_FIELDS, values, strict=True))
+            if sees_person(principal, row["division_code"], row["grid_id"]):
+                grouped[row["household_id"]].append(_person_row(row))
+            else:
+                row = None
+        if row is not None and tag is not None:
             row["tags"].append(tag)
     return grouped
+
+
+@functools.cache
+def _members_sql(vendor: str) -> str:
+    """The statement of `_members_by_household`, its columns `_MEMBER_FIELDS` and the tag;
+    its parameters: the household ids (`core.lookups.any_of_param`), the living status, the
+    head's relationship."""
+    quote = database().ops.quote_name
+    columns = {"id_number_token": "id_number", "mobile_token": "mobile"}
+    select = [_column("p", Person, columns.get(name, name)) for name in _MEMBER_FIELDS]
+    tagging = quote(PersonTagging._meta.db_table)
+    tag = _column("t", PersonTagging, "tag")
+    head_first = f"CASE WHEN {_column('p', Person, 'relationship')} = %s THEN 0 ELSE 1 END"
+    return (
+        f"SELECT {', '.join(select)}, {tag} FROM {quote(Person._meta.db_table)} p "  # noqa: S608 - model names
+        f"LEFT JOIN {tagging} t ON {_column('t', PersonTagging, 'person')} = "
+        f"{_column('p', Person, 'id')} "
+        f"WHERE {any_of_sql(_column('p', Person, 'household'), vendor)} "
+        f"AND {_column('p', Person, 'status')} = %s "
+        f"ORDER BY {head_first}, {_column('p', Person, 'birth_date')}, "
+        f"{_column('p', Person, 'id')}, {tag}"
+    )
+
+
+def _column(alias: str, model: type[Model], name: str) -> str:
+    """`alias.column` of the field `name` of `model`, quoted."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # noqa: S101 - a concrete column
+    return f"{alias}.{database().ops.quote_name(field.column)}"
 
 
 def _household_rows(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -168,10 +206,7 @@ def _rows_sql(vendor: str) -> str:
     def table(model: type[Model]) -> str:
         return quote(model._meta.db_table)
 
-    def col(alias: str, model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field) and field.column  # noqa: S101 - a concrete column
-        return f"{alias}.{quote(field.column)}"
+    col = _column
 
     h_id = col("h", Household, "id")
     # Only the models' table and column names go into the text (S608: no input ever does).

@@ -4,7 +4,7 @@ import functools
 from typing import Self
 
 from civicgrid.accounts.choices import Role
-from civicgrid.core.scoping import Principal, ScopedQuerySet
+from civicgrid.core.scoping import Principal, ScopedQuerySet, covers
 from civicgrid.core.sql_rows import database, prepared_cursor
 
 # Roles whose work needs the population register at all. Volunteers, clerks and enterprise
@@ -75,6 +75,17 @@ class RegisterQuerySet(ScopedQuerySet):
         if grids is None:
             return scoped
         return scoped.filter(**{f"{self.grid_field}__in": grids})
+
+
+def sees_person(principal: Principal, division_code: str, grid_id: int | None) -> bool:
+    """`Person.objects.visible_to(principal)` for a person already read (their division and
+    grid): for rows a fixed statement fetched without the scoping in its SQL, such as the
+    members of households already scoped (`household_rows`). `test_scoping` holds the two
+    to the same answers."""
+    if not may_use_register(principal) or not covers(principal, division_code):
+        return False
+    grids = grid_restriction(principal)
+    return grids is None or grid_id in grids
 
 
 class PersonQuerySet(RegisterQuerySet):
