@@ -6,9 +6,9 @@ attribute. For a page of 20 households (≈ 60 members) that was ≈ 20 ms of CP
 most of it Django building instances and cloning a queryset per prefetched row. Here the same
 page is plain rows: the households' fields in one fixed statement, the members with their tags
 in another (filtered by `querysets.sees_person`), and a few dict comprehensions — the same
-JSON (test_household_rows
-and test_household_search pin it to the schema's; bench/bench_search.py measures it). A search
-by text finds its page as `household_search_page` says. The ID and mobile numbers are read as
+JSON (test_household_rows and test_household_search pin it to the schema's;
+bench/bench_search.py measures it). A search by text finds its page as
+`household_search_page` says. The ID and mobile numbers are read as
 stored and masked through the per-process cache of `core.protected_fields.masked_from_token`:
 a list shows only masks, so it need not decrypt. Only a grid worker's statements are prepared
 on PostgreSQL; anyone else's are planned for their values (`plans.prepared_for_grid_workers`).
