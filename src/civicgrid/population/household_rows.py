@@ -7,10 +7,9 @@ most of it Django building instances and cloning a queryset per prefetched row. 
 page is plain rows: the households' fields in one fixed statement, the members with their tags
 in another (filtered by `querysets.sees_person`), and a few dict comprehensions — the same
 JSON (test_household_rows and test_household_search pin it to the schema's;
-bench/bench_search.py measures it). A search by text finds its page as
-`household_search_page` says. The ID and mobile numbers are read as
-stored and masked through the per-process cache of `core.protected_fields.masked_from_token`:
-a list shows only masks, so it need not decrypt. Only a grid worker's statements are prepared
+bench/bench_search.py measures it). A search by text finds its page as `household_search_page`
+says. The ID and mobile numbers are read as stored and masked through the per-process cache of
+`core.protected_fields.masked_from_token`: a list shows only masks, so it need not decrypt. Only a grid worker's statements are prepared
 on PostgreSQL; anyone else's are planned for their values (`plans.prepared_for_grid_workers`).
 """
 
@@ -206,27 +205,28 @@ def _rows_sql(vendor: str) -> str:
     def table(model: type[Model]) -> str:
         return quote(model._meta.db_table)
 
-    col = _column
-
-    h_id = col("h", Household, "id")
+    h_id = _column("h", Household, "id")
     # Only the models' table and column names go into the text (S608: no input ever does).
-    of_household = f"{col('m', Person, 'household')} = {h_id}"
-    living = f"(SELECT COUNT(*) FROM {table(Person)} m WHERE {of_household} AND {col('m', Person, 'status')} = %s)"  # noqa: S608
-    visited_on, visits = col("v", ScreeningVisit, "visited_on"), table(ScreeningVisit)
-    last_visit = f"(SELECT MAX({visited_on}) FROM {visits} v WHERE {col('v', ScreeningVisit, 'household')} = {h_id})"  # noqa: S608
+    of_household = f"{_column('m', Person, 'household')} = {h_id}"
+    living = f"(SELECT COUNT(*) FROM {table(Person)} m WHERE {of_household} AND {_column('m', Person, 'status')} = %s)"  # noqa: S608
+    visited_on, visits = _column("v", ScreeningVisit, "visited_on"), table(ScreeningVisit)
+    last_visit = f"(SELECT MAX({visited_on}) FROM {visits} v WHERE {_column('v', ScreeningVisit, 'household')} = {h_id})"  # noqa: S608
     select = [
-        *(col("h", Household, name) for name in ("id", "division_code", "grid")),
-        col("g", Grid, "name"),
-        *(col("h", Household, name) for name in ("address", "building", "unit", "room", "head")),
-        col("p", Person, "name"),
-        col("h", Household, "contact_mobile"),
+        *(_column("h", Household, name) for name in ("id", "division_code", "grid")),
+        _column("g", Grid, "name"),
+        *(
+            _column("h", Household, name)
+            for name in ("address", "building", "unit", "room", "head")
+        ),
+        _column("p", Person, "name"),
+        _column("h", Household, "contact_mobile"),
         living,
         last_visit,
     ]
     return (
         f"SELECT {', '.join(select)} FROM {table(Household)} h"  # noqa: S608 - no input in it
-        f" LEFT JOIN {table(Grid)} g ON {col('g', Grid, 'id')} = {col('h', Household, 'grid')}"
-        f" LEFT JOIN {table(Person)} p ON {col('p', Person, 'id')} = {col('h', Household, 'head')}"
+        f" LEFT JOIN {table(Grid)} g ON {_column('g', Grid, 'id')} = {_column('h', Household, 'grid')}"
+        f" LEFT JOIN {table(Person)} p ON {_column('p', Person, 'id')} = {_column('h', Household, 'head')}"
         f" WHERE {any_of_sql(h_id, vendor)}"
     )
 
