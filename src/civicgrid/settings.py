@@ -112,7 +112,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, except that a connection busy with requests skips the health check.
+    DATABASES["default"]["ENGINE"] = "civicgrid.core.postgresql"
+if DATABASES["default"]["ENGINE"] == "civicgrid.core.postgresql" and (
     os.environ.get("CIVICGRID_DB_PREPARED", "1") == "1"
 ):
     # Parameters bound on the server, so that the hot paths' fixed statements (a gate scan, a
