@@ -1,8 +1,11 @@
-"""Kernel models: the worker heartbeat behind /healthz and the progress of long tasks."""
+"""Kernel models: the worker heartbeat behind /healthz, the progress of long tasks, idempotency
+records, export files and sessions."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -120,3 +123,30 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Session(AbstractBaseSession):
+    """A browser's session, as Django's own, plus the id of the user signed in with it.
+
+    `user` repeats what the session data holds, written with every save, so that a request
+    reads its session and its user in one statement (core.session_store). It is not a
+    database constraint: a user deleted while a session is being saved must not fail the
+    save; the ORM still deletes a user's sessions with the user.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):  # type: ignore[name-defined]
+        db_table = "core_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from civicgrid.core.session_store import SessionStore
+
+        return SessionStore

@@ -11,7 +11,7 @@ profile shows the query building; elsewhere the ORM is clearer.
 import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -128,6 +128,14 @@ def fetch_pair(model: type[M], pk: int, other: type[N], other_pk: int) -> tuple[
     with prepared_cursor() as cursor:
         cursor.execute(_pair_sql(model, other, db.vendor), [other_pk, pk])
         row = cursor.fetchone()
+    return _row_and_other(model, other, row)
+
+
+def _row_and_other(
+    model: type[M], other: type[N], row: Sequence[Any] | None
+) -> tuple[M | None, N | None]:
+    """The two instances of a row of `columns_of(model)` then `columns_of(other)`; `other`'s
+    is None when its columns are NULL (no row joined)."""
     if row is None:
         return None, None
     rest = row[len(model._meta.concrete_fields) :]
@@ -142,6 +150,37 @@ def _pair_sql(model: type[models.Model], other: type[models.Model], vendor: str)
         f"SELECT {columns_of(model, 'a')}, {columns_of(other, 'b')} "  # noqa: S608
         f"FROM {quote(model._meta.db_table)} a LEFT JOIN {quote(other._meta.db_table)} b "
         f"ON b.{quote(other._meta.pk.column)} = %s WHERE a.{quote(model._meta.pk.column)} = %s"
+    )
+
+
+def fetch_with_related(model: type[M], pk: Any, link: str) -> tuple[M | None, Any]:
+    """The row of `model` with primary key `pk` and the row its foreign key `link` points at,
+    each or None, in one SELECT (a session and its user)."""
+    db = database()
+    with prepared_cursor() as cursor:
+        cursor.execute(_with_related_sql(model, link, db.vendor), [pk])
+        row = cursor.fetchone()
+    return _row_and_other(model, _related_model(model, link), row)
+
+
+def _foreign_key(model: type[models.Model], link: str) -> models.ForeignKey:  # type: ignore[type-arg]
+    return cast(models.ForeignKey, model._meta.get_field(link))  # type: ignore[type-arg]
+
+
+def _related_model(model: type[models.Model], link: str) -> type[models.Model]:
+    return cast(type[models.Model], _foreign_key(model, link).related_model)
+
+
+@functools.cache
+def _with_related_sql(model: type[models.Model], link: str, vendor: str) -> str:
+    quote = database().ops.quote_name
+    field = _foreign_key(model, link)
+    other = _related_model(model, link)
+    return (
+        f"SELECT {columns_of(model, 'a')}, {columns_of(other, 'b')} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} a LEFT JOIN {quote(other._meta.db_table)} b "
+        f"ON b.{quote(field.target_field.column)} = a.{quote(field.column)} "
+        f"WHERE a.{quote(model._meta.pk.column)} = %s"
     )
 
 

@@ -1,21 +1,30 @@
-"""A request's session and user, read with fixed SQL (core.session_store, accounts.backends):
-the same users signed in, and the same ones refused, as with Django's own store and backend."""
+"""A request's session and user, read together in one fixed statement (core.session_store,
+accounts.session_user, accounts.backends): the same users signed in, and the same ones refused,
+as with Django's own store and backend."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from civicgrid.accounts.backends import AccountBackend
 from civicgrid.accounts.models import User
+from civicgrid.accounts.session_user import loaded_user
+from civicgrid.core.models import Session
 from civicgrid.core.session_store import SessionStore
+from civicgrid.core.sql_rows import _by_pk_sql
 from civicgrid.core.testing import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+copy_live_sessions = import_module("civicgrid.core.migrations.0004_session").copy_live_sessions
 
 
 def signed_in(user: User, backend: str = "civicgrid.accounts.backends.AccountBackend") -> str:
@@ -101,3 +110,75 @@ def test_the_sign_in_page_records_the_fast_backend(personas):
     data = SessionStore(client.cookies["sessionid"].value).load()
     assert data[auth.BACKEND_SESSION_KEY] == "civicgrid.accounts.backends.AccountBackend"
     assert data[auth.SESSION_KEY] == str(personas.county_a_officer.pk)
+
+
+def test_a_request_reads_its_session_and_user_in_one_statement(personas):
+    client = Client()
+    client.cookies["sessionid"] = signed_in(personas.clerk_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accounts:workspace")).status_code == 200
+    sessions = [q["sql"] for q in queries if "core_session" in q["sql"]]
+    assert len(sessions) == 1 and "accounts_user" in sessions[0]
+    by_pk = _by_pk_sql(User, connection.vendor)
+    assert not [q for q in queries if q["sql"] == by_pk]
+
+
+def test_the_session_row_names_its_user_and_a_sign_out_removes_it(personas):
+    client = Client()
+    client.post("/accounts/login/", {"username": "county_a_officer", "password": TEST_PASSWORD})
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user_id == personas.county_a_officer.pk
+    client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_the_user_is_the_one_the_session_data_names_whatever_the_column_says(personas):
+    key = signed_in(personas.resident_a)
+    Session.objects.filter(session_key=key).update(user=personas.county_a_officer)
+    client = Client()
+    client.cookies["sessionid"] = key
+    assert client.get(reverse("community:my_passes")).wsgi_request.user == personas.resident_a
+
+
+def test_a_session_without_the_column_still_signs_its_user_in(personas):
+    key = signed_in(personas.resident_a)
+    Session.objects.filter(session_key=key).update(user=None)
+    client = Client()
+    client.cookies["sessionid"] = key
+    assert client.get(reverse("community:my_passes")).wsgi_request.user == personas.resident_a
+
+
+def test_no_user_is_offered_outside_a_requests_sign_in_check(personas):
+    user = personas.resident_a
+    store = SessionStore(signed_in(user))
+    store.load()
+    assert store.loaded_user == user
+    assert loaded_user(user.pk) is None
+    assert AccountBackend().get_user(user.pk) == user  # read for itself
+
+
+def test_a_deactivated_user_read_with_the_session_is_refused(personas):
+    user = personas.resident_a
+    key = signed_in(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    client = Client()
+    client.cookies["sessionid"] = key
+    response = client.get(reverse("accounts:workspace"))
+    assert isinstance(response.wsgi_request.user, AnonymousUser)
+
+
+def test_moving_sessions_keeps_live_ones_with_their_user_and_drops_expired_ones(personas):
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+    live = DjangoStore()
+    live[auth.SESSION_KEY] = str(personas.clerk_a.pk)
+    live.create()
+    gone = DjangoStore()
+    gone.set_expiry(-1)
+    gone.create()
+    copy_live_sessions(apps, None)
+    moved = Session.objects.get(session_key=live.session_key)
+    assert moved.user_id == personas.clerk_a.pk
+    assert SessionStore(live.session_key).load()[auth.SESSION_KEY] == str(personas.clerk_a.pk)
+    assert not Session.objects.filter(session_key=gone.session_key).exists()
