@@ -55,6 +55,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 from bench_import_people import (
@@ -177,7 +178,6 @@ def step_prepare(args: argparse.Namespace) -> dict[str, object]:
     """Gates, rules, and resident accounts with sessions; the sessions go to `args.file`."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.utils import timezone
 
@@ -221,6 +221,7 @@ def step_prepare(args: argparse.Namespace) -> dict[str, object]:
     )
     users = User.objects.filter(username__in=[f"bench_r{p.pk}" for p in people])
     backend = settings.AUTHENTICATION_BACKENDS[0]
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     lines = []
     for user in users.iterator():
         session = SessionStore()
