@@ -87,7 +87,15 @@ def person_page(principal: Principal, persons: QuerySet[Person], paging: Paging)
     """`{"count", "items"}` for one page of `persons` (what `principal` may see), shaped as the
     API's `PersonPage`."""
     with prepared_for_grid_workers(principal):
-        items = person_rows(persons[paging.offset : paging.offset + paging.limit])
+        page = persons[paging.offset : paging.offset + paging.limit]
+        if not selectors.searches_fragments(principal):
+            # Across a jurisdiction the page's ids come first, from the name index alone (it
+            # carries the initials and the id). Asked for whole rows, PostgreSQL walks the
+            # names reading each row from the table until 20 have the initials: 40 ms for
+            # "ld" in a county of 500,000, against 6 here.
+            ids = list(page.values_list("pk", flat=True))
+            page = persons.filter(AnyOf(F("pk"), ids)) if ids else persons.none()
+        items = person_rows(page)
         return {"count": total_of(persons, paging, len(items)), "items": items}
 
 

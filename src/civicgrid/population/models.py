@@ -152,12 +152,16 @@ class Person(models.Model):
         # a grid worker's grids, a jurisdiction's list in order (and its code range), a name
         # or initials from their start, the last 4 digits of a mobile. The search keys carry
         # the code and the household, so that finding a jurisdiction's matching households
-        # reads the index alone.
+        # reads the index alone. The name index also carries the initials and the id
+        # (PostgreSQL), so that a page of an initials search across a jurisdiction is found by
+        # walking the names in the index alone (household_rows.person_page).
         indexes = [
             models.Index(fields=["grid", "name_initials"], name="population_person_grid_init"),
             models.Index(fields=["division_code", "name"], name="population_person_code_nm"),
             models.Index(
-                fields=["name", "division_code", "household"], name="population_person_name"
+                fields=["name", "division_code", "household"],
+                include=["name_initials", "id"],
+                name="population_person_name",
             ),
             models.Index(
                 fields=["name_initials", "division_code", "household"],

@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from civicgrid.applications.tests import factories as f
 
-PAGE_QUERIES = 8  # session, user, memberships, departments, the page, calendar version, items
-API_QUERIES = 6  # session, user, memberships, the page, calendar version, (count | nothing)
+PAGE_QUERIES = (
+    7  # session with its user, memberships, departments, the page, calendar version, items
+)
+API_QUERIES = 5  # session with its user, memberships, the page, calendar version, (count | nothing)
 
 
 def _queries(captured):  # type: ignore[no-untyped-def]

@@ -172,11 +172,11 @@ def test_the_household_list_takes_a_fixed_number_of_queries(
         home = f.household(grid_index=0, room=f"7{n}")
         f.person(home, f"住户{n}", tags=[PersonTag.CHILD, PersonTag.DISABLED])
         do_record_visit(None, household=home, visited_on=timezone.localdate(), method="phone")
-    # session, user, memberships, assignments, the page's ids, the page, members with their
+    # session with its user, memberships, assignments, the page's ids, the page, members with their
     # tags (a page that is not full is the last one: its total needs no count)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert worker.get(f"{API}/households", {"limit": 50}).json()["count"] == 12
-    with django_assert_num_queries(8):  # ... and a count after a full page
+    with django_assert_num_queries(7):  # ... and a count after a full page
         assert worker.get(f"{API}/households", {"limit": 5}).json()["count"] == 12
 
 
@@ -184,7 +184,7 @@ def test_the_person_list_takes_a_fixed_number_of_queries(worker, homes, django_a
     worker.get(f"{API}/persons")
     for n in range(10):
         f.person(homes["a2"], f"成员{n}", tags=[PersonTag.CHILD])
-    with django_assert_num_queries(6):  # session, user, memberships, assignments, page, tags
+    with django_assert_num_queries(5):  # session+user, memberships, assignments, page, tags
         assert worker.get(f"{API}/persons", {"limit": 50}).json()["count"] == 13
 
 

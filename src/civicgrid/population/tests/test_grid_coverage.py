@@ -146,8 +146,8 @@ def test_the_coverage_page_takes_a_fixed_number_of_queries(
     for n in range(5):
         f.person(f.household(grid_index=1, room=f"9{n}"), f"住户{n}")
         f.grids_of(f"13112810020{n}")  # more grids and areas
-    # session, user, memberships, areas above, the area, households per bucket, grids
+    # session with its user, memberships, areas above, the area, households per bucket, grids
     # (per grid: + assignments, households and persons per assigned grid)
-    expected = 10 if within == TOWNSHIP else 8
+    expected = 9 if within == TOWNSHIP else 7
     with django_assert_num_queries(expected):
         client.get(URL, {"within": within})

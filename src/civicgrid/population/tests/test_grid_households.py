@@ -143,10 +143,10 @@ def test_the_list_takes_the_same_number_of_queries_for_2_or_22_households(client
         f.person(home, f"住户{n}", mobile=f"1350000{n:04d}", tags=[PersonTag.CHILD])
         do_record_visit(None, household=home, visited_on=timezone.localdate(), method="phone")
     assert count() == few
-    # session, user, memberships, grid assignments, grids, the search's matched households
+    # session with its user, memberships, grid assignments, grids, the search's matched households
     # (read first: selectors._matched), count, page, members, tags, and the grid worker's own
     # numbers (households and visits, persons)
-    assert few == 12
+    assert few == 11
 
 
 def test_other_roles_are_refused_and_anonymous_visitors_sign_in(client, personas, homes):
