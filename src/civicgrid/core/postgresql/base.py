@@ -10,7 +10,6 @@ Django closes it at the end of that request, as it does with no checks at all.
 """
 
 import time
-from typing import Any
 
 from django.db.backends.postgresql import base
 
@@ -18,14 +17,13 @@ IDLE_BEFORE_CHECK = 5.0  # seconds
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    used_at = float("-inf")  # time.monotonic() of the connection's last cursor
+    # time.monotonic() when the connection was last about to run a statement: Django asks
+    # close_if_health_check_failed() before each cursor, and core.sql_rows before each use
+    # of its kept cursor.
+    used_at = float("-inf")
 
     def close_if_health_check_failed(self) -> None:
         if self.connection is not None and time.monotonic() - self.used_at < IDLE_BEFORE_CHECK:
             self.health_check_done = True  # proven moments ago
         super().close_if_health_check_failed()
-
-    def _cursor(self, name: Any = None) -> Any:
-        cursor = super()._cursor(name)  # type: ignore[misc]
         self.used_at = time.monotonic()
-        return cursor
