@@ -25,6 +25,9 @@ from civicgrid.core.testing import TEST_PASSWORD
 pytestmark = pytest.mark.django_db
 
 copy_live_sessions = import_module("civicgrid.core.migrations.0004_session").copy_live_sessions
+forget_old_sessions = import_module(
+    "civicgrid.core.migrations.0005_forget_old_sessions"
+).forget_old_sessions
 
 
 def signed_in(user: User, backend: str = "civicgrid.accounts.backends.AccountBackend") -> str:
@@ -167,7 +170,7 @@ def test_a_deactivated_user_read_with_the_session_is_refused(personas):
     assert isinstance(response.wsgi_request.user, AnonymousUser)
 
 
-def test_moving_sessions_keeps_live_ones_with_their_user_and_drops_expired_ones(personas):
+def test_moving_sessions_keeps_live_ones_with_their_user_and_leaves_nothing_behind(personas):
     from django.apps import apps
     from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 
@@ -182,3 +185,6 @@ def test_moving_sessions_keeps_live_ones_with_their_user_and_drops_expired_ones(
     assert moved.user_id == personas.clerk_a.pk
     assert SessionStore(live.session_key).load()[auth.SESSION_KEY] == str(personas.clerk_a.pk)
     assert not Session.objects.filter(session_key=gone.session_key).exists()
+    forget_old_sessions(apps, None)
+    assert not DjangoStore().exists(live.session_key)  # nothing left in Django's own table
+    assert SessionStore().exists(live.session_key)
