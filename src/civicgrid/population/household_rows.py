@@ -9,8 +9,9 @@ in another (filtered by `querysets.sees_person`), and a few dict comprehensions 
 JSON (test_household_rows and test_household_search pin it to the schema's;
 bench/bench_search.py measures it). A search by text finds its page as `household_search_page`
 says. The ID and mobile numbers are read as stored and masked through the per-process cache of
-`core.protected_fields.masked_from_token`: a list shows only masks, so it need not decrypt. Only a grid worker's statements are prepared
-on PostgreSQL; anyone else's are planned for their values (`plans.prepared_for_grid_workers`).
+`core.protected_fields.masked_from_token`: a list shows only masks, so it need not decrypt.
+Only a grid worker's statements are prepared on PostgreSQL; anyone else's are planned for their
+values (`plans.prepared_for_grid_workers`).
 """
 
 import functools

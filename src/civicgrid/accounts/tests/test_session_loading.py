@@ -44,9 +44,17 @@ def user_of(session_key: str) -> object:
     return auth.get_user(request)
 
 
-def test_the_signed_in_user_is_read_with_every_field_as_the_orm_reads_it(personas):
+def read_with_the_session(session_key: str) -> object:
+    """The user the session store reads joined to the session row."""
+    store = SessionStore(session_key)
+    store.load()
+    return store.loaded_user
+
+
+@pytest.mark.parametrize("read", [user_of, read_with_the_session])
+def test_the_signed_in_user_is_read_with_every_field_as_the_orm_reads_it(personas, read):
     user = personas.resident_a
-    found = user_of(signed_in(user))
+    found = read(signed_in(user))
     expected = User.objects.get(pk=user.pk)
     assert isinstance(found, User)
     for field in User._meta.concrete_fields:
@@ -91,6 +99,7 @@ def test_a_deleted_user_is_signed_out(personas):
     key = signed_in(user)
     user.delete()
     assert isinstance(user_of(key), AnonymousUser)
+    assert not Session.objects.filter(session_key=key).exists()  # deleted with the user
 
 
 def test_a_password_change_signs_out_other_sessions(personas):
