@@ -10,7 +10,7 @@ catalogue (`catalog.demo.do_load_demo_catalog`: 123 items of 阜城县, 衡水�
 township, life events, synonyms) repeated for other Hebei counties with their own departments
 (`do_load_bench_catalog`) until the catalogue holds `--items` published items.
 
-The load: the real server (`bench/server.py`: `civicgrid serve`, gunicorn gthread workers) on a
+The load: the real server (`bench/server.py`: `civicgrid serve`, granian WSGI workers) on a
 loopback port, loaded by wrk from a separate process (`bench/load.py`; 2 s warm-up, 10 s
 measured, 2 threads), each connection walking a fixed mix of 60 anonymous searches
 (`GET /api/v1/catalog/items?...`): 12 whole item names, 12 pinyin initials, 12 segmented

@@ -21,7 +21,7 @@ unprivileged user `civicgrid-ci`. With `--data-dir DIR` the SQLite database, the
 PostgreSQL database (on DATABASE_URL's server) are kept and reused by the next run with the
 same DIR; new migrations are applied to them by `civicgrid setup`.
 
-The load: the real server (`bench/server.py`: `civicgrid serve`, gunicorn gthread workers) on a
+The load: the real server (`bench/server.py`: `civicgrid serve`, granian WSGI workers) on a
 loopback port, loaded by wrk from a separate process (`bench/load.py`; the harness defaults of
 `make bench`: 2 s warm-up, 10 s measured, 2 threads) at 4 and at 16 keep-alive connections,
 each connection walking a mix of searches: 10 each of a full name, pinyin initials, an address

@@ -128,11 +128,11 @@ IMBALANCE_SHARE = 0.8
 class CpuMeter:
     """Measures the CPU use between start() and stop().
 
-    Ours: `civicgrid serve` (pid `serve_pid`, leader of its own process group: gunicorn, its
+    Ours: `civicgrid serve` (pid `serve_pid`, leader of its own process group: granian, its
     workers and the task worker), the database server (`db_pids`, e.g. the PostgreSQL
     postmaster, and its direct children, the backends) and this harness with its children
     (the load generator). Everything else busy meanwhile is the others' share. Web workers
-    are the processes two levels below `serve`: gunicorn's master starts them.
+    are the processes two levels below `serve`: granian's main process starts them.
     """
 
     serve_pid: int
@@ -162,8 +162,8 @@ class CpuMeter:
         ours += sum(used(pid) for pid, proc in after.table.items() if self._is_ours(pid, proc))
         capacity = (after.elapsed - before.elapsed) * (os.cpu_count() or 1)
         others = (after.machine_busy - before.machine_busy - ours) / capacity if capacity else 0
-        gunicorn = {pid for pid, proc in after.table.items() if proc.ppid == self.serve_pid}
-        workers = [used(pid) for pid, proc in after.table.items() if proc.ppid in gunicorn]
+        web = {pid for pid, proc in after.table.items() if proc.ppid == self.serve_pid}
+        workers = [used(pid) for pid, proc in after.table.items() if proc.ppid in web]
         total = sum(workers)
         split = sorted((w / total for w in workers), reverse=True) if total > 0 else []
         database = sum(

@@ -1,4 +1,4 @@
-"""The server under test, started as `make run` starts it: `civicgrid serve` (gunicorn gthread
+"""The server under test, started as `make run` starts it: `civicgrid serve` (granian WSGI
 workers and a task worker) on a free loopback port, stopped with SIGTERM afterwards."""
 
 import http.client
@@ -75,7 +75,7 @@ class Server:
 
     @property
     def pid(self) -> int:
-        """`civicgrid serve`, also the process group of gunicorn and the task worker."""
+        """`civicgrid serve`, also the process group of granian and the task worker."""
         if self.process is None:
             raise HarnessError("the server is not running")
         return self.process.pid
@@ -142,7 +142,7 @@ class Server:
         )
 
     def stop(self) -> None:
-        """SIGTERM to `civicgrid serve`, which stops gunicorn and the worker; kill if stuck."""
+        """SIGTERM to `civicgrid serve`, which stops granian and the worker; kill if stuck."""
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
@@ -153,7 +153,7 @@ class Server:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
             print("warning: the server ignored SIGTERM and was killed", file=sys.stderr)
-        # Nothing of its process group may outlive it (a gunicorn worker, the task worker).
+        # Nothing of its process group may outlive it (a granian worker, the task worker).
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for granian (`civicgrid serve`)."""
 
 import os
 

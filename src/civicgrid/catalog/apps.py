@@ -16,7 +16,7 @@ class CatalogConfig(AppConfig):
         signals.connect()
         # In a web server's worker, load jieba's dictionary (about half a second) beside start-up
         # rather than inside the first search. Commands and tests load it when they need it.
-        if "gunicorn" in sys.modules:
+        if "granian" in sys.modules:
             from civicgrid.catalog.segmentation import warm_up
 
             threading.Thread(target=warm_up, name="jieba-warm-up", daemon=True).start()
