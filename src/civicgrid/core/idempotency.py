@@ -12,8 +12,9 @@ key with a different body is a client bug and gets 422. A 5xx response rolls eve
 so the client may retry it. Records expire after RETENTION (`prune_idempotency_records`).
 
 The claim and the stored answer are two fixed statements on every keyed write (a gate scan
-among them), so they are written as plain SQL rather than built by the ORM each time; the
-values go through the model's fields as `save()` would send them.
+among them), and a retry's look-up of the answer a third, so they are written as plain SQL
+rather than built by the ORM each time; the values go through the model's fields as `save()`
+would send them, and the answer comes back through them as the ORM would read it.
 """
 
 import functools
@@ -28,7 +29,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from civicgrid.core.models import IdempotencyRecord
-from civicgrid.core.sql_rows import prepared_cursor
+from civicgrid.core.sql_rows import columns_of, instance_from_row, prepared_cursor
 
 HEADER = "Idempotency-Key"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,7 +100,7 @@ class IdempotencyMiddleware:
             return response
         # The key is taken: by a finished request, or by one still running that gave up the
         # wait (SQLite's busy timeout).
-        existing = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        existing = _taken(principal, key)
         if existing is None or existing.status_code is None:
             return _error(
                 409, "request_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试"
@@ -130,13 +131,15 @@ _CLAIMED = (
 _ANSWER = ("status_code", "content_type", "body", "location")
 
 
+@functools.cache
 def _field(name: str) -> models.Field:  # type: ignore[type-arg]
     return cast(models.Field, IdempotencyRecord._meta.get_field(name))  # type: ignore[type-arg]
 
 
 @functools.cache
-def _statements(vendor: str) -> tuple[str, str]:
-    """The claim's INSERT and the answer's UPDATE, for the database `vendor` (quoting)."""
+def _statements(vendor: str) -> tuple[str, str, str]:
+    """The claim's INSERT, the answer's UPDATE and the taken key's SELECT, for the database
+    `vendor` (quoting)."""
     quote = connection.ops.quote_name
     table = quote(IdempotencyRecord._meta.db_table)
     claimed = ", ".join(quote(_field(n).column) for n in _CLAIMED)
@@ -146,6 +149,8 @@ def _statements(vendor: str) -> tuple[str, str]:
         f"INSERT INTO {table} ({claimed}) VALUES ({', '.join(['%s'] * len(_CLAIMED))}) "  # noqa: S608 - model names
         f"ON CONFLICT ({principal}, {key}) DO NOTHING RETURNING {quote('id')}",
         f"UPDATE {table} SET {answer} WHERE {principal} = %s AND {key} = %s",  # noqa: S608
+        f"SELECT {columns_of(IdempotencyRecord)} FROM {table} "  # noqa: S608
+        f"WHERE {principal} = %s AND {key} = %s",
     )
 
 
@@ -163,6 +168,14 @@ def _claim(principal: str, key: str, method: str, path: str, fingerprint: str) -
     with prepared_cursor() as cursor:
         cursor.execute(_statements(connection.vendor)[0], _db_values(_CLAIMED, values))
         return cursor.fetchone() is not None
+
+
+def _taken(principal: str, key: str) -> IdempotencyRecord | None:
+    """The record holding the key: a retry's answer (one in ten gate scans is a retry)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_statements(connection.vendor)[2], [principal, key])
+        row = cursor.fetchone()
+    return None if row is None else instance_from_row(IdempotencyRecord, row)
 
 
 def _keep(principal: str, key: str, response: HttpResponse) -> None:
