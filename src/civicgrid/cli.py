@@ -169,7 +169,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
         [sys.executable, "-m", "civicgrid.cli", "worker", "--no-reload"], env=env
     )
     children = [web, worker]
-    _print_banner(args.host, args.port)
 
     def stop(signum: int, frame: object) -> None:
         for child in children:
@@ -178,16 +177,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    # If either process dies, stop the other: a server without its worker is not "running".
-    while all(child.poll() is None for child in children):
-        time.sleep(0.2)
-    stop(signal.SIGTERM, None)
-    deadline = time.monotonic() + 15
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+    # Whatever ends this command (an error in the banner included), the children go with it.
+    try:
+        _print_banner(args.host, args.port)
+        # If either process dies, stop the other: a server without its worker is not "running".
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        stop(signal.SIGTERM, None)
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
     print("CivicGrid 已停止。", flush=True)
 
 

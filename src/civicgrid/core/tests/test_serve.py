@@ -4,6 +4,7 @@ The server runs on a copy of the test database (SQLite: the schema is all it nee
 tests' keys, on a free port; the test talks HTTP to it and then stops it with SIGTERM.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -75,9 +76,10 @@ def server(tmp_path, django_db_setup, django_db_blocker):  # type: ignore[no-unt
             time.sleep(0.5)
         yield port, process
     finally:
-        if process.poll() is None:
+        # The whole group, even when `serve` itself is gone: nothing it started may linger.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.wait()
 
 
 def _request(
@@ -132,3 +134,25 @@ def test_serves_pages_assets_and_the_api_over_kept_alive_connections_and_stops_o
     while _group_alive(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _group_alive(process.pid), "a web or task worker outlived civicgrid serve"
+
+
+def test_a_failure_after_the_servers_started_stops_them_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # An empty database: the web and task workers start, then the banner's look-up of the
+    # demo accounts fails. Before, that left granian and the task worker running, orphaned.
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [str(CLI), "serve", "--port", str(_free_port())],
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert process.wait(timeout=60) != 0
+        deadline = time.monotonic() + 20
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(process.pid), "a web or task worker outlived civicgrid serve"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
