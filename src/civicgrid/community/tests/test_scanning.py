@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from civicgrid.community import actions, tokens
@@ -82,6 +83,23 @@ def test_the_database_refuses_a_second_pass_in_the_same_tap_window(personas, gat
     )
     assert again.record == first.record and not again.created
     assert PassRecord.objects.count() == 1
+
+
+def test_the_orm_still_applies_on_delete_to_a_pass_the_database_no_longer_checks(personas, gate):
+    """A pass's references are not database constraints (the scan's throughput), so what
+    happens on a delete rests on the ORM: the gate is protected, the rest is let go."""
+    household, (me,) = f.home(personas.resident_a)
+    scanned = actions.do_scan_as_resident(
+        personas.resident_a, token=tokens.poster_token(gate), direction="out"
+    ).record
+    assert (scanned.person, scanned.household, scanned.user) == (me, household, personas.resident_a)
+    with pytest.raises(ProtectedError):
+        gate.delete()
+    me.delete()
+    personas.resident_a.delete()
+    kept = PassRecord.objects.get(pk=scanned.pk)
+    assert (kept.checkpoint, kept.person_id, kept.user_id) == (gate, None, None)
+    assert kept.household == household
 
 
 def test_a_resident_of_another_community_is_sent_to_the_visitor_form(client, personas, gate):

@@ -40,6 +40,13 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _assert_group_gone(pgid: int, within: float) -> None:
+    deadline = time.monotonic() + within
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _group_alive(pgid), "a web or task worker outlived civicgrid serve"
+
+
 @pytest.fixture
 def server(tmp_path, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
@@ -130,10 +137,7 @@ def test_serves_pages_assets_and_the_api_over_kept_alive_connections_and_stops_o
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    deadline = time.monotonic() + 10
-    while _group_alive(process.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _group_alive(process.pid), "a web or task worker outlived civicgrid serve"
+    _assert_group_gone(process.pid, within=10)
 
 
 def test_a_failure_after_the_servers_started_stops_them_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -148,10 +152,7 @@ def test_a_failure_after_the_servers_started_stops_them_too(tmp_path) -> None:  
     )
     try:
         assert process.wait(timeout=60) != 0
-        deadline = time.monotonic() + 20
-        while _group_alive(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _group_alive(process.pid), "a web or task worker outlived civicgrid serve"
+        _assert_group_gone(process.pid, within=20)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
