@@ -18,6 +18,7 @@ from ninja import Field, Router, Schema, Status
 from civicgrid.community import actions, dashboards
 from civicgrid.community.access import access_alert_for_user, access_checkpoint_for_user
 from civicgrid.community.choices import AlertStatus
+from civicgrid.community.masking import masked_name
 from civicgrid.community.models import Alert, PassRecord
 from civicgrid.community.residents import household_of_user
 from civicgrid.community.selectors import checkpoints_for
@@ -76,13 +77,28 @@ class PassSchema(Schema):
 
     @staticmethod
     def resolve_name(obj: PassRecord) -> str:
-        from civicgrid.community.masking import masked_name
-
         return masked_name(obj.display_name)
 
     @staticmethod
     def resolve_voided(obj: PassRecord) -> bool:
         return obj.voided_at is not None
+
+    @classmethod
+    def of(cls, record: PassRecord) -> "PassSchema":
+        """The schema of a pass the scan just wrote or read, built without validating it again:
+        ninja skips validating an instance of the response's own type, which on the busiest
+        endpoint cost more than the rest of the answer. The same values as the resolvers."""
+        return cls.model_construct(
+            id=record.pk,
+            checkpoint_id=record.checkpoint_id,
+            direction=record.direction,
+            kind=record.kind,
+            proof=record.proof,
+            name=cls.resolve_name(record),
+            temperature=record.temperature,
+            scanned_at=record.scanned_at,
+            voided=cls.resolve_voided(record),
+        )
 
 
 class ScanIn(Schema):
@@ -175,12 +191,15 @@ class DashboardSchema(Schema):
     not_proven: int
 
 
-def _scan_result(result: actions.PassResult) -> dict[str, Any]:
-    return {
-        "created": result.created,
-        "household_health_today": result.health,
-        "record": result.record,
-    }
+def _scan_result(result: actions.PassResult) -> Status:
+    return Status(
+        201 if result.created else 200,
+        ScanResult.model_construct(
+            created=result.created,
+            household_health_today=result.health,
+            record=PassSchema.of(result.record),
+        ),
+    )
 
 
 @router.get("/checkpoints", response=list[CheckpointSchema], url_name="community_checkpoints")
@@ -210,7 +229,7 @@ def scan(request: HttpRequest, body: ScanIn) -> Any:
     result = _call(
         actions.do_scan_as_resident, request.auth, token=body.token, direction=body.direction
     )
-    return Status(201 if result.created else 200, _scan_result(result))
+    return _scan_result(result)
 
 
 @router.post(
@@ -225,7 +244,7 @@ def scan_visitor(request: HttpRequest, body: VisitorIn) -> Any:
         direction=body.direction,
         visitor=visitor,
     )
-    return Status(201 if result.created else 200, _scan_result(result))
+    return _scan_result(result)
 
 
 @router.get("/passes/mine", response=list[PassSchema], url_name="community_my_passes")

@@ -30,6 +30,35 @@ def test_a_phone_retrying_a_scan_with_its_idempotency_key_gets_one_pass(client, 
     assert PassRecord.objects.count() == 1
 
 
+def test_a_scans_answer_says_what_the_validated_schema_says(client, personas):
+    """The scan answers skip ninja's validation (`PassSchema.of`): resident and visitor alike
+    must read exactly as the schema renders the stored pass."""
+    from civicgrid.api import api
+    from civicgrid.community.api import PassSchema, ScanResult
+
+    def rendered(record):
+        data = PassSchema.from_orm(PassRecord.objects.get(pk=record["id"])).model_dump()
+        return json.loads(api.renderer.render(None, data, response_status=200))
+
+    gate = f.checkpoint(personas)
+    f.home(personas.resident_a)
+    client.force_login(personas.resident_a)
+    scan = post(
+        client, "/api/v1/community/scans", {"token": tokens.poster_token(gate), "direction": "out"}
+    )
+    visitor = post(client, "/api/v1/community/scans/visitor", {
+        "token": tokens.poster_token(gate), "direction": "in", "name": "刘洋",
+        "mobile": "13700001111", "reason": "探亲", "host": "王芳", "temperature": "36.4",
+    })  # fmt: skip
+    for response, kind in ((scan, "resident"), (visitor, "visitor")):
+        answer = response.json()
+        assert response.status_code == 201 and answer["record"]["kind"] == kind
+        assert set(answer) == set(ScanResult.model_fields)
+        assert answer["record"] == rendered(answer["record"])
+    assert visitor.json()["record"]["temperature"] == "36.4"
+    assert visitor.json()["record"]["name"] == "刘*"
+
+
 def test_a_forged_code_is_a_400_naming_the_problem(client, personas):
     gate = f.checkpoint(personas)
     f.home(personas.resident_a)
