@@ -183,8 +183,11 @@ class PassResult:
         return masked_name(self.record.display_name)
 
 
+_DIRECTIONS = frozenset(Direction.values)  # `values` builds a new list at every call
+
+
 def parse_direction(direction: str) -> str:
-    if direction not in Direction.values:
+    if direction not in _DIRECTIONS:
         raise ValidationError({"direction": _("请选择“出”或“进”")})
     return direction
 

@@ -47,7 +47,13 @@ class TapFacts:
 
 def _day_bounds(moment: datetime.datetime) -> tuple[datetime.date, datetime.datetime]:
     day = timezone.localdate(moment)
-    return day, timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return day, _day_start(day, timezone.get_current_timezone())
+
+
+@functools.lru_cache(maxsize=8)
+def _day_start(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
+    """Midnight of `day` in `zone`, aware: the same for every scan of the day."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), zone)
 
 
 # The facts' subqueries, about the person `{pid}` and household `{hid}` (SQL expressions):

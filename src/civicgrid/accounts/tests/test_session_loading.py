@@ -197,3 +197,38 @@ def test_moving_sessions_keeps_live_ones_with_their_user_and_leaves_nothing_behi
     forget_old_sessions(apps, None)
     assert not DjangoStore().exists(live.session_key)  # nothing left in Django's own table
     assert SessionStore().exists(live.session_key)
+
+
+def test_each_load_of_the_same_session_data_gets_its_own_dict(personas):
+    """Decoded data is kept by its stored text (core.session_store._flat_items): a change
+    made to one request's session must not reach the next load of the same row."""
+    key = signed_in(personas.resident_a)
+    first = SessionStore(key)
+    first["note"] = "changed, not saved"
+    again = SessionStore(key)
+    assert "note" not in again.load() and again.load()["_auth_user_id"] == str(
+        personas.resident_a.pk
+    )
+
+
+def test_a_session_holding_a_list_is_parsed_for_each_load():
+    store = SessionStore()
+    store["visited"] = ["a"]
+    store.save()
+    first = SessionStore(store.session_key)
+    first["visited"].append("b")  # in place, not saved
+    assert SessionStore(store.session_key)["visited"] == ["a"]
+
+
+def test_tampered_session_data_is_an_empty_session_every_time(personas, caplog):
+    key = signed_in(personas.resident_a)
+    row = Session.objects.get(session_key=key)
+    good = row.session_data
+    Session.objects.filter(pk=key).update(
+        session_data=good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1]
+    )
+    for _attempt in range(2):  # a failure is not kept: the second read is refused as well
+        assert SessionStore(key).load() == {}
+    assert "Session data corrupted" in caplog.text
+    Session.objects.filter(pk=key).update(session_data=good)
+    assert user_of(key) == personas.resident_a
