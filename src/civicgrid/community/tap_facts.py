@@ -60,7 +60,8 @@ def _day_start(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
 # the pass a double tap repeats, exits today, today's report, observation.
 _FACTS = """
   (SELECT last.id FROM (SELECT r.id, r.scanned_at FROM {passes} r
-     WHERE r.subject_key = {subject} AND {tap_person} r.direction = %s AND r.scanned_at <= %s
+     WHERE r.subject_key = {subject} AND {tap_person} r.direction = %s AND r.tap_window >= %s
+       AND r.scanned_at <= %s
      ORDER BY r.scanned_at DESC LIMIT 1) last WHERE last.scanned_at >= %s),
   (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
      AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
@@ -79,8 +80,9 @@ def _facts_sql(*, subject: str, pid: str, hid: str, division: str, tap_person: s
     """`tap_person`: a condition on the person of the repeated tap ("r.person_id = p.id AND"),
     for when the subject is an expression. The repeated tap is the subject's latest pass in
     that direction up to the moment, kept if it falls in the double-tap window: so it is
-    found through the subject's (or the person's) index, never by scanning the window's
-    passes of every gate, which at rush hour are thousands."""
+    found through the subject's tap-window index, never by scanning the window's passes of
+    every gate (at rush hour, thousands) nor all of the subject's own (a month of them). The
+    window's first `tap_window` bounds it: a pass's window is its time // DOUBLE_TAP_SECONDS."""
     alerted = _ALERTED.format(
         rules=AlertRule._meta.db_table, alerts=Alert._meta.db_table,
         division=division, subject=subject,
@@ -97,7 +99,8 @@ def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
     day, start = _day_bounds(moment)
     window = moment - datetime.timedelta(seconds=DOUBLE_TAP_SECONDS)
     return [
-        direction, ops.adapt_datetimefield_value(moment), ops.adapt_datetimefield_value(window),
+        direction, int(window.timestamp()) // DOUBLE_TAP_SECONDS,
+        ops.adapt_datetimefield_value(moment), ops.adapt_datetimefield_value(window),
         Direction.OUT.value, ops.adapt_datetimefield_value(start),
         ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
         ops.adapt_datefield_value(day),
@@ -126,8 +129,8 @@ def tap_facts(
     p = _facts_params(direction, moment)
     # The placeholders in the order they appear in _FACTS and _ALERTED.
     params = [
-        subject_key, *p[0:3], person_id, *p[3:6], household_id, p[6], person_id, p[7],
-        division_code, p[8], subject_key, p[9], division_code, p[10], subject_key, p[11],
+        subject_key, *p[0:4], person_id, *p[4:7], household_id, p[7], person_id, p[8],
+        division_code, p[9], subject_key, p[10], division_code, p[11], subject_key, p[12],
     ]  # fmt: skip
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)

@@ -85,6 +85,35 @@ def test_the_database_refuses_a_second_pass_in_the_same_tap_window(personas, gat
     assert PassRecord.objects.count() == 1
 
 
+@pytest.mark.parametrize("who", ["resident", "visitor"])
+def test_a_double_tap_across_a_tap_window_boundary_is_still_one_pass(personas, gate, who):
+    """The look-back searches from the window's first tap window on: a second tap 9 s later,
+    in the next window, repeats the first; one 11 s later is a new pass."""
+    f.home(personas.resident_a)
+    second = int(timezone.now().timestamp()) // actions.DOUBLE_TAP_SECONDS - 1
+    start = datetime.datetime.fromtimestamp(
+        second * actions.DOUBLE_TAP_SECONDS + actions.DOUBLE_TAP_SECONDS - 1, tz=datetime.UTC
+    )  # the last second of a tap window
+
+    def tap(after: int):  # type: ignore[no-untyped-def]
+        moment = start + datetime.timedelta(seconds=after)
+        if who == "resident":
+            return actions.do_scan_as_resident(
+                personas.resident_a, token=tokens.poster_token(gate), direction="out", now=moment
+            )
+        visitor = actions.VisitorInput("刘洋", "13700001111", "探亲", "王芳")
+        return actions.do_register_visitor(
+            None, token=tokens.poster_token(gate), direction="out", visitor=visitor, now=moment
+        )
+
+    first = tap(0)
+    again = tap(9)  # in the next tap window
+    assert (again.created, again.record.pk) == (False, first.record.pk)
+    later = tap(11)
+    assert later.created and later.record.tap_window == first.record.tap_window + 2
+    assert PassRecord.objects.count() == 2
+
+
 def test_the_orm_still_applies_on_delete_to_a_pass_the_database_no_longer_checks(personas, gate):
     """A pass's references are not database constraints (the scan's throughput), so what
     happens on a delete rests on the ORM: the gate is protected, the rest is let go."""
