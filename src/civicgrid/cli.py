@@ -164,6 +164,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
             "--access-log" if args.access_log else "--no-access-log",
         ],
         env=env,
+        # Its own process group, so a terminal's Ctrl-C reaches this command alone and granian
+        # gets the SIGTERM below: its workers, given the SIGINT directly as well, refused its
+        # graceful stop and Ctrl-C took the 10 s kill timeout.
+        process_group=0,
     )  # fmt: skip
     worker = subprocess.Popen(
         [sys.executable, "-m", "civicgrid.cli", "worker", "--no-reload"], env=env

@@ -1,7 +1,9 @@
 """`civicgrid serve` as `make run` starts it: the web server and the task worker, for real.
 
 The server runs on a copy of the test database (SQLite: the schema is all it needs) with the
-tests' keys, on a free port; the test talks HTTP to it and then stops it with SIGTERM.
+tests' keys, on a free port, in a session of its own; the test talks HTTP to it and then stops
+it with SIGTERM, or with SIGINT to its process group as a terminal's Ctrl-C does. Whatever
+stops it, no process of its session may remain (granian runs in a process group of its own).
 """
 
 import contextlib
@@ -19,9 +21,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="serves a copy of the SQLite test database"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="serves a copy of the SQLite test database"
+    ),
+    # pytest-django creates the test database only for a run with tests that ask for it: this
+    # file alone must ask too, or the copy is of an empty file.
+    pytest.mark.django_db,
+]
 
 CLI = Path(sys.executable).parent / "civicgrid"
 
@@ -32,19 +39,34 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def _session_members(sid: int) -> list[int]:
+    """The live processes of session `sid` (Linux's /proc; zombies are gone already)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # After "pid (command)": state, ppid, pgrp, session.
+        state, _ppid, _pgrp, session = stat.rsplit(")", 1)[1].split()[:4]
+        if int(session) == sid and state != "Z":
+            members.append(int(entry.name))
+    return members
 
 
-def _assert_group_gone(pgid: int, within: float) -> None:
+def _assert_session_gone(sid: int, within: float) -> None:
     deadline = time.monotonic() + within
-    while _group_alive(pgid) and time.monotonic() < deadline:
+    while _session_members(sid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _group_alive(pgid), "a web or task worker outlived civicgrid serve"
+    assert not _session_members(sid), "a web or task worker outlived civicgrid serve"
+
+
+def _kill_session(sid: int) -> None:
+    for pid in _session_members(sid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -67,7 +89,7 @@ def server(tmp_path, django_db_setup, django_db_blocker):  # type: ignore[no-unt
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, to check nothing outlives it
+        start_new_session=True,  # its own session, to check nothing outlives it
     )
     try:
         deadline = time.monotonic() + 90
@@ -81,11 +103,10 @@ def server(tmp_path, django_db_setup, django_db_blocker):  # type: ignore[no-unt
             assert process.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(0.5)
-        yield port, process
+        yield port, process, log
     finally:
-        # The whole group, even when `serve` itself is gone: nothing it started may linger.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        # The whole session, even when `serve` itself is gone: nothing it started may linger.
+        _kill_session(process.pid)
         process.wait()
 
 
@@ -104,7 +125,7 @@ def _request(
 def test_serves_pages_assets_and_the_api_over_kept_alive_connections_and_stops_on_sigterm(
     server,
 ) -> None:  # type: ignore[no-untyped-def]
-    port, process = server
+    port, process, _log = server
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         # One connection, several requests: keep-alive holds.
@@ -137,7 +158,19 @@ def test_serves_pages_assets_and_the_api_over_kept_alive_connections_and_stops_o
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    _assert_group_gone(process.pid, within=10)
+    _assert_session_gone(process.pid, within=10)
+
+
+def test_ctrl_c_stops_the_web_workers_gracefully(server) -> None:  # type: ignore[no-untyped-def]
+    """A terminal's Ctrl-C signals the foreground process group: `serve` passes it on as
+    SIGTERM, and granian's workers stop at once instead of being killed after its timeout."""
+    _port, process, log = server
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    _assert_session_gone(process.pid, within=10)
+    output = log.read_text()
+    assert "Granian shutdown completed" in output
+    assert "refused to gracefully stop" not in output, output[-2000:]
 
 
 def test_a_failure_after_the_servers_started_stops_them_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -152,8 +185,7 @@ def test_a_failure_after_the_servers_started_stops_them_too(tmp_path) -> None:  
     )
     try:
         assert process.wait(timeout=60) != 0
-        _assert_group_gone(process.pid, within=20)
+        _assert_session_gone(process.pid, within=20)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _kill_session(process.pid)
         process.wait()
