@@ -155,14 +155,19 @@ def _read_problems(path: Path) -> dict[int, list[tuple[str, str]]]:
 
 def _bar_until_done(page, timeout: float) -> list[int]:  # type: ignore[no-untyped-def]
     """The import's progress values as the page's own polling shows them, until it stops."""
-    bar = page.locator(".task-progress [role=progressbar]")
     seen: list[int] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if page.get_by_text("导入完成。").count():
             break
-        if bar.count():
-            value = int(bar.first.get_attribute("aria-valuenow") or 0)
+        # Read in one step: the page's polling may replace the bar between a count and a read,
+        # and a locator read of a bar that has just gone waits out its whole timeout.
+        now = page.evaluate(
+            "document.querySelector('.task-progress [role=progressbar]')"
+            "?.getAttribute('aria-valuenow') ?? null"
+        )
+        if now is not None:
+            value = int(now or 0)
             if not seen or seen[-1] != value:
                 seen.append(value)
         page.wait_for_timeout(200)
