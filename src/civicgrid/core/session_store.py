@@ -30,7 +30,7 @@ def user_id_in(data: dict[str, Any]) -> Any:
         return None
 
 
-# Flat session data (a signed-in user's id, backend and hash) verified and parsed lately, by its
+# Flat session data (a signed-in user's id, backend and hash) verified and parsed recently, by its
 # exact stored text: a phone scanning a gate sends the same session with every request, and
 # checking the signature and parsing the JSON each time was a twentieth of a scan's CPU.
 _FLAT = (str, int, float, bool, type(None))

@@ -90,10 +90,10 @@ def test_a_double_tap_across_a_tap_window_boundary_is_still_one_pass(personas, g
     """The look-back searches from the window's first tap window on: a second tap 9 s later,
     in the next window, repeats the first; one 11 s later is a new pass."""
     f.home(personas.resident_a)
-    second = int(timezone.now().timestamp()) // actions.DOUBLE_TAP_SECONDS - 1
+    window = int(timezone.now().timestamp()) // actions.DOUBLE_TAP_SECONDS - 1
     start = datetime.datetime.fromtimestamp(
-        second * actions.DOUBLE_TAP_SECONDS + actions.DOUBLE_TAP_SECONDS - 1, tz=datetime.UTC
-    )  # the last second of a tap window
+        (window + 1) * actions.DOUBLE_TAP_SECONDS - 1, tz=datetime.UTC
+    )  # the last second of the tap window before this one
 
     def tap(after: int):  # type: ignore[no-untyped-def]
         moment = start + datetime.timedelta(seconds=after)
