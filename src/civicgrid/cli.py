@@ -66,6 +66,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     if errands := do_load_demo_errands():
         print(f"已生成演示代购需求 {errands} 条。", flush=True)
+    from civicgrid.population.survey_demo import do_load_demo_survey
+
+    if answers := do_load_demo_survey():
+        print(f"已创建演示防疫调查及居民答卷 {answers} 份。", flush=True)
     from civicgrid.community.demo import do_load_demo_community
 
     if gates := do_load_demo_community():

@@ -21,6 +21,7 @@ from civicgrid.population.models import (
     PersonChange,
     PersonTagging,
     ScreeningVisit,
+    SurveyResponse,
 )
 from civicgrid.regions.models import Division, Grid
 
@@ -258,6 +259,7 @@ def do_record_visit(
             recorded_by=_user_or_none(actor),
         )
         visit.reached.set(reached)
+        _close_survey_follow_ups(visit, reached)
         record_audit(
             actor=actor,
             action=AuditAction.CREATE,
@@ -265,6 +267,20 @@ def do_record_visit(
             division_code=household.division_code,
         )
     return visit
+
+
+def _close_survey_follow_ups(visit: ScreeningVisit, reached: list[Person]) -> int:
+    """A visit that reaches a person is the follow-up their flagged survey answers asked for:
+    the ones they had submitted by the visit's day leave the worklist, and the visit is the
+    record of what was found. Someone merely living in the household is not followed up."""
+    if not reached:
+        return 0
+    return SurveyResponse.objects.filter(
+        person__in=reached,
+        flagged=True,
+        followed_up_at__isnull=True,
+        created_at__date__lte=visit.visited_on,
+    ).update(followed_up_at=timezone.now(), followed_up_by=visit)
 
 
 def _user_or_none(actor: object) -> object | None:

@@ -1,6 +1,7 @@
 """The population register's API, mounted at /api/v1/population.
 
-Households and persons, scoped like the pages (jurisdiction, and a grid worker's own grids);
+Households, persons, visits and the flagged survey answers a visit follows up, scoped like
+the pages (jurisdiction, and a grid worker's own grids);
 every write goes through the register's actions. Identity and mobile numbers are always masked
 here: full values are only ever shown on a page, for a stated reason, audited. A rejected write
 answers 422 naming the field (`details.fields`) and leaves the database as it was.
@@ -40,7 +41,13 @@ from civicgrid.population.choices import (
     VisitMethod,
 )
 from civicgrid.population.household_rows import household_search_page, person_page
-from civicgrid.population.models import Household, Person, PersonChange, ScreeningVisit
+from civicgrid.population.models import (
+    Household,
+    Person,
+    PersonChange,
+    ScreeningVisit,
+    SurveyResponse,
+)
 from civicgrid.population.querysets import grid_restriction, may_use_register
 from civicgrid.regions.models import Division
 
@@ -89,9 +96,63 @@ class PersonChangeSchema(Schema):
     changed_at: datetime.datetime
 
 
+class SurveyAnswerSchema(Schema):
+    question: str
+    answer: str
+    risk: bool = Field(description="是需关注的答案")
+
+
+class SurveyResponseSchema(Schema):
+    id: int
+    survey_id: int
+    survey_title: str
+    person_id: int | None
+    submitted_at: datetime.datetime
+    flagged: bool = Field(description="有需关注的答案，待网格员跟进")
+    followed_up_at: datetime.datetime | None
+    followed_up_by_visit_id: int | None = Field(description="联系到本人、完成跟进的走访")
+    answers: list[SurveyAnswerSchema]
+
+    @staticmethod
+    def resolve_survey_title(obj: SurveyResponse) -> str:
+        return obj.survey.title
+
+    @staticmethod
+    def resolve_submitted_at(obj: SurveyResponse) -> datetime.datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_followed_up_by_visit_id(obj: SurveyResponse) -> int | None:
+        return obj.followed_up_by_id
+
+    @staticmethod
+    def resolve_answers(obj: SurveyResponse) -> list[dict[str, object]]:
+        return [{"question": q, "answer": a, "risk": r} for q, a, r in obj.answered()]
+
+
+class FollowUpSchema(SurveyResponseSchema):
+    person_name: str
+    household_id: int | None
+    household_address: str
+
+    @staticmethod
+    def resolve_person_name(obj: SurveyResponse) -> str:
+        return obj.person.name  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_household_id(obj: SurveyResponse) -> int | None:
+        return obj.person.household_id  # type: ignore[union-attr]
+
+    @staticmethod
+    def resolve_household_address(obj: SurveyResponse) -> str:
+        household = obj.person.household  # type: ignore[union-attr]
+        return household.address if household else ""
+
+
 class PersonDetailSchema(PersonSchema):
     household_address: str
     changes: list[PersonChangeSchema]
+    survey_responses: list[SurveyResponseSchema] = Field(description="防疫调查答卷（新的在前）")
 
     @staticmethod
     def resolve_household_address(obj: Person) -> str:
@@ -100,6 +161,10 @@ class PersonDetailSchema(PersonSchema):
     @staticmethod
     def resolve_changes(obj: Person) -> list[PersonChange]:
         return list(obj.changes.all())
+
+    @staticmethod
+    def resolve_survey_responses(obj: Person) -> list[SurveyResponse]:
+        return selectors.survey_answers_of([obj])[obj.pk]
 
 
 class HouseholdSchema(Schema):
@@ -146,10 +211,15 @@ class VisitSchema(Schema):
     symptoms: str
     notes: str
     created_at: datetime.datetime
+    followed_up_answers: list[int] = Field(description="这次走访完成跟进的调查答卷编号")
 
     @staticmethod
     def resolve_reached(obj: ScreeningVisit) -> list[int]:
         return sorted(p.pk for p in obj.reached.all())
+
+    @staticmethod
+    def resolve_followed_up_answers(obj: ScreeningVisit) -> list[int]:
+        return sorted(a.pk for a in obj.followed_up_answers.all())
 
 
 class HouseholdPage(Schema):
@@ -384,9 +454,9 @@ def list_visits(
     household = _household(request, household_id)
     end = paging.offset + paging.limit
     return list(
-        household.visits.prefetch_related("reached").order_by("-visited_on", "-pk")[
-            paging.offset : end
-        ]
+        household.visits.prefetch_related("reached", "followed_up_answers").order_by(
+            "-visited_on", "-pk"
+        )[paging.offset : end]
     )
 
 
@@ -474,6 +544,18 @@ def register_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
 def get_person(request: HttpRequest, person_id: int) -> Person:
     _reader(request)
     return _person(request, person_id)
+
+
+@router.get(
+    "/survey-follow-ups",
+    response=list[FollowUpSchema],
+    summary="防疫调查中需关注、尚未走访跟进的答卷（先提交的在前）",
+    url_name="population_survey_follow_ups",
+)
+def list_survey_follow_ups(request: HttpRequest, paging: Query[Paging]) -> list[SurveyResponse]:
+    principal = _reader(request)
+    end = paging.offset + paging.limit
+    return list(selectors.survey_follow_ups(principal)[paging.offset : end])
 
 
 @router.patch(

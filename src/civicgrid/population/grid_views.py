@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.access import access_scoped_or_404
@@ -36,6 +37,7 @@ from civicgrid.population.querysets import REGISTER_ROLES, grid_restriction
 HOUSEHOLDS_PER_PAGE = 20
 WORKLIST_PER_PAGE = 50
 KEY_PERSONS_SHOWN = 100
+SURVEY_ANSWERS_SHOWN = 3  # a member's latest survey answers on the household page
 CALL_REASONS = [_("入户排查联系"), _("重点人员随访"), _("核实登记信息")]
 
 register_required = role_required(*REGISTER_ROLES)
@@ -124,9 +126,13 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         .order_by(living_first, head_first, "birth_date", "pk")
     )
     today = timezone.localdate()
+    answers = selectors.survey_answers_of(members)
     for member in members:
         member.age = selectors.age_on(member.birth_date, today)
         member.call_box = f"call-{member.pk}"  # the element a tap-to-call answer replaces
+        mine = answers[member.pk]
+        member.survey_answers = mine[:SURVEY_ANSWERS_SHOWN]
+        member.open_follow_up = any(a.flagged and a.followed_up_at is None for a in mine)
     return render(
         request,
         "population/grid_household.html",
@@ -204,7 +210,10 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
     household = _household_or_404(request, household_id)
     if not selectors.may_edit_register(request.user):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, household=household)
+    # From a worklist entry about one person: they are the one to reach, so they come ticked.
+    asked = request.GET.get("reached", "")
+    initial = {"reached": [int(asked)]} if asked.isdigit() else {}
+    form = VisitForm(request.POST or None, household=household, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             visit = do_record_visit(request.user, household=household, **form.action_arguments())
@@ -213,6 +222,16 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
         else:
             if not _partial(request):
                 messages.success(request, _("已记录 %(d)s 的走访。") % {"d": visit.visited_on})
+                if followed := visit.followed_up_answers.count():
+                    messages.success(
+                        request,
+                        ngettext(
+                            "已完成 %(n)d 份防疫调查答卷的跟进。",
+                            "已完成 %(n)d 份防疫调查答卷的跟进。",
+                            followed,
+                        )
+                        % {"n": followed},
+                    )
                 return redirect("population_grid:household_detail", household_id=household.pk)
             return render(
                 request,
@@ -229,7 +248,8 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
 @register_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    """Households not visited in N days and key persons due for follow-up, most overdue first."""
+    """Flagged survey answers to follow up, key persons due for follow-up and households not
+    visited in N days, most overdue first."""
     days = _choice(request, "days", OVERDUE_CHOICES, selectors.DEFAULT_OVERDUE_DAYS)
     key_days = _choice(request, "key_days", KEY_PERSON_CHOICES, selectors.DEFAULT_KEY_PERSON_DAYS)
     today = timezone.localdate()
@@ -241,6 +261,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     key_persons = list(
         selectors.key_persons_due(request.user, days=key_days, today=today)[: KEY_PERSONS_SHOWN + 1]
     )
+    follow_ups = list(selectors.survey_follow_ups(request.user)[: KEY_PERSONS_SHOWN + 1])
     return render(
         request,
         "population/grid_worklist.html",
@@ -252,6 +273,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "key_day_choices": KEY_PERSON_CHOICES,
             "key_persons": key_persons[:KEY_PERSONS_SHOWN],
             "more_key_persons": len(key_persons) > KEY_PERSONS_SHOWN,
+            "follow_ups": follow_ups[:KEY_PERSONS_SHOWN],
+            "more_follow_ups": len(follow_ups) > KEY_PERSONS_SHOWN,
             "today": today,
             "may_edit": selectors.may_edit_register(request.user),
             "may_see_coverage": selectors.may_see_coverage(request.user),

@@ -373,6 +373,15 @@ class SurveyResponse(models.Model):
     answers = models.JSONField(_("答案"), default=dict)
     flagged = models.BooleanField(_("需关注"), default=False, db_index=True)
     followed_up_at = models.DateTimeField(_("已跟进"), null=True, blank=True)
+    # The visit that reached the respondent after a flagged answer: what the worker found.
+    followed_up_by = models.ForeignKey(
+        ScreeningVisit,
+        verbose_name=_("跟进走访"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_up_answers",
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     objects = RegisterQuerySet.as_manager()
@@ -384,6 +393,20 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} · {self.created_at:%Y-%m-%d}"
+
+    def answered(self) -> list[tuple[str, str, bool]]:
+        """(question, answer, is the risk answer) in the survey's order; reads
+        `survey.questions`, which callers listing many answers prefetch."""
+        rows = []
+        for question in self.survey.questions.all():
+            answer = self.answers.get(str(question.pk))
+            if answer is not None:
+                risky = bool(question.risk_answer) and answer == question.risk_answer
+                rows.append((question.text, answer, risky))
+        return rows
+
+    def risk_answers(self) -> list[tuple[str, str]]:
+        return [(question, answer) for question, answer, risky in self.answered() if risky]
 
 
 class ImportBatch(models.Model):

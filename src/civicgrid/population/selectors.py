@@ -35,7 +35,13 @@ from civicgrid.core.lookups import AnyOf
 from civicgrid.core.protected_fields import NORMALIZERS
 from civicgrid.core.scoping import Principal, covers, jurisdiction_q
 from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
-from civicgrid.population.models import GridAssignment, Household, Person, ScreeningVisit
+from civicgrid.population.models import (
+    GridAssignment,
+    Household,
+    Person,
+    ScreeningVisit,
+    SurveyResponse,
+)
 from civicgrid.population.querysets import grid_restriction, may_use_register
 from civicgrid.regions.models import Division, Grid
 
@@ -369,6 +375,40 @@ def key_persons_due(principal: Principal, *, days: int, today: datetime.date) ->
         .filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lte=cutoff))
         .order_by(F("last_reached_on").asc(nulls_first=True), "name", "pk")
     )
+
+
+def survey_follow_ups(
+    principal: Principal, *, with_unregistered: bool = False
+) -> QuerySet[SurveyResponse]:
+    """Flagged survey answers of living people the principal sees, not yet followed up by a
+    visit that reached them, oldest first. Scoped through the person, so after a move the
+    new grid's worker has them and the old one no longer does. `with_unregistered` adds the
+    answers of residents the register does not know, in the communities the principal sees
+    (no grid worker has them yet: their household declaration is still to be checked)."""
+    whose = Q(person__in=Person.objects.visible_to(principal).living())
+    if with_unregistered:
+        unknown = SurveyResponse.objects.visible_to(principal).filter(person__isnull=True)
+        whose |= Q(pk__in=unknown.values("pk"))
+    return (
+        SurveyResponse.objects.filter(whose, flagged=True, followed_up_at__isnull=True)
+        .select_related("survey", "person__household")
+        .prefetch_related("survey__questions")
+        .order_by("created_at", "pk")
+    )
+
+
+def survey_answers_of(persons: list[Person]) -> dict[int, list[SurveyResponse]]:
+    """Each person's survey answers, newest first, for their record."""
+    by_person: dict[int, list[SurveyResponse]] = {p.pk: [] for p in persons}
+    answers = (
+        SurveyResponse.objects.filter(person__in=persons)
+        .select_related("survey", "followed_up_by")
+        .prefetch_related("survey__questions")
+        .order_by("-created_at", "-pk")
+    )
+    for answer in answers:
+        by_person[answer.person_id].append(answer)  # type: ignore[index]
+    return by_person
 
 
 def days_since(day: datetime.date | None, today: datetime.date) -> int | None:

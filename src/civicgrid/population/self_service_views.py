@@ -11,6 +11,7 @@ from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
 from civicgrid.core.permissions import role_required
 from civicgrid.population import declarations as d
+from civicgrid.population import selectors
 from civicgrid.population.choices import DeclarationStatus
 from civicgrid.population.models import HouseholdDeclaration, SurveyResponse
 from civicgrid.population.querysets import REGISTER_ROLES
@@ -139,12 +140,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("members")
         .order_by("created_at")[:100]
     )
-    flagged = (
-        SurveyResponse.objects.visible_to(request.user)
-        .filter(flagged=True, followed_up_at__isnull=True)
-        .select_related("survey", "person")
-        .order_by("created_at")[:100]
-    )
+    flagged = selectors.survey_follow_ups(request.user, with_unregistered=True)[:100]
     grids = Grid.objects.filter(division_id__in={p.division_code for p in pending})
     return render(
         request,

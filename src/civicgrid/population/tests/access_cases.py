@@ -206,6 +206,14 @@ CASES += [
         denied=("volunteer_a", "resident_a"),
         anonymous=UNAUTHORIZED,
     ),
+    # Survey answers to follow up: a list scoped like the persons (checked in
+    # test_survey_follow_ups), so only the roles matter here.
+    AccessCase(
+        "api:population_survey_follow_ups",
+        allowed=_REGISTER_READERS,
+        denied=("volunteer_a", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
     AccessCase(
         "api:population_household",
         args=_household_in(0),

@@ -40,3 +40,23 @@ def person(household, name: str = "张伟", *, born=datetime.date(1980, 5, 1), *
 
 def assign(user, community_code: str = COMMUNITY_A1, grid_index: int = 0):
     return do_assign_grid(None, grid=grids_of(community_code)[grid_index], user=user)
+
+
+def survey_answer(person, answer: str = "是"):
+    """`person` answers a one-question survey of their county as a signed-in resident, through
+    the resident's action; "是" is the answer the grid worker follows up."""
+    from civicgrid.accounts.models import User
+    from civicgrid.population.declarations import do_answer_survey
+    from civicgrid.population.models import Survey, SurveyQuestion
+
+    county = person.division_code[:6] + "000000"
+    survey, created = Survey.objects.get_or_create(title="测试防疫调查", division_code=county)
+    if created:
+        SurveyQuestion.objects.create(
+            survey=survey, text="14 天内是否到过中高风险地区？", kind="yes_no", risk_answer="是"
+        )
+    resident = User.objects.create_user(f"resident-{person.pk}", is_resident=True)
+    resident.id_number = person.id_number.reveal()
+    resident.save()
+    question = survey.questions.get()
+    return do_answer_survey(resident, survey=survey, answers={str(question.pk): answer})
