@@ -31,6 +31,7 @@ from civicgrid.population.models import (
     Survey,
     SurveyResponse,
 )
+from civicgrid.population.selectors import survey_answers
 from civicgrid.regions.models import Division, Grid
 
 MAX_MEMBERS = 20
@@ -246,6 +247,15 @@ def person_of(resident: object) -> Person | None:
         if len(matches) == 1:
             return matches[0]
     return None
+
+
+def latest_answers(resident: object) -> dict[int, SurveyResponse]:
+    """The resident's latest answer to each survey they answered, by survey id: the one that
+    counts, since answering again (plans change) adds a new answer and keeps the old."""
+    latest: dict[int, SurveyResponse] = {}
+    for answer in survey_answers(respondent=resident):
+        latest.setdefault(answer.survey_id, answer)
+    return latest
 
 
 def do_answer_survey(

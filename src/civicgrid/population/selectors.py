@@ -397,16 +397,20 @@ def survey_follow_ups(
     )
 
 
-def survey_answers_of(persons: list[Person]) -> dict[int, list[SurveyResponse]]:
-    """Each person's survey answers, newest first, for their record."""
-    by_person: dict[int, list[SurveyResponse]] = {p.pk: [] for p in persons}
-    answers = (
-        SurveyResponse.objects.filter(person__in=persons)
+def survey_answers(**filters: object) -> QuerySet[SurveyResponse]:
+    """Survey answers matching `filters`, newest first, with what a page shows of them."""
+    return (
+        SurveyResponse.objects.filter(**filters)
         .select_related("survey", "followed_up_by")
         .prefetch_related("survey__questions")
         .order_by("-created_at", "-pk")
     )
-    for answer in answers:
+
+
+def survey_answers_of(persons: list[Person]) -> dict[int, list[SurveyResponse]]:
+    """Each person's survey answers, newest first, for their record."""
+    by_person: dict[int, list[SurveyResponse]] = {p.pk: [] for p in persons}
+    for answer in survey_answers(person__in=persons):
         by_person[answer.person_id].append(answer)  # type: ignore[index]
     return by_person
 

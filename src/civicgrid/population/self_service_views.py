@@ -13,7 +13,7 @@ from civicgrid.core.permissions import role_required
 from civicgrid.population import declarations as d
 from civicgrid.population import selectors
 from civicgrid.population.choices import DeclarationStatus
-from civicgrid.population.models import HouseholdDeclaration, SurveyResponse
+from civicgrid.population.models import HouseholdDeclaration
 from civicgrid.population.querysets import REGISTER_ROLES
 from civicgrid.population.self_service_forms import DeclarationForm, MemberFormSet, ReturnForm
 from civicgrid.regions.models import Division, Grid
@@ -43,6 +43,8 @@ def _community(text: str) -> Division:
 @require_GET
 def my_household(request: HttpRequest) -> HttpResponse:
     person = d.person_of(request.user)
+    community = d.resident_community(request.user)
+    latest = d.latest_answers(request.user)
     return render(
         request,
         "population/self_home.html",
@@ -51,12 +53,7 @@ def my_household(request: HttpRequest) -> HttpResponse:
             "declarations": HouseholdDeclaration.objects.filter(
                 declared_by=request.user
             ).prefetch_related("members")[:5],
-            "surveys": d.surveys_for(d.resident_community(request.user)),
-            "answered": set(
-                SurveyResponse.objects.filter(respondent=request.user).values_list(
-                    "survey_id", flat=True
-                )
-            ),
+            "surveys": [(s, latest.get(s.pk)) for s in d.surveys_for(community)],
         },
     )
 
@@ -120,14 +117,18 @@ def answer_survey(request: HttpRequest, survey_id: int) -> HttpResponse:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         else:
             return redirect("population_self:home")
+    # Answering again starts from the last answers: usually one of them has changed.
+    previous = d.latest_answers(request.user).get(survey.pk)
+    given = request.POST if request.method == "POST" else (previous.answers if previous else {})
+    prefix = "q" if request.method == "POST" else ""
     questions = [
-        (q, errors.get(str(q.pk), []), request.POST.get(f"q{q.pk}", ""))
+        (q, errors.get(str(q.pk), []), given.get(f"{prefix}{q.pk}", ""))
         for q in survey.questions.all()
     ]
     return render(
         request,
         "population/self_survey.html",
-        {"survey": survey, "questions": questions, "errors": errors},
+        {"survey": survey, "questions": questions, "errors": errors, "previous": previous},
     )
 
 

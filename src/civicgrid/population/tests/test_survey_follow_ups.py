@@ -224,3 +224,44 @@ def test_the_follow_ups_of_another_county_stay_out_of_sight(client, personas, su
     client.force_login(personas.county_a_officer)
     review = client.get("/population/self/review/").content.decode()
     assert "周敏" in review and TRAVEL in review
+
+
+def test_a_resident_sees_their_answers_and_what_became_of_them_and_can_answer_again(
+    client, personas, survey, family
+):
+    home, mother, _son = family
+    first, second = survey.questions.all()
+    client.force_login(personas.resident_a)
+    assert "待填写" in client.get("/population/self/").content.decode()
+    client.post(
+        f"/population/self/surveys/{survey.pk}/", {f"q{first.pk}": "是", f"q{second.pk}": "火车"}
+    )
+    mine = client.get("/population/self/").content.decode()
+    assert TRAVEL in mine and "火车" in mine and "网格员会与您联系" in mine
+    # Answering again starts from the last answers.
+    again = client.get(f"/population/self/surveys/{survey.pk}/").content.decode()
+    assert _radio_checked(again, f"q{first.pk}") == "是"
+    assert _radio_checked(again, f"q{second.pk}") == "火车"
+    client.post(
+        f"/population/self/surveys/{survey.pk}/", {f"q{first.pk}": "否", f"q{second.pk}": "未外出"}
+    )
+    assert SurveyResponse.objects.filter(respondent=personas.resident_a).count() == 2
+    mine = client.get("/population/self/").content.decode()
+    assert "未外出" in mine and "火车" not in mine
+    # The trip happened all the same: the first answer still waits for the grid worker.
+    assert SurveyResponse.objects.get(flagged=True).followed_up_at is None
+    _visit(home, [mother])
+    client.post(
+        f"/population/self/surveys/{survey.pk}/", {f"q{first.pk}": "是", f"q{second.pk}": "火车"}
+    )
+    with time_machine.travel("2024-03-11 09:00 +0800", tick=False):
+        _visit(home, [mother])
+        page = client.get("/population/self/").content.decode()
+        assert re.search(r"网格员已于 0?3月11日 与您联系核实", page)
+
+
+def _radio_checked(html: str, name: str) -> str | None:
+    for tag in re.findall(r"<input[^>]*>", html):
+        if f'name="{name}"' in tag and "checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)  # type: ignore[union-attr]
+    return None
