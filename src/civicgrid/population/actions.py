@@ -166,14 +166,28 @@ def do_register_person(
 
 
 def do_move_person(
-    actor: object, *, person: Person, household: Household, reason: str = ""
+    actor: object,
+    *,
+    person: Person,
+    household: Household,
+    reason: str = "",
+    relationship: str | None = None,
 ) -> Person:
     """Move a person to another household (and so maybe another grid or community).
 
     The new grid worker sees them at once and the old one no longer does; history is kept.
+    `relationship` is theirs to the new household's head; HEAD makes them its head, which a
+    household that has one already refuses. Without it a head leaving becomes OTHER.
     """
     if household.pk == person.household_id:
         return person
+    if relationship is not None:
+        relationship = Relationship(relationship)
+        if relationship == Relationship.HEAD and household.head_id is not None:
+            raise ValidationError(
+                _("“%(a)s”已有户主，请选择与户主的关系") % {"a": household.address},
+                code="head_taken",
+            )
     old = person.household
     with transaction.atomic():
         person.household = household
@@ -181,7 +195,13 @@ def do_move_person(
         person.grid = household.grid
         if old is not None and old.head_id == person.pk:
             Household.objects.filter(pk=old.pk).update(head=None)
+            old.head = None
             person.relationship = Relationship.OTHER
+        if relationship is not None:
+            person.relationship = relationship
+            if relationship == Relationship.HEAD:
+                Household.objects.filter(pk=household.pk).update(head=person)
+                household.head = person
         person.save(
             update_fields=["household", "division_code", "grid", "relationship", "updated_at"]
         )
@@ -203,6 +223,91 @@ def do_move_person(
             details={"moved_from": old.division_code if old else ""},
         )
     return person
+
+
+def do_split_household(
+    actor: object,
+    *,
+    household: Household,
+    members: Iterable[Person],
+    head: Person,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    grid: Grid | None = None,
+    remaining_head: Person | None = None,
+    reason: str = "",
+) -> Household:
+    """分户: some living members of `household` form a new household in the same community
+    (in `grid`, else the old household's), `head` heading it. Each member's move is in their
+    history. When the old head leaves, `remaining_head` (one who stays) heads the old one."""
+    members = list(members)
+    living = set(Person.objects.filter(household=household).living().values_list("pk", flat=True))
+    leaving = {m.pk for m in members}
+    if not leaving:
+        raise ValidationError(_("请选择分出去的成员"), code="members")
+    if not leaving <= living:
+        raise ValidationError(_("分出去的必须是本户在住成员"), code="members")
+    if leaving == living:
+        raise ValidationError(_("原户至少要留一人；全家搬走请把各人迁往新住址"), code="members")
+    if head.pk not in leaving:
+        raise ValidationError(_("新户户主必须是分出去的成员之一"), code="head")
+    old_head_leaves = household.head_id in leaving
+    if old_head_leaves and (remaining_head is None or remaining_head.pk not in living - leaving):
+        raise ValidationError(
+            _("原户主分出后，请从留下的成员中指定原户的新户主"), code="remaining_head"
+        )
+    if not (room or "").strip():
+        raise ValidationError(_("请填写新户的门牌/房号"), code="room")
+    taken = Household.objects.filter(
+        division_code=household.division_code,
+        building=(building or "").strip(),
+        unit=(unit or "").strip(),
+        room=room.strip(),
+    ).first()
+    if taken is not None:
+        # Joining a household that exists is a move, not a split.
+        raise ValidationError(
+            _("%(a)s 已有住户，请逐人“迁往另一户”") % {"a": taken.address}, code="room"
+        )
+    why = _("分户") + (f"：{reason.strip()}" if reason.strip() else "")
+    community = Division.objects.get(code=household.division_code)
+    with transaction.atomic():
+        new = do_create_household(
+            actor,
+            community=community,
+            grid=grid if grid is not None else household.grid,
+            building=building,
+            unit=unit,
+            room=room,
+        )
+        for member in sorted(members, key=lambda m: m.pk != head.pk):  # the head first
+            do_move_person(
+                actor,
+                person=member,
+                household=new,
+                reason=why,
+                relationship=Relationship.HEAD if member.pk == head.pk else None,
+            )
+        if old_head_leaves and remaining_head is not None:
+            _make_head(actor, remaining_head, household, reason=why)
+    return new
+
+
+def _make_head(actor: object, person: Person, household: Household, *, reason: str) -> None:
+    """`person`, already a member, becomes the household's head; their history says so."""
+    PersonChange.objects.create(
+        person=person,
+        field="relationship",
+        old_value=person.relationship,
+        new_value=Relationship.HEAD,
+        reason=reason[:200],
+        changed_by=_user_or_none(actor),
+    )
+    person.relationship = Relationship.HEAD
+    person.save(update_fields=["relationship", "updated_at"])
+    Household.objects.filter(pk=household.pk).update(head=person)
+    household.head = person
 
 
 def do_change_person_status(

@@ -31,6 +31,7 @@ from civicgrid.population.actions import (
     do_move_person,
     do_record_visit,
     do_register_person,
+    do_split_household,
     do_update_person_contact,
 )
 from civicgrid.population.choices import (
@@ -89,7 +90,7 @@ class PersonSchema(Schema):
 
 
 class PersonChangeSchema(Schema):
-    field: str = Field(description="household、status、mobile 或 tags")
+    field: str = Field(description="household、status、relationship、mobile 或 tags")
     old_value: str
     new_value: str
     reason: str
@@ -283,6 +284,20 @@ class PersonPatch(Schema):
 
 class MoveIn(Schema):
     household_id: int
+    reason: str = Field("", max_length=200)
+    relationship: Relationship | None = Field(
+        None, description="与新户户主的关系；head 使其成为户主（该户已有户主时拒绝）"
+    )
+
+
+class SplitIn(Schema):
+    members: list[int] = Field(description="分出去的在住成员编号")
+    head_id: int = Field(description="新户户主（分出去的成员之一）")
+    remaining_head_id: int | None = Field(None, description="原户主分出时，原户的新户主")
+    grid_id: int | None = Field(None, description="新户所在网格；默认与原户相同")
+    building: str = Field("", max_length=30)
+    unit: str = Field("", max_length=20)
+    room: str = Field(max_length=30)
     reason: str = Field("", max_length=200)
 
 
@@ -494,6 +509,54 @@ def record_visit(
 # --- persons ---------------------------------------------------------------------------------
 
 
+@router.post(
+    "/households/{household_id}/split",
+    response={201: HouseholdSchema},
+    summary="分户：部分在住成员迁入同社区的新户",
+    url_name="population_household_split",
+)
+def split_household(request: HttpRequest, household_id: int, payload: SplitIn) -> Status[Household]:
+    principal = _editor(request)
+    household = _household(request, household_id)
+    living = {
+        p.pk: p for p in Person.objects.visible_to(principal).filter(household=household).living()
+    }
+    strangers = sorted(set(payload.members) - set(living))
+    if strangers:
+        raise _invalid("members", f"人员 {strangers} 不是本户在住成员")
+    for field, pk in (
+        ("head_id", payload.head_id),
+        ("remaining_head_id", payload.remaining_head_id),
+    ):
+        if pk is not None and pk not in living:
+            raise _invalid(field, f"人员 {pk} 不是本户在住成员")
+    grid = None
+    if payload.grid_id is not None:
+        grid = (
+            selectors.visible_grids(principal)
+            .filter(pk=payload.grid_id, division_id=household.division_code)
+            .first()
+        )
+        if grid is None:
+            raise _invalid("grid_id", "网格" + NOT_VISIBLE)
+    with _fields(
+        members="members", head="head_id", remaining_head="remaining_head_id", room="room"
+    ):
+        new = do_split_household(
+            principal,
+            household=household,
+            members=[living[pk] for pk in dict.fromkeys(payload.members)],
+            head=living[payload.head_id],
+            remaining_head=living.get(payload.remaining_head_id or 0),
+            grid=grid,
+            building=payload.building,
+            unit=payload.unit,
+            room=payload.room,
+            reason=payload.reason,
+        )
+    return Status(201, _annotated(principal, new))
+
+
 @router.get(
     "/persons", response=PersonPage, summary="人员列表与查找", url_name="population_persons"
 )
@@ -588,7 +651,14 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn) -> Person
     principal = _editor(request)
     person = _person(request, person_id)
     household = _household(request, payload.household_id, field="household_id")
-    do_move_person(principal, person=person, household=household, reason=payload.reason)
+    with _fields(head_taken="relationship"):
+        do_move_person(
+            principal,
+            person=person,
+            household=household,
+            reason=payload.reason,
+            relationship=payload.relationship,
+        )
     # The mover may no longer see the person (a grid worker moving someone out of the grid).
     return Person.objects.select_related("household").prefetch_related("taggings").get(pk=person.pk)
 

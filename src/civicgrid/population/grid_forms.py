@@ -1,11 +1,10 @@
 """Forms of the grid worker's pages: the search box and the screening-visit form."""
 
 from django import forms
-from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.population.choices import PersonTag, Relationship, VisitMethod
+from civicgrid.population.choices import PersonTag, VisitMethod
 from civicgrid.population.models import Household, Person
 
 YES_NO = [("no", _("无")), ("yes", _("有"))]
@@ -27,9 +26,19 @@ class GridSearchForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField):
+class MemberLabel:
+    """A household member as a choice: name and relationship to the head."""
+
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.name}（{obj.get_relationship_display()}）"
+
+
+class MemberChoiceField(MemberLabel, forms.ModelMultipleChoiceField):
+    pass
+
+
+class OneMemberField(MemberLabel, forms.ModelChoiceField):
+    pass
 
 
 class VisitForm(forms.Form):
@@ -82,11 +91,8 @@ class VisitForm(forms.Form):
     def __init__(self, *args: object, household: Household, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.household = household
-        head_first = Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1))
         self.fields["reached"].queryset = (  # type: ignore[attr-defined]
-            Person.objects.filter(household=household)
-            .living()
-            .order_by(head_first, "birth_date", "pk")
+            Person.objects.filter(household=household).living().family_order()
         )
         today = timezone.localdate()
         self.fields["visited_on"].initial = today

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicgrid.population import grid_views
+from civicgrid.population import grid_views, move_views
 
 app_name = "population_grid"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("households/<int:household_id>/visit/", grid_views.visit_create, name="visit_create"),
     path("households/<int:household_id>/call/", grid_views.household_call, name="household_call"),
     path("persons/<int:person_id>/call/", grid_views.person_call, name="person_call"),
+    path("persons/<int:person_id>/change/", move_views.person_change, name="person_change"),
+    path("households/<int:household_id>/split/", move_views.household_split, name="split"),
     path("worklist/", grid_views.worklist, name="worklist"),
     path("coverage/", grid_views.coverage, name="coverage"),
 ]

@@ -8,7 +8,6 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from civicgrid.core.permissions import role_required
 from civicgrid.core.scoping import covers
 from civicgrid.population import selectors
 from civicgrid.population.actions import do_record_visit, subject_key_of
-from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
+from civicgrid.population.choices import PersonTag
 from civicgrid.population.grid_forms import (
     KEY_PERSON_CHOICES,
     OVERDUE_CHOICES,
@@ -117,13 +116,11 @@ def _household_or_404(request: HttpRequest, household_id: int) -> Household:
 @require_GET
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = _household_or_404(request, household_id)
-    living_first = Case(When(status=PersonStatus.LIVING_HERE, then=Value(0)), default=Value(1))
-    head_first = Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1))
     members = list(
         Person.objects.visible_to(request.user)
         .filter(household=household)
-        .prefetch_related("taggings")
-        .order_by(living_first, head_first, "birth_date", "pk")
+        .prefetch_related("taggings", "changes")
+        .family_order(living_first=True)
     )
     today = timezone.localdate()
     answers = selectors.survey_answers_of(members)

@@ -217,6 +217,27 @@ class PersonChange(models.Model):
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
 
+    def describe(self) -> tuple[str, str, str]:
+        """(what changed, from, to) as a person reads them: labels, not stored codes."""
+        labels: dict[str, tuple[str, type[models.TextChoices] | None]] = {
+            "household": (_("住址"), None),
+            "status": (_("状态"), PersonStatus),
+            "relationship": (_("与户主关系"), Relationship),
+            "mobile": (_("手机"), None),
+            "tags": (_("标签"), PersonTag),
+        }
+        label, choices = labels.get(self.field, (self.field, None))
+
+        def shown(value: str) -> str:
+            if choices is None or not value:
+                return value or "—"
+            return "、".join(
+                str(choices(part).label) if part in choices.values else part
+                for part in value.split(",")
+            )
+
+        return str(label), shown(self.old_value), shown(self.new_value)
+
 
 class ScreeningVisit(models.Model):
     """A grid worker's door-to-door or phone screening (摸排) of one household."""

@@ -94,6 +94,20 @@ class PersonQuerySet(RegisterQuerySet):
 
         return self.filter(status=PersonStatus.LIVING_HERE)
 
+    def family_order(self, *, living_first: bool = False) -> Self:
+        """As a household is read out: the head, then the others from the eldest; with
+        `living_first`, those who moved out or died after everyone living there."""
+        from django.db.models import Case, Value, When
+
+        from civicgrid.population.choices import PersonStatus, Relationship
+
+        head_first = Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1))
+        order = [head_first, "birth_date", "pk"]
+        if living_first:
+            living = Case(When(status=PersonStatus.LIVING_HERE, then=Value(0)), default=Value(1))
+            order.insert(0, living)
+        return self.order_by(*order)
+
 
 class DeclarationQuerySet(ScopedQuerySet):
     """Declarations have no grid until verified: a grid worker sees those of the communities

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -24,7 +23,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
@@ -34,7 +32,7 @@ from civicgrid.core import division_codes
 from civicgrid.core.lookups import AnyOf
 from civicgrid.core.protected_fields import NORMALIZERS
 from civicgrid.core.scoping import Principal, covers, jurisdiction_q
-from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
+from civicgrid.population.choices import PersonStatus, PersonTag
 from civicgrid.population.models import (
     GridAssignment,
     Household,
@@ -317,11 +315,7 @@ def members_prefetch(principal: Principal, *, living_only: bool = True) -> Prefe
     members = Person.objects.visible_to(principal)
     if living_only:
         members = members.living()
-    head_first = Case(When(relationship=Relationship.HEAD, then=Value(0)), default=Value(1))
-    return Prefetch(
-        "members",
-        queryset=members.prefetch_related("taggings").order_by(head_first, "birth_date", "pk"),
-    )
+    return Prefetch("members", queryset=members.prefetch_related("taggings").family_order())
 
 
 def mark_matches(households: list[Household], query: str) -> None:

@@ -171,6 +171,30 @@ CASES += [
         denied=("grid_worker_a1",),
     ),
     AccessCase(
+        "population_grid:person_change",
+        args=_person_in(0),
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=(*_OUTSIDERS, "cdc_a"),
+    ),
+    AccessCase(
+        "population_grid:person_change",
+        args=_person_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+    ),
+    AccessCase(
+        "population_grid:split",
+        args=_household_in(0),
+        allowed=("grid_worker_a1", "county_a_officer"),
+        denied=(*_OUTSIDERS, "cdc_a"),
+    ),
+    AccessCase(
+        "population_grid:split",
+        args=_household_in(1),
+        allowed=("county_a_officer",),
+        denied=("grid_worker_a1",),
+    ),
+    AccessCase(
         "population_grid:household_call",
         method="post",
         args=_household_in(0),
@@ -254,6 +278,16 @@ CASES += [
         args=_person_in(1),
         allowed=("county_a_officer",),
         denied=("grid_worker_a1",),
+        anonymous=UNAUTHORIZED,
+    ),
+    # A JSON body is validated before the handler runs, so this only shows that signed-in
+    # callers get past authentication; who may split whose household is in test_moves.py.
+    AccessCase(
+        "api:population_household_split",
+        method="post",
+        args=_household_in(0),
+        allowed=("grid_worker_a1", "county_a_officer"),
+        ok_status=(400, 422),
         anonymous=UNAUTHORIZED,
     ),
     # JSON bodies: the test client sends a string as it is for PUT.

@@ -1,0 +1,104 @@
+"""Forms for people leaving a household: a move to another, a move out, a death, a split."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.population.choices import PersonStatus, Relationship
+from civicgrid.population.grid_forms import MemberChoiceField, OneMemberField
+from civicgrid.population.models import Household, Person
+from civicgrid.population.selectors import visible_grids
+from civicgrid.regions.models import Grid
+
+REASON = forms.CharField(
+    label=_("原因（选填）"),
+    required=False,
+    max_length=200,
+    widget=forms.TextInput(attrs={"placeholder": _("如：结婚后另立户、外出务工")}),
+)
+
+
+class MoveForm(forms.Form):
+    """Into another household the mover sees, with the person's relationship to its head."""
+
+    household = forms.IntegerField(widget=forms.HiddenInput)
+    relationship = forms.ChoiceField(label=_("与新户户主的关系"), choices=Relationship.choices)
+    reason = REASON
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PersonStatus.choices, widget=forms.HiddenInput)
+    reason = REASON
+
+
+class SplitForm(forms.Form):
+    """分户: who leaves, who heads the new household, where it is; and, when the old head
+    leaves, who heads the old one."""
+
+    members = MemberChoiceField(
+        label=_("分出去的成员"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("请选择分出去的成员"),
+            "invalid_choice": _("分出去的必须是本户在住成员"),
+        },
+    )
+    head = OneMemberField(
+        label=_("新户户主"),
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("请选择新户户主"),
+            "invalid_choice": _("新户户主必须是分出去的成员之一"),
+        },
+    )
+    remaining_head = OneMemberField(
+        label=_("原户新户主（原户主分出时填写）"),
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        required=False,
+        empty_label=None,
+    )
+    building = forms.CharField(label=_("楼栋"), max_length=30, required=False)
+    unit = forms.CharField(label=_("单元"), max_length=20, required=False)
+    room = forms.CharField(
+        label=_("门牌/房号"), max_length=30, error_messages={"required": _("请填写新户的门牌/房号")}
+    )
+    grid = forms.ModelChoiceField(
+        label=_("网格"),
+        queryset=Grid.objects.none(),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "gw-select"}),
+    )
+    reason = REASON
+
+    def __init__(self, *args: object, household: Household, principal: object, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        living = Person.objects.filter(household=household).living().family_order()
+        for name in ("members", "head", "remaining_head"):
+            self.fields[name].queryset = living  # type: ignore[attr-defined]
+        grids = visible_grids(principal).filter(division_id=household.division_code)  # type: ignore[arg-type]
+        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+        self.fields["grid"].initial = household.grid_id
+        self.fields["building"].initial = household.building
+        self.fields["unit"].initial = household.unit
+
+    def action_arguments(self) -> dict[str, object]:
+        """Keyword arguments for `do_split_household`."""
+        data = self.cleaned_data
+        return {
+            "members": list(data["members"]),
+            "head": data["head"],
+            "remaining_head": data.get("remaining_head"),
+            "building": data["building"].strip(),
+            "unit": data["unit"].strip(),
+            "room": data["room"].strip(),
+            "grid": data["grid"],
+            "reason": data["reason"].strip(),
+        }
+
+
+# Which form field an action's ValidationError is about, by its code.
+SPLIT_ERROR_FIELDS = {"members": "members", "head": "head", "remaining_head": "remaining_head",
+                      "room": "room"}  # fmt: skip
