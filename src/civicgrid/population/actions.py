@@ -205,14 +205,7 @@ def do_move_person(
         person.save(
             update_fields=["household", "division_code", "grid", "relationship", "updated_at"]
         )
-        PersonChange.objects.create(
-            person=person,
-            field="household",
-            old_value=old.address if old else "",
-            new_value=household.address,
-            reason=reason[:200],
-            changed_by=_user_or_none(actor),
-        )
+        _history(actor, person, "household", old.address if old else "", household.address, reason)
         record_audit(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -259,12 +252,7 @@ def do_split_household(
         )
     if not (room or "").strip():
         raise ValidationError(_("请填写新户的门牌/房号"), code="room")
-    taken = Household.objects.filter(
-        division_code=household.division_code,
-        building=(building or "").strip(),
-        unit=(unit or "").strip(),
-        room=room.strip(),
-    ).first()
+    taken = household_at(household.division_code, building, unit, room)
     if taken is not None:
         # Joining a household that exists is a move, not a split.
         raise ValidationError(
@@ -290,24 +278,36 @@ def do_split_household(
                 relationship=Relationship.HEAD if member.pk == head.pk else None,
             )
         if old_head_leaves and remaining_head is not None:
-            _make_head(actor, remaining_head, household, reason=why)
+            household.refresh_from_db(fields=["head"])  # the moves left it without one
+            do_make_head(actor, person=remaining_head, household=household, reason=why)
     return new
 
 
-def _make_head(actor: object, person: Person, household: Household, *, reason: str) -> None:
-    """`person`, already a member, becomes the household's head; their history says so."""
-    PersonChange.objects.create(
-        person=person,
-        field="relationship",
-        old_value=person.relationship,
-        new_value=Relationship.HEAD,
-        reason=reason[:200],
-        changed_by=_user_or_none(actor),
-    )
-    person.relationship = Relationship.HEAD
-    person.save(update_fields=["relationship", "updated_at"])
-    Household.objects.filter(pk=household.pk).update(head=person)
-    household.head = person
+def do_make_head(actor: object, *, person: Person, household: Household, reason: str) -> None:
+    """`person`, already a member, becomes the household's head; a head they replace becomes
+    OTHER. Both histories say so."""
+    if household.head_id == person.pk:
+        return
+    previous = Person.objects.filter(pk=household.head_id).first() if household.head_id else None
+    with transaction.atomic():
+        for member, relationship in ((previous, Relationship.OTHER), (person, Relationship.HEAD)):
+            if member is None:
+                continue
+            _history(actor, member, "relationship", member.relationship, relationship, reason)
+            member.relationship = relationship
+            member.save(update_fields=["relationship", "updated_at"])
+        Household.objects.filter(pk=household.pk).update(head=person)
+        household.head = person
+
+
+def household_at(division_code: str, building: str, unit: str, room: str) -> Household | None:
+    """The register's household at this address of the community, if there is one."""
+    return Household.objects.filter(
+        division_code=division_code,
+        building=(building or "").strip(),
+        unit=(unit or "").strip(),
+        room=(room or "").strip(),
+    ).first()
 
 
 def do_change_person_status(
@@ -318,14 +318,7 @@ def do_change_person_status(
     if person.status == new_status:
         return person
     with transaction.atomic():
-        PersonChange.objects.create(
-            person=person,
-            field="status",
-            old_value=person.status,
-            new_value=new_status,
-            reason=reason[:200],
-            changed_by=_user_or_none(actor),
-        )
+        _history(actor, person, "status", person.status, new_status, reason)
         person.status = new_status
         person.save(update_fields=["status", "updated_at"])
         _record_person_audit(actor, person, reason=reason, details={"status": new_status})
@@ -388,6 +381,18 @@ def _close_survey_follow_ups(visit: ScreeningVisit, reached: list[Person]) -> in
     ).update(followed_up_at=timezone.now(), followed_up_by=visit)
 
 
+def _history(actor: object, person: Person, field: str, old: str, new: str, reason: str) -> None:
+    """One line of a person's history (PersonChange), by whoever acted."""
+    PersonChange.objects.create(
+        person=person,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=reason[:200],
+        changed_by=_user_or_none(actor),
+    )
+
+
 def _user_or_none(actor: object) -> object | None:
     from civicgrid.accounts.models import User
 
@@ -416,14 +421,7 @@ def do_update_person_contact(
             person.mobile = new_mobile or None
             person.mobile_last4 = new_mobile[-4:] if new_mobile else ""
             person.save(update_fields=["mobile", "mobile_hash", "mobile_last4", "updated_at"])
-            PersonChange.objects.create(
-                person=person,
-                field="mobile",
-                old_value=old_masked,
-                new_value=str(person.mobile or ""),
-                reason=reason[:200],
-                changed_by=_user_or_none(actor),
-            )
+            _history(actor, person, "mobile", old_masked, str(person.mobile or ""), reason)
             changed.append("mobile")
         if new_tags is not None:
             old_tags = set(person.taggings.values_list("tag", flat=True))
@@ -432,13 +430,13 @@ def do_update_person_contact(
                 PersonTagging.objects.bulk_create(
                     [PersonTagging(person=person, tag=tag) for tag in new_tags - old_tags]
                 )
-                PersonChange.objects.create(
-                    person=person,
-                    field="tags",
-                    old_value=",".join(sorted(old_tags)),
-                    new_value=",".join(sorted(new_tags)),
-                    reason=reason[:200],
-                    changed_by=_user_or_none(actor),
+                _history(
+                    actor,
+                    person,
+                    "tags",
+                    ",".join(sorted(old_tags)),
+                    ",".join(sorted(new_tags)),
+                    reason,
                 )
                 changed.append("tags")
             # Drop a stale prefetch so the caller reads the new tags.

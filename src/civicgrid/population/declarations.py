@@ -17,7 +17,13 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.idcard import normalize_id_number
 from civicgrid.core.mobile import normalize_mobile
-from civicgrid.population.actions import do_create_household, do_move_person, do_register_person
+from civicgrid.population.actions import (
+    do_create_household,
+    do_make_head,
+    do_move_person,
+    do_register_person,
+    household_at,
+)
 from civicgrid.population.choices import (
     DeclarationStatus,
     PersonStatus,
@@ -115,30 +121,50 @@ def do_declare_household(
     return declaration
 
 
-def do_verify_declaration(
-    actor: object, *, declaration: HouseholdDeclaration, grid: Grid
-) -> HouseholdDeclaration:
-    """Put a declared household into the register.
+@dataclass(frozen=True)
+class AddressFix:
+    """The reviewer's correction of a declared address (a typo in a room number, say)."""
 
-    People already in the register (same ID) move into the new household; others are added.
-    The declaring resident's account gets their ID number, so reads of their record show up
-    on their "who viewed my data" page.
+    building: str
+    unit: str
+    room: str
+
+
+def do_verify_declaration(
+    actor: object,
+    *,
+    declaration: HouseholdDeclaration,
+    grid: Grid,
+    address: AddressFix | None = None,
+) -> HouseholdDeclaration:
+    """Put a declared household into the register, at `address` if the reviewer corrected it.
+
+    Where the register has a household at that address already, the declaration joins it (its
+    grid stays); otherwise a household is created in `grid`. People already in the register
+    (same ID) move into it; others are added; a declared head becomes its head. The declaring
+    resident's account gets their ID number, so reads of their record show up on their "who
+    viewed my data" page.
     """
     if declaration.status != DeclarationStatus.PENDING:
         raise ValidationError(_("该登记已处理"), code="not_pending")
     if grid.division_id != declaration.division_code:
         raise ValidationError(_("所选网格不属于该社区"), code="grid")
+    declared = AddressFix(declaration.building, declaration.unit, declaration.room)
+    address = _clean_address(address or declared)
+    reason = _("居民自主登记")
     with transaction.atomic():
         locked = HouseholdDeclaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.status != DeclarationStatus.PENDING:
             raise ValidationError(_("该登记已处理"), code="not_pending")
-        household = do_create_household(
+        household = household_at(
+            declaration.division_code, address.building, address.unit, address.room
+        ) or do_create_household(
             actor,
             community=Division.objects.get(code=declaration.division_code),
             grid=grid,
-            building=declaration.building,
-            unit=declaration.unit,
-            room=declaration.room,
+            building=address.building,
+            unit=address.unit,
+            room=address.room,
             contact_mobile=declaration.contact_mobile.reveal()
             if declaration.contact_mobile
             else "",
@@ -147,13 +173,16 @@ def do_verify_declaration(
             number = member.id_number.reveal()
             existing = Person.objects.filter(id_number=number).first()
             if existing is not None:
-                do_move_person(
-                    actor, person=existing, household=household, reason=_("居民自主登记")
-                )
-                Person.objects.filter(pk=existing.pk).update(relationship=member.relationship)
+                do_move_person(actor, person=existing, household=household, reason=reason)
                 if member.relationship == Relationship.HEAD:
-                    household.head = existing
-                    household.save(update_fields=["head"])
+                    do_make_head(actor, person=existing, household=household, reason=reason)
+                elif existing.pk != household.head_id:
+                    Person.objects.filter(pk=existing.pk).update(relationship=member.relationship)
+            elif member.relationship == Relationship.HEAD and household.head_id is not None:
+                person = do_register_person(
+                    actor, id_number=number, name=member.name, household=household
+                )
+                do_make_head(actor, person=person, household=household, reason=reason)
             else:
                 do_register_person(
                     actor,
@@ -167,19 +196,33 @@ def do_verify_declaration(
                 if not user.id_number:
                     user.id_number = number
                     user.save(update_fields=["id_number", "id_number_hash"])
+        corrected = address != _clean_address(declared)
         locked.status = DeclarationStatus.VERIFIED
         locked.household = household
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
-        locked.save(update_fields=["status", "household", "reviewed_by", "reviewed_at"])
+        fields = ["status", "household", "reviewed_by", "reviewed_at"]
+        if corrected:  # the resident sees what was corrected, beside what they declared
+            locked.review_note = (
+                _("核实时住址更正为 %(a)s") % {"a": " ".join(filter(None, vars(address).values()))}
+            )[:200]
+            fields.append("review_note")
+        locked.save(update_fields=fields)
         record_audit(
             actor=actor,
             action=AuditAction.UPDATE,
             target=locked,
             division_code=locked.division_code,
-            details={"verified": True},
+            details={"verified": True, "address_corrected": corrected},
         )
     return locked
+
+
+def _clean_address(address: AddressFix) -> AddressFix:
+    room = address.room.strip()
+    if not room:
+        raise ValidationError(_("请填写门牌/房号"), code="room")
+    return AddressFix(address.building.strip()[:30], address.unit.strip()[:20], room[:30])
 
 
 def do_return_declaration(

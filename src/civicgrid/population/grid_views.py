@@ -22,7 +22,7 @@ from civicgrid.core.permissions import role_required
 from civicgrid.core.scoping import covers
 from civicgrid.population import selectors
 from civicgrid.population.actions import do_record_visit, subject_key_of
-from civicgrid.population.choices import PersonTag
+from civicgrid.population.choices import DeclarationStatus, PersonTag
 from civicgrid.population.grid_forms import (
     KEY_PERSON_CHOICES,
     OVERDUE_CHOICES,
@@ -30,7 +30,7 @@ from civicgrid.population.grid_forms import (
     GridSearchForm,
     VisitForm,
 )
-from civicgrid.population.models import Household, Person
+from civicgrid.population.models import Household, HouseholdDeclaration, Person
 from civicgrid.population.querysets import REGISTER_ROLES, grid_restriction
 
 HOUSEHOLDS_PER_PAGE = 20
@@ -246,7 +246,7 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     """Flagged survey answers to follow up, key persons due for follow-up and households not
-    visited in N days, most overdue first."""
+    visited in N days, most overdue first; and how many residents' declarations wait."""
     days = _choice(request, "days", OVERDUE_CHOICES, selectors.DEFAULT_OVERDUE_DAYS)
     key_days = _choice(request, "key_days", KEY_PERSON_CHOICES, selectors.DEFAULT_KEY_PERSON_DAYS)
     today = timezone.localdate()
@@ -259,6 +259,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
         selectors.key_persons_due(request.user, days=key_days, today=today)[: KEY_PERSONS_SHOWN + 1]
     )
     follow_ups = list(selectors.survey_follow_ups(request.user)[: KEY_PERSONS_SHOWN + 1])
+    declarations = (
+        HouseholdDeclaration.objects.visible_to(request.user)
+        .filter(status=DeclarationStatus.PENDING)
+        .count()
+    )
     return render(
         request,
         "population/grid_worklist.html",
@@ -270,6 +275,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "key_day_choices": KEY_PERSON_CHOICES,
             "key_persons": key_persons[:KEY_PERSONS_SHOWN],
             "more_key_persons": len(key_persons) > KEY_PERSONS_SHOWN,
+            "declarations": declarations,
             "follow_ups": follow_ups[:KEY_PERSONS_SHOWN],
             "more_follow_ups": len(follow_ups) > KEY_PERSONS_SHOWN,
             "today": today,

@@ -128,5 +128,5 @@ class DeclarationQuerySet(ScopedQuerySet):
             from civicgrid.regions.models import Grid
 
             communities = Grid.objects.filter(pk__in=grids).values_list("division_id", flat=True)
-            scoped = scoped.filter(division_code__in=list(communities)) | own
+            scoped = scoped.filter(division_code__in=communities) | own  # a subquery
         return scoped

@@ -12,6 +12,7 @@ from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
 from civicgrid.core.permissions import role_required
 from civicgrid.population import declarations as d
 from civicgrid.population import selectors
+from civicgrid.population.actions import household_at
 from civicgrid.population.choices import DeclarationStatus
 from civicgrid.population.models import HouseholdDeclaration
 from civicgrid.population.querysets import REGISTER_ROLES
@@ -142,6 +143,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .order_by("created_at")[:100]
     )
     flagged = selectors.survey_follow_ups(request.user, with_unregistered=True)[:100]
+    pending = list(pending)
+    for declaration in pending:  # what verifying will join (a short list: at most 100)
+        declaration.existing = household_at(
+            declaration.division_code, declaration.building, declaration.unit, declaration.room
+        )
     grids = Grid.objects.filter(division_id__in={p.division_code for p in pending})
     return render(
         request,
@@ -161,8 +167,13 @@ def review_verify(request: HttpRequest, declaration_id: int) -> HttpResponse:
     ).first()
     if grid is None:
         return _review_error(request, _("请选择该社区的网格"))
+    address = None
+    if "room" in request.POST:  # the review form sends the address, corrected or not
+        address = d.AddressFix(
+            *(request.POST.get(part, "") for part in ("building", "unit", "room"))
+        )
     try:
-        d.do_verify_declaration(request.user, declaration=declaration, grid=grid)
+        d.do_verify_declaration(request.user, declaration=declaration, grid=grid, address=address)
     except ValidationError as exc:
         return _review_error(request, exc.messages[0])
     return redirect("population_self:review")

@@ -80,6 +80,9 @@ def test_when_the_head_leaves_someone_who_stays_heads_the_old_household(family):
     assert home.head == people["daughter"]
     change = PersonChange.objects.get(person=people["daughter"], field="relationship")
     assert (change.old_value, change.new_value) == (Relationship.CHILD, Relationship.HEAD)
+    people["father"].refresh_from_db()  # still the head, of the new household
+    assert people["father"].relationship == Relationship.HEAD
+    assert people["father"].household.head_id == people["father"].pk
 
 
 @pytest.mark.parametrize(
