@@ -12,6 +12,7 @@ from civicgrid.community.choices import Direction, PassKind, Proof
 from civicgrid.community.models import PassRecord
 from civicgrid.community.tests import factories as f
 from civicgrid.core.audit.models import AuditRecord
+from civicgrid.population.selectors import age_on
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,11 @@ def test_a_guard_finds_a_resident_by_search_and_records_them(client, personas, g
     _household, (grandma,) = f.home(personas.resident_a, members=("赵秀英",))
     client.force_login(f.community_staff(personas))
     url = f"/community/checkpoints/{gate.pk}/guard/"
-    assert "赵**" in client.get(url, {"q": "zxy"}).content.decode()
+    found = client.get(url, {"q": "zxy"}).content.decode()
+    # Masked, with sex and age to tell her from another 赵** at the gate.
+    age = age_on(grandma.birth_date, timezone.localdate())
+    assert "赵**" in found and f"{grandma.get_sex_display()} · {age} 岁" in found
+    assert "赵秀英" not in found
     client.post(url, {"direction": "in", "person_id": grandma.pk})
     assert PassRecord.objects.get().person == grandma
 
