@@ -50,9 +50,12 @@ from civicgrid.population.models import (
     SurveyResponse,
 )
 from civicgrid.population.querysets import grid_restriction, may_use_register
+from civicgrid.population.self_service_api import router as self_service_router
+from civicgrid.population.survey_schemas import SurveyResponseSchema
 from civicgrid.regions.models import Division
 
 router = Router(tags=["population"], auth=SCOPED_AUTH)
+router.add_router("/self", self_service_router)
 
 NOT_VISIBLE = "记录不存在或不在您的管辖范围内"
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -95,40 +98,6 @@ class PersonChangeSchema(Schema):
     new_value: str
     reason: str
     changed_at: datetime.datetime
-
-
-class SurveyAnswerSchema(Schema):
-    question: str
-    answer: str
-    risk: bool = Field(description="是需关注的答案")
-
-
-class SurveyResponseSchema(Schema):
-    id: int
-    survey_id: int
-    survey_title: str
-    person_id: int | None
-    submitted_at: datetime.datetime
-    flagged: bool = Field(description="有需关注的答案，待网格员跟进")
-    followed_up_at: datetime.datetime | None
-    followed_up_by_visit_id: int | None = Field(description="联系到本人、完成跟进的走访")
-    answers: list[SurveyAnswerSchema]
-
-    @staticmethod
-    def resolve_survey_title(obj: SurveyResponse) -> str:
-        return obj.survey.title
-
-    @staticmethod
-    def resolve_submitted_at(obj: SurveyResponse) -> datetime.datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_followed_up_by_visit_id(obj: SurveyResponse) -> int | None:
-        return obj.followed_up_by_id
-
-    @staticmethod
-    def resolve_answers(obj: SurveyResponse) -> list[dict[str, object]]:
-        return [{"question": q, "answer": a, "risk": r} for q, a, r in obj.answered()]
 
 
 class FollowUpSchema(SurveyResponseSchema):

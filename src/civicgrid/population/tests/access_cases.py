@@ -280,6 +280,20 @@ CASES += [
         denied=("grid_worker_a1",),
         anonymous=UNAUTHORIZED,
     ),
+    # The residents' own survey API: any signed-in user, each seeing their own community's.
+    AccessCase(
+        "api:population_self_surveys",
+        allowed=("resident_a", "resident_b", "county_a_officer"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_self_survey_answer",
+        method="post",
+        args=lambda p: (1,),
+        allowed=("resident_a",),
+        ok_status=(400, 404, 422),  # the body is checked first; scoping is in its own tests
+        anonymous=UNAUTHORIZED,
+    ),
     # A JSON body is validated before the handler runs, so this only shows that signed-in
     # callers get past authentication; who may split whose household is in test_moves.py.
     AccessCase(
