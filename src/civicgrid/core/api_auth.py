@@ -19,3 +19,16 @@ class UserSessionAuth(SessionAuth):
 
 # Scoped endpoints declare `auth=SCOPED_AUTH` and read the principal from `request.auth`.
 SCOPED_AUTH = [ApiTokenAuth(), UserSessionAuth()]
+
+
+def person_of_request(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The signed-in user behind a request, for endpoints about one's own affairs (a
+    resident's household, their survey answers): a 403 for an API token, which acts for an
+    office rather than a person."""
+    from civicgrid.accounts.models import User
+    from civicgrid.core.api_errors import ApiError
+
+    principal = getattr(request, "auth", None)  # set by django-ninja's authentication
+    if not isinstance(principal, User):
+        raise ApiError(403, "forbidden", "请以本人账号登录")
+    return principal

@@ -41,6 +41,7 @@ from civicgrid.population.choices import (
     ResidenceType,
     VisitMethod,
 )
+from civicgrid.population.declaration_api import router as declaration_router
 from civicgrid.population.household_rows import household_search_page, person_page
 from civicgrid.population.models import (
     Household,
@@ -56,6 +57,7 @@ from civicgrid.regions.models import Division
 
 router = Router(tags=["population"], auth=SCOPED_AUTH)
 router.add_router("/self", self_service_router)
+router.add_router("", declaration_router)
 
 NOT_VISIBLE = "记录不存在或不在您的管辖范围内"
 JSON_UTF8 = "application/json; charset=utf-8"

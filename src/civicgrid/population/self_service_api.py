@@ -10,9 +10,7 @@ with the same Idempotency-Key and get the first response.
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from civicgrid.accounts.models import User
-from civicgrid.core.api_auth import SCOPED_AUTH
-from civicgrid.core.api_errors import ApiError
+from civicgrid.core.api_auth import SCOPED_AUTH, person_of_request
 from civicgrid.population import declarations as d
 from civicgrid.population.choices import QuestionKind
 from civicgrid.population.models import Survey, SurveyResponse
@@ -43,12 +41,6 @@ class AnswerIn(Schema):
     answers: dict[str, str] = Field(description="问题编号 → 回答；每个问题都要回答")
 
 
-def _resident(request: HttpRequest) -> User:
-    if not isinstance(request.auth, User):  # an API token acts for an office, not a person
-        raise ApiError(403, "forbidden", "请以本人账号登录")
-    return request.auth
-
-
 def _my_surveys(resident: object) -> dict[int, Survey]:
     return {s.pk: s for s in d.surveys_for(d.resident_community(resident))}
 
@@ -60,7 +52,7 @@ def _my_surveys(resident: object) -> dict[int, Survey]:
     url_name="population_self_surveys",
 )
 def my_surveys(request: HttpRequest) -> list[dict[str, object]]:
-    resident = _resident(request)
+    resident = person_of_request(request)
     latest = d.latest_answers(resident)
     return [
         {
@@ -82,7 +74,7 @@ def my_surveys(request: HttpRequest) -> list[dict[str, object]]:
 def answer_survey(
     request: HttpRequest, survey_id: int, payload: AnswerIn
 ) -> Status[SurveyResponse]:
-    resident = _resident(request)
+    resident = person_of_request(request)
     survey = _my_surveys(resident).get(survey_id)
     if survey is None:
         raise Http404("该调查不存在或不适用于您所在的社区")

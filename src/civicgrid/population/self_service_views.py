@@ -1,7 +1,7 @@
 """Residents' own pages (my household, declare it, answer the survey) and the grid worker's review."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -159,9 +159,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @role_required(*REVIEW_ROLES)
 @require_POST
 def review_verify(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    declaration = access_scoped_or_404(
-        HouseholdDeclaration.objects.all(), request.user, request=request, pk=declaration_id
-    )
+    declaration = _to_review(request, declaration_id)
     grid = Grid.objects.filter(
         pk=request.POST.get("grid") or 0, division_id=declaration.division_code
     ).first()
@@ -182,9 +180,7 @@ def review_verify(request: HttpRequest, declaration_id: int) -> HttpResponse:
 @role_required(*REVIEW_ROLES)
 @require_POST
 def review_return(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    declaration = access_scoped_or_404(
-        HouseholdDeclaration.objects.all(), request.user, request=request, pk=declaration_id
-    )
+    declaration = _to_review(request, declaration_id)
     try:
         d.do_return_declaration(
             request.user, declaration=declaration, note=request.POST.get("note", "")
@@ -192,6 +188,16 @@ def review_return(request: HttpRequest, declaration_id: int) -> HttpResponse:
     except ValidationError as exc:
         return _review_error(request, exc.messages[0])
     return redirect("population_self:review")
+
+
+def _to_review(request: HttpRequest, declaration_id: int) -> HouseholdDeclaration:
+    """A declaration the user sees and, since verifying writes the register, may edit it."""
+    declaration = access_scoped_or_404(
+        HouseholdDeclaration.objects.all(), request.user, request=request, pk=declaration_id
+    )
+    if not selectors.may_edit_register(request.user):
+        raise PermissionDenied
+    return declaration
 
 
 def _review_error(request: HttpRequest, message: str) -> HttpResponse:

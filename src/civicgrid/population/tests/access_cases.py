@@ -54,7 +54,7 @@ CASES = [
         data=lambda p: {"note": "请补充单元号"},
         allowed=("county_a_officer", "city_officer"),
         ok_status=(302,),
-        denied=("county_b_officer", "resident_a", "volunteer_a"),
+        denied=("county_b_officer", "resident_a", "volunteer_a", "cdc_a"),
     ),
     AccessCase(
         "population_self:review_verify",
@@ -62,7 +62,36 @@ CASES = [
         args=_declaration_in_community_a1,
         allowed=("county_a_officer",),
         ok_status=(302,),  # without a grid it redirects back with a message
-        denied=("county_b_officer", "resident_b", "volunteer_a"),
+        denied=("county_b_officer", "resident_b", "volunteer_a", "cdc_a"),
+    ),
+    # The same in the API (JSON bodies: past authentication only; the rest in
+    # test_declaration_api.py).
+    AccessCase(
+        "api:population_self_declarations",
+        allowed=("resident_a", "county_a_officer"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_declarations",
+        allowed=("county_a_officer", "grid_worker_a1", "admin"),
+        denied=("resident_a", "volunteer_a", "cdc_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_declaration_verify",
+        method="post",
+        args=_declaration_in_community_a1,
+        allowed=("county_a_officer",),
+        ok_status=(400, 422),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_declaration_return",
+        method="post",
+        args=_declaration_in_community_a1,
+        allowed=("county_a_officer",),
+        ok_status=(400, 422),
+        anonymous=UNAUTHORIZED,
     ),
 ]
 
