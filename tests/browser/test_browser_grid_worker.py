@@ -80,3 +80,44 @@ def test_a_grid_worker_taps_to_call_and_the_read_is_audited(
     record = AuditRecord.objects.get(action="view_unmasked")
     assert record.subject_key == subject_key_of(grid["head"])
     assert phone.js_errors == []
+
+
+def test_a_risky_survey_answer_reaches_the_worklist_and_a_visit_follows_it_up(
+    phone, live_server, personas, grid, sign_in
+):
+    from civicgrid.population.models import Survey, SurveyQuestion, SurveyResponse
+
+    survey = Survey.objects.create(title="返乡人员防疫调查", division_code="131128000000")
+    SurveyQuestion.objects.create(
+        survey=survey, text="14 天内是否到过中高风险地区？", kind="yes_no", risk_answer="是"
+    )
+    resident = personas.resident_a
+    resident.id_number = grid["head"].id_number.reveal()  # the register knows her as 张伟
+    resident.save()
+
+    # The resident answers on her phone.
+    sign_in(phone, resident)
+    phone.goto("/population/self/")
+    phone.get_by_role("link", name="返乡人员防疫调查").tap()
+    phone.get_by_label("是").check()
+    phone.get_by_role("button", name="提交").tap()
+    expect(phone.get_by_text("网格员会与您联系")).to_be_visible()
+
+    # Her grid worker finds it on the worklist, and the visit form comes with her ticked.
+    sign_in(phone, personas.grid_worker_a1)
+    phone.goto("/population/grid/worklist/")
+    card = phone.locator("#follow-ups ~ ol .gw-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("14 天内是否到过中高风险地区？ 是")
+    _fits_the_phone(phone)
+    card.get_by_role("link", name="记录走访").tap()
+    expect(phone.locator("input[name=reached]:checked")).to_have_count(1)
+    phone.get_by_text("电话联系").tap()
+    phone.get_by_role("button", name="保存走访记录").tap()
+    expect(phone.get_by_role("status")).to_contain_text("已完成 1 份防疫调查答卷的跟进")
+
+    answer = SurveyResponse.objects.get()
+    assert answer.followed_up_by == ScreeningVisit.objects.get()
+    phone.goto("/population/grid/worklist/")
+    expect(phone.locator("#follow-ups")).to_have_count(0)
+    assert phone.js_errors == []
