@@ -58,6 +58,8 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
                 _("%(name)s 已改为“%(status)s”。")
                 % {"name": person.name, "status": PersonStatus(status).label},
             )
+            if person.household_id is None:  # a record without a home yet: stay on it
+                return redirect("population_grid:person_change", person_id=person.pk)
             return redirect("population_grid:household_detail", household_id=person.household_id)
     elif request.method == "POST":
         move_form = MoveForm(request.POST)

@@ -291,3 +291,23 @@ def test_the_api_moves_as_head_only_where_there_is_none(client, personas, family
     )
     assert moved.status_code == 200 and moved.json()["relationship"] == "child"
     assert Person.objects.get(pk=people["son"].pk).household_id == other.pk
+
+
+def test_a_person_without_a_household_can_be_given_one(client, personas):
+    from civicgrid.core.idcard import make_id_number
+
+    number = make_id_number("131128", datetime.date(1990, 1, 1), 77)
+    loose = Person(name="赵无户", sex="M", birth_date=datetime.date(1990, 1, 1))
+    loose.id_number = number
+    loose.division_code = f.COMMUNITY_A1
+    loose.save()
+    home = f.household(room="808")
+    client.force_login(personas.county_a_officer)
+    url = f"/population/grid/persons/{loose.pk}/change/"
+    assert client.get(url, {"q": "808"}).status_code == 200
+    client.post(url, {"status": PersonStatus.MOVED_OUT})
+    assert client.post(url, {"status": PersonStatus.LIVING_HERE})["Location"] == url
+    moved = client.post(url, {"household": home.pk, "relationship": "head"})
+    assert moved.status_code == 302
+    loose.refresh_from_db()
+    assert loose.household == home and loose.grid == home.grid
