@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from civicgrid.community import actions, dashboards
 from civicgrid.community.access import access_alert_for_user, access_checkpoint_for_user
@@ -28,8 +29,10 @@ from civicgrid.community.selectors import checkpoints_for
 from civicgrid.community.tokens import TokenError
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
+from civicgrid.core.paging import Paging
 from civicgrid.population.querysets import may_use_register
 from civicgrid.population.selectors import area_for
+from civicgrid.regions.models import Division
 
 router = Router(tags=["community"], auth=SCOPED_AUTH)
 
@@ -179,6 +182,34 @@ class ResolveIn(Schema):
     finding: str = Field(max_length=300)
 
 
+class ResidentRowSchema(Schema):
+    person_id: int
+    name: str = Field(description="姓名（部分隐藏）")
+    household_id: int | None
+    address: str
+    exits_this_week: int
+    disinfections_this_week: int = Field(description="家庭本周消毒次数")
+    fever_days: int = Field(description="近 14 天家庭报告发热的天数")
+    fever_today: bool | None = Field(description="今日健康报告是否有人发热；未报告为 null")
+
+    @staticmethod
+    def resolve_person_id(obj: Any) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return masked_name(obj.name)
+
+    @staticmethod
+    def resolve_address(obj: Any) -> str:
+        return obj.household.address if obj.household else ""
+
+
+class ResidentPage(Schema):
+    count: int
+    items: list[ResidentRowSchema]
+
+
 class DashboardSchema(Schema):
     division_code: str
     day: datetime.date
@@ -300,11 +331,27 @@ def resolve_alert(request: HttpRequest, alert_id: int, body: ResolveIn) -> Any:
     )
 
 
-@router.get("/dashboard/{code}", response=DashboardSchema, url_name="community_dashboard")
-def dashboard(request: HttpRequest, code: str) -> Any:
+def _community(request: HttpRequest, code: str) -> Division:
     area = area_for(request.auth, code) if may_use_register(request.auth) else None
     if area is None or area.level != 5:
         raise ApiError(404, "not_found", "记录不存在或不在您的管辖范围内")
+    return area
+
+
+@router.get("/dashboard/{code}/residents", response=ResidentPage, url_name="community_residents")
+def residents(request: HttpRequest, code: str, paging: Query[Paging], order: str = "exits") -> Any:
+    """Every resident's figures, most exits this week first (`order=address`: by address)."""
+    area = _community(request, code)
+    rows = dashboards.resident_rows(
+        request.auth, area.code, today=timezone.localdate(), busiest_first=order != "address"
+    )
+    end = paging.offset + paging.limit
+    return {"count": rows.count(), "items": list(rows[paging.offset : end])}
+
+
+@router.get("/dashboard/{code}", response=DashboardSchema, url_name="community_dashboard")
+def dashboard(request: HttpRequest, code: str) -> Any:
+    area = _community(request, code)
     board = dashboards.community_dashboard(request.auth, area)
     return {
         "division_code": area.code,

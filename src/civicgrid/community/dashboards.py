@@ -1,4 +1,5 @@
-"""The figures of the three dashboards: a resident's, a community's, an area's side by side.
+"""The figures of the dashboards: a resident's own, every resident's for the staff, a
+community's, and an area's side by side.
 
 Every query starts from `visible_to(principal)` (a grid worker's community dashboard shows
 their grids only) and stays within today's or this week's rows through the
@@ -10,8 +11,19 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractHour, Substr
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractHour, Substr
 from django.utils import timezone
 
 from civicgrid.community.choices import AlertStatus, Direction, PassKind
@@ -20,7 +32,7 @@ from civicgrid.community.residents import health_status, with_living_members
 from civicgrid.core import division_codes
 from civicgrid.core.scoping import Principal, jurisdiction_q
 from civicgrid.population.declarations import person_of
-from civicgrid.population.models import Household
+from civicgrid.population.models import Household, Person
 from civicgrid.regions.models import Division
 
 # "Out now": residents whose latest pass of the last day was an exit.
@@ -71,6 +83,53 @@ def resident_summary(user: Any, *, today: datetime.date | None = None) -> Reside
             report_date__gt=today - datetime.timedelta(days=FEVER_LOOKBACK_DAYS),
         ).count(),
     )
+
+
+# --- every resident of a community, for its staff -------------------------------------------
+
+
+def _count_of(rows: QuerySet, key: str) -> Coalesce:
+    """How many of `rows` (already narrowed to one outer row through `key`): an annotation."""
+    counted = rows.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def resident_rows(
+    principal: Principal, code: str, *, today: datetime.date, busiest_first: bool = True
+) -> QuerySet[Person]:
+    """The living residents of `code` the principal sees, each with the three figures the
+    source's back office showed per resident: exits this week, their household's disinfections
+    this week and its fever reports of the last FEVER_LOOKBACK_DAYS, and today's report
+    (`fever_today`: None without one). Most exits first, else by address."""
+    monday, _end = day_bounds(week_start(today))
+    exits = PassRecord.objects.filter(
+        person=OuterRef("pk"), direction=Direction.OUT, scanned_at__gte=monday,
+        voided_at__isnull=True,
+    )  # fmt: skip
+    disinfections = DisinfectionLog.objects.filter(
+        household=OuterRef("household_id"), done_at__gte=monday
+    )
+    fevers = HealthReport.objects.filter(
+        household=OuterRef("household_id"),
+        has_fever=True,
+        report_date__gt=today - datetime.timedelta(days=FEVER_LOOKBACK_DAYS),
+    )
+    reported = HealthReport.objects.filter(household=OuterRef("household_id"), report_date=today)
+    rows = (
+        Person.objects.visible_to(principal)
+        .living()
+        .filter(jurisdiction_q([code]))
+        .select_related("household")
+        .annotate(
+            exits_this_week=_count_of(exits, "person"),
+            disinfections_this_week=_count_of(disinfections, "household"),
+            fever_days=_count_of(fevers, "household"),
+            fever_today=Subquery(reported.values("has_fever")[:1]),
+        )
+    )
+    if busiest_first:
+        return rows.order_by("-exits_this_week", "household__address", "pk")
+    return rows.order_by("household__address", "pk")
 
 
 def passes_about(user: Any) -> QuerySet[PassRecord]:

@@ -75,6 +75,16 @@ def _fever(user: Any, area: Division) -> Iterable[list[object]]:
         ]
 
 
+def _residents(user: Any, area: Division) -> Iterable[list[object]]:
+    rows = dashboards.resident_rows(user, area.code, today=timezone.localdate())
+    health = {None: _("未报告"), True: _("发热"), False: _("正常")}
+    for p in rows[:MAX_ROWS]:
+        yield [
+            masked_name(p.name), p.household.address if p.household else "", p.exits_this_week,
+            p.disinfections_this_week, p.fever_days, health[p.fever_today],
+        ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ListExport:
     title: Any
@@ -104,6 +114,18 @@ LISTS = {
         _alerts,
     ),
     "fever": ListExport(_("今日发热人员"), [_("住址"), _("姓名"), _("体温"), _("症状")], _fever),
+    "residents": ListExport(
+        _("居民一览"),
+        [
+            _("姓名"),
+            _("住址"),
+            _("本周外出"),
+            _("家庭本周消毒"),
+            _("近 14 天发热（天）"),
+            _("今日健康"),
+        ],
+        _residents,
+    ),
 }
 
 

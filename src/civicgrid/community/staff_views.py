@@ -1,8 +1,10 @@
-"""Staff pages: the community dashboard, areas side by side, alerts and their findings, the
-alert rules with their hit rates, pass corrections, and the xlsx export of each list."""
+"""Staff pages: the community dashboard, every resident's figures, areas side by side, alerts
+and their findings, the alert rules with their hit rates, pass corrections, and the xlsx
+export of each list."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.community import actions, dashboards, exports, rules
 from civicgrid.community.access import access_alert_for_user, access_correction_for_user
 from civicgrid.community.choices import AlertStatus, CorrectionStatus, RuleKind
+from civicgrid.community.masking import masked_name
 from civicgrid.community.models import Alert, AlertRule, PassCorrection
 from civicgrid.community.selectors import community_names, managed_communities
 from civicgrid.community.views import STAFF, errors_of, joined_errors
@@ -21,6 +24,8 @@ from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE
 from civicgrid.population.selectors import area_for, default_area
 from civicgrid.regions import maps
 from civicgrid.regions.models import Division
+
+RESIDENTS_PER_PAGE = 50
 
 
 def _area(request: HttpRequest) -> Division:
@@ -97,6 +102,29 @@ def _figure_labels() -> dict[str, str]:
         "fever": _("发热"),
         "open_alerts": _("待核实预警"),
     }
+
+
+@role_required(*STAFF)
+@require_GET
+def resident_list(request: HttpRequest) -> HttpResponse:
+    """Every resident of the community with the week's exits, the household's disinfections
+    and fever reports, and today's report: the source's per-resident back office."""
+    area = _area(request)
+    if area.level < 5:
+        return redirect(f"/community/overview/?c={area.short_code}")
+    busiest_first = request.GET.get("order") != "address"
+    rows = dashboards.resident_rows(
+        request.user, area.code, today=timezone.localdate(), busiest_first=busiest_first
+    )
+    page = Paginator(rows, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for person in page.object_list:
+        person.masked = masked_name(person.name)
+    return render(
+        request,
+        "community/resident_list.html",
+        {"area": area, "page": page, "busiest_first": busiest_first},
+    )
 
 
 @role_required(*STAFF)

@@ -9,6 +9,7 @@ app_name = "community"
 urlpatterns = [
     path("", staff_views.dashboard, name="dashboard"),
     path("overview/", staff_views.overview, name="overview"),
+    path("residents/", staff_views.resident_list, name="resident_list"),
     path("export/<slug:kind>.xlsx", staff_views.export_list, name="export_list"),
     path("alerts/", staff_views.alert_list, name="alert_list"),
     path("alerts/<int:alert_id>/", staff_views.alert_detail, name="alert_detail"),

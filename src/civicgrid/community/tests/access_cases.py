@@ -136,6 +136,13 @@ CASES = [
         denied=OUTSIDERS + NOT_STAFF,
     ),
     AccessCase(
+        "community:resident_list",
+        args=_staff,
+        data=lambda p: {"c": "131128100001"},
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer", "admin"),
+        denied=OUTSIDERS + NOT_STAFF,
+    ),
+    AccessCase(
         "community:overview",
         data=lambda p: {"c": "131128"},
         allowed=("county_a_officer", "city_officer", "admin"),
@@ -227,6 +234,13 @@ CASES += [
         **API,
     ),
     AccessCase("api:community_alert_resolve", args=_alert, allowed=(STAFF,), **JSON_POST),
+    AccessCase(
+        "api:community_residents",
+        args=lambda p: (_staff(p), "131128100001")[1:],
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer"),
+        denied=OUTSIDERS + NOT_STAFF,
+        **API,
+    ),
     AccessCase(
         "api:community_dashboard",
         args=lambda p: (_staff(p), "131128100001")[1:],
