@@ -120,6 +120,14 @@ def resident_rows(
         .living()
         .filter(jurisdiction_q([code]))
         .select_related("household")
+        # What the list shows: no ID or mobile number to decrypt for it.
+        .only(
+            "name",
+            "household__building",
+            "household__unit",
+            "household__room",
+            "household__address",
+        )  # fmt: skip
         .annotate(
             exits_this_week=_count_of(exits, "person"),
             disinfections_this_week=_count_of(disinfections, "household"),
