@@ -87,6 +87,11 @@ def resident_summary(user: Any, *, today: datetime.date | None = None) -> Reside
 
 # --- every resident of a community, for its staff -------------------------------------------
 
+RESIDENT_ROW_FIELDS = (
+    "name",
+    *(f"household__{n}" for n in ("building", "unit", "room", "address")),
+)
+
 
 def _count_of(rows: QuerySet, key: str) -> Coalesce:
     """How many of `rows` (already narrowed to one outer row through `key`): an annotation."""
@@ -121,13 +126,7 @@ def resident_rows(
         .filter(jurisdiction_q([code]))
         .select_related("household")
         # What the list shows: no ID or mobile number to decrypt for it.
-        .only(
-            "name",
-            "household__building",
-            "household__unit",
-            "household__room",
-            "household__address",
-        )  # fmt: skip
+        .only(*RESIDENT_ROW_FIELDS)
         .annotate(
             exits_this_week=_count_of(exits, "person"),
             disinfections_this_week=_count_of(disinfections, "household"),
