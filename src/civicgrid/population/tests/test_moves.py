@@ -311,3 +311,28 @@ def test_a_person_without_a_household_can_be_given_one(client, personas):
     assert moved.status_code == 302
     loose.refresh_from_db()
     assert loose.household == home and loose.grid == home.grid
+
+
+def test_malformed_move_and_split_forms_are_answered_not_crashed(client, personas, family):
+    home, people = family
+    stranger = f.person(f.household(grid_index=0, room="303"), "路人")
+    other_community_grid = f.grids_of(f.COMMUNITY_B1)[0]
+    client.force_login(personas.grid_worker_a1)
+    change = f"/population/grid/persons/{people['son'].pk}/change/"
+    for data in ({"household": "abc"}, {"household": home.pk, "relationship": "king"}, {}):
+        assert client.post(change, data).status_code == 200
+    split = f"/population/grid/households/{home.pk}/split/"
+    for data in (
+        {"members": [stranger.pk], "head": stranger.pk, "room": "9", "grid": home.grid_id},
+        {"members": ["x"], "head": "y", "room": "9", "grid": "z"},
+        {
+            "members": [people["son"].pk],
+            "head": people["son"].pk,
+            "room": "9",
+            "grid": other_community_grid.pk,
+        },
+        {"members": [people["son"].pk], "head": people["son"].pk, "room": "9" * 31},
+    ):
+        assert client.post(split, data).status_code == 200
+    assert Household.objects.count() == 2  # the family's and the stranger's
+    assert not PersonChange.objects.exists()

@@ -76,6 +76,8 @@ def test_bad_answers_are_named_by_question_and_nothing_is_stored(client, persona
     fields = {e["field"] for e in refused.json()["details"]["fields"]}
     assert fields == {travel, mode}
     assert _answer(client, survey, {travel: "否", mode: "飞机"}).status_code == 422
+    assert _answer(client, survey, ["是", "火车"]).status_code == 422  # not a question → answer map
+    assert _answer(client, survey, {travel: 1, mode: None}).status_code == 422
     assert not SurveyResponse.objects.exists()
 
 
