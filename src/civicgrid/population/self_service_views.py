@@ -152,7 +152,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "population/self_review.html",
-        {"pending": pending, "flagged": flagged, "grids": grids, "return_form": ReturnForm()},
+        {
+            "pending": pending,
+            "flagged": flagged,
+            "grids": grids,
+            "return_form": ReturnForm(),
+            "may_see_coverage": selectors.may_see_coverage(request.user),
+        },
     )
 
 
