@@ -23,6 +23,7 @@ from civicgrid.population.models import (
     ScreeningVisit,
     SurveyResponse,
 )
+from civicgrid.population.selectors import household_at
 from civicgrid.regions.models import Division, Grid
 
 
@@ -298,16 +299,6 @@ def do_make_head(actor: object, *, person: Person, household: Household, reason:
             member.save(update_fields=["relationship", "updated_at"])
         Household.objects.filter(pk=household.pk).update(head=person)
         household.head = person
-
-
-def household_at(division_code: str, building: str, unit: str, room: str) -> Household | None:
-    """The register's household at this address of the community, if there is one."""
-    return Household.objects.filter(
-        division_code=division_code,
-        building=(building or "").strip(),
-        unit=(unit or "").strip(),
-        room=(room or "").strip(),
-    ).first()
 
 
 def do_change_person_status(

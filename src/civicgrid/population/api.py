@@ -9,8 +9,6 @@ answers 422 naming the field (`details.fields`) and leaves the database as it wa
 
 import datetime
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -34,6 +32,7 @@ from civicgrid.population.actions import (
     do_split_household,
     do_update_person_contact,
 )
+from civicgrid.population.api_fields import fields_named
 from civicgrid.population.choices import (
     PersonStatus,
     PersonTag,
@@ -303,18 +302,6 @@ def _editor(request: HttpRequest):  # type: ignore[no-untyped-def]
     return principal
 
 
-@contextmanager
-def _fields(default: str | None = None, **by_code: str) -> Iterator[None]:
-    """Name the field of a ValidationError an action raised, by its code (or `default`)."""
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        field = by_code.get(exc.code or "", default)
-        raise ValidationError({field: exc.error_list} if field else exc.error_list) from exc
-
-
 def _json_answer(page: dict[str, object]) -> HttpResponse:
     """A list already shaped as its documented schema (see household_rows: building and
     validating model instances was most of the cost of the register's busiest requests)."""
@@ -396,9 +383,9 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[House
             raise _invalid("grid_id", "网格" + NOT_VISIBLE)
     elif grid_restriction(principal) is not None:
         raise _invalid("grid_id", "网格员登记住户时必须填写自己负责的网格")
-    with _fields("contact_mobile"):
+    with fields_named("contact_mobile"):
         mobile = normalize_mobile(payload.contact_mobile) if payload.contact_mobile else ""
-    with _fields(not_a_community="community_code", grid="grid_id"):
+    with fields_named(not_a_community="community_code", grid="grid_id"):
         household = do_create_household(
             principal,
             community=community,
@@ -462,7 +449,7 @@ def record_visit(
     unknown = sorted(wanted - {p.pk for p in reached})
     if unknown:
         raise _invalid("reached", f"人员 {unknown} " + NOT_VISIBLE)
-    with _fields(future_date="visited_on", not_member="reached"):
+    with fields_named(future_date="visited_on", not_member="reached"):
         visit = do_record_visit(
             principal,
             household=household,
@@ -510,7 +497,7 @@ def split_household(request: HttpRequest, household_id: int, payload: SplitIn) -
         )
         if grid is None:
             raise _invalid("grid_id", "网格" + NOT_VISIBLE)
-    with _fields(
+    with fields_named(
         members="members", head="head_id", remaining_head="remaining_head_id", room="room"
     ):
         new = do_split_household(
@@ -551,11 +538,11 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> HttpRes
 def register_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     principal = _editor(request)
     household = _household(request, payload.household_id, field="household_id")
-    with _fields("id_number"):
+    with fields_named("id_number"):
         id_number = normalize_id_number(payload.id_number)
-    with _fields("mobile"):
+    with fields_named("mobile"):
         mobile = normalize_mobile(payload.mobile) if payload.mobile else ""
-    with _fields(name="name", duplicate="id_number"):
+    with fields_named(name="name", duplicate="id_number"):
         person = do_register_person(
             principal,
             id_number=id_number,
@@ -601,7 +588,7 @@ def list_survey_follow_ups(request: HttpRequest, paging: Query[Paging]) -> list[
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     principal = _editor(request)
     person = _person(request, person_id)
-    with _fields("mobile"):
+    with fields_named("mobile"):
         do_update_person_contact(
             principal,
             person=person,
@@ -622,7 +609,7 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn) -> Person
     principal = _editor(request)
     person = _person(request, person_id)
     household = _household(request, payload.household_id, field="household_id")
-    with _fields(head_taken="relationship"):
+    with fields_named(head_taken="relationship"):
         do_move_person(
             principal,
             person=person,

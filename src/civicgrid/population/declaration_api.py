@@ -8,6 +8,8 @@ masked in every answer.
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -20,6 +22,7 @@ from civicgrid.core.api_errors import ApiError
 from civicgrid.core.paging import Paging
 from civicgrid.population import declarations as d
 from civicgrid.population import selectors
+from civicgrid.population.api_fields import fields_named
 from civicgrid.population.choices import DeclarationStatus, Relationship
 from civicgrid.population.models import DeclaredMember, HouseholdDeclaration
 from civicgrid.regions.models import Division, Grid
@@ -146,12 +149,7 @@ def list_declarations(
 ) -> list[HouseholdDeclaration]:
     _reviewer(request)
     end = paging.offset + paging.limit
-    return list(
-        HouseholdDeclaration.objects.visible_to(request.auth)
-        .filter(status=status)
-        .prefetch_related("members")
-        .order_by("created_at", "pk")[paging.offset : end]
-    )
+    return list(selectors.declarations_waiting(request.auth, status=status)[paging.offset : end])
 
 
 @router.post(
@@ -173,10 +171,8 @@ def verify(request: HttpRequest, declaration_id: int, payload: VerifyIn) -> Hous
             payload.unit if payload.unit is not None else declaration.unit,
             payload.room if payload.room is not None else declaration.room,
         )
-    try:
+    with fields_named(room="room", grid="grid_id"), _handled_is_a_conflict():
         d.do_verify_declaration(user, declaration=declaration, grid=grid, address=address)
-    except ValidationError as exc:
-        raise _named(exc, room="room", grid="grid_id") from exc
     return _declaration(request, declaration_id)
 
 
@@ -189,19 +185,17 @@ def verify(request: HttpRequest, declaration_id: int, payload: VerifyIn) -> Hous
 def send_back(request: HttpRequest, declaration_id: int, payload: ReturnIn) -> HouseholdDeclaration:
     user = _reviewer(request)
     declaration = _declaration(request, declaration_id)
-    try:
+    with _handled_is_a_conflict():
         d.do_return_declaration(user, declaration=declaration, note=payload.note)
-    except ValidationError as exc:
-        raise _named(exc) from exc
     return _declaration(request, declaration_id)
 
 
-def _named(exc: ValidationError, **by_code: str) -> Exception:
-    """A refusal as a 409 when the declaration was already dealt with, else a 422 naming the
-    field its code points to."""
-    if getattr(exc, "code", None) == "not_pending":
-        return ApiError(409, "not_pending", exc.messages[0])
-    if hasattr(exc, "error_dict"):
-        return exc
-    field = by_code.get(exc.code or "")
-    return ValidationError({field: exc.messages}) if field else exc
+@contextmanager
+def _handled_is_a_conflict() -> Iterator[None]:
+    """A declaration someone already verified or returned: 409, not a 422 about a field."""
+    try:
+        yield
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "not_pending":
+            raise ApiError(409, "not_pending", exc.messages[0]) from exc
+        raise

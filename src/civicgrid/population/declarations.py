@@ -22,7 +22,6 @@ from civicgrid.population.actions import (
     do_make_head,
     do_move_person,
     do_register_person,
-    household_at,
 )
 from civicgrid.population.choices import (
     DeclarationStatus,
@@ -37,7 +36,7 @@ from civicgrid.population.models import (
     Survey,
     SurveyResponse,
 )
-from civicgrid.population.selectors import survey_answers
+from civicgrid.population.selectors import household_at, survey_answers
 from civicgrid.regions.models import Division, Grid
 
 MAX_MEMBERS = 20

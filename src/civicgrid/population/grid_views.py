@@ -22,7 +22,7 @@ from civicgrid.core.permissions import role_required
 from civicgrid.core.scoping import covers
 from civicgrid.population import selectors
 from civicgrid.population.actions import do_record_visit, subject_key_of
-from civicgrid.population.choices import DeclarationStatus, PersonTag
+from civicgrid.population.choices import PersonTag
 from civicgrid.population.grid_forms import (
     KEY_PERSON_CHOICES,
     OVERDUE_CHOICES,
@@ -30,7 +30,7 @@ from civicgrid.population.grid_forms import (
     GridSearchForm,
     VisitForm,
 )
-from civicgrid.population.models import Household, HouseholdDeclaration, Person
+from civicgrid.population.models import Household, Person
 from civicgrid.population.querysets import REGISTER_ROLES, grid_restriction
 
 HOUSEHOLDS_PER_PAGE = 20
@@ -259,11 +259,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         selectors.key_persons_due(request.user, days=key_days, today=today)[: KEY_PERSONS_SHOWN + 1]
     )
     follow_ups = list(selectors.survey_follow_ups(request.user)[: KEY_PERSONS_SHOWN + 1])
-    declarations = (
-        HouseholdDeclaration.objects.visible_to(request.user)
-        .filter(status=DeclarationStatus.PENDING)
-        .count()
-    )
+    declarations = selectors.declarations_waiting(request.user).count()
     return render(
         request,
         "population/grid_worklist.html",

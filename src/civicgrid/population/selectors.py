@@ -7,7 +7,10 @@ subqueries, members and their tags from two prefetches.
 """
 
 import datetime
+import functools
+import operator
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +35,11 @@ from civicgrid.core import division_codes
 from civicgrid.core.lookups import AnyOf
 from civicgrid.core.protected_fields import NORMALIZERS
 from civicgrid.core.scoping import Principal, covers, jurisdiction_q
-from civicgrid.population.choices import PersonStatus, PersonTag
+from civicgrid.population.choices import DeclarationStatus, PersonStatus, PersonTag
 from civicgrid.population.models import (
     GridAssignment,
     Household,
+    HouseholdDeclaration,
     Person,
     ScreeningVisit,
     SurveyResponse,
@@ -368,6 +372,49 @@ def key_persons_due(principal: Principal, *, days: int, today: datetime.date) ->
         .annotate(last_reached_on=last_reached)
         .filter(Q(last_reached_on__isnull=True) | Q(last_reached_on__lte=cutoff))
         .order_by(F("last_reached_on").asc(nulls_first=True), "name", "pk")
+    )
+
+
+# --- residents' declarations ------------------------------------------------------------------
+
+Address = tuple[str, str, str, str]  # (community code, building, unit, room)
+
+
+def _address(division_code: str, building: str, unit: str, room: str) -> Address:
+    return (division_code, (building or "").strip(), (unit or "").strip(), (room or "").strip())
+
+
+def households_at(addresses: Iterable[Address]) -> dict[Address, Household]:
+    """The register's household at each address, where there is one (the first registered),
+    with its head: one query for a whole list of addresses."""
+    keys = {_address(*a) for a in addresses}
+    if not keys:
+        return {}
+    where = functools.reduce(
+        operator.or_, (Q(division_code=c, building=b, unit=u, room=r) for c, b, u, r in keys)
+    )
+    found: dict[Address, Household] = {}
+    for h in Household.objects.filter(where).select_related("head").order_by("pk"):
+        found.setdefault((h.division_code, h.building, h.unit, h.room), h)
+    return found
+
+
+def household_at(division_code: str, building: str, unit: str, room: str) -> Household | None:
+    """The register's household at this address of the community, if there is one."""
+    key = _address(division_code, building, unit, room)
+    return households_at([key]).get(key)
+
+
+def declarations_waiting(
+    principal: Principal, *, status: str = DeclarationStatus.PENDING
+) -> QuerySet[HouseholdDeclaration]:
+    """The residents' declarations in `status` that the principal reviews, first declared
+    first: those of the communities their grids or jurisdiction cover."""
+    return (
+        HouseholdDeclaration.objects.visible_to(principal)
+        .filter(status=status)
+        .prefetch_related("members")
+        .order_by("created_at", "pk")
     )
 
 

@@ -12,8 +12,6 @@ from civicgrid.core.division_codes import InvalidDivisionCode, normalize_code
 from civicgrid.core.permissions import role_required
 from civicgrid.population import declarations as d
 from civicgrid.population import selectors
-from civicgrid.population.actions import household_at
-from civicgrid.population.choices import DeclarationStatus
 from civicgrid.population.models import HouseholdDeclaration
 from civicgrid.population.querysets import REGISTER_ROLES
 from civicgrid.population.self_service_forms import DeclarationForm, MemberFormSet, ReturnForm
@@ -136,18 +134,12 @@ def answer_survey(request: HttpRequest, survey_id: int) -> HttpResponse:
 @role_required(*REVIEW_ROLES)
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    pending = (
-        HouseholdDeclaration.objects.visible_to(request.user)
-        .filter(status=DeclarationStatus.PENDING)
-        .prefetch_related("members")
-        .order_by("created_at")[:100]
-    )
+    pending = list(selectors.declarations_waiting(request.user)[:100])
     flagged = selectors.survey_follow_ups(request.user, with_unregistered=True)[:100]
-    pending = list(pending)
-    for declaration in pending:  # what verifying will join (a short list: at most 100)
-        declaration.existing = household_at(
-            declaration.division_code, declaration.building, declaration.unit, declaration.room
-        )
+    addresses = {dcl.pk: (dcl.division_code, dcl.building, dcl.unit, dcl.room) for dcl in pending}
+    existing = selectors.households_at(addresses.values())
+    for declaration in pending:  # the household verifying will join, if there is one
+        declaration.existing = existing.get(addresses[declaration.pk])
     grids = Grid.objects.filter(division_id__in={p.division_code for p in pending})
     return render(
         request,

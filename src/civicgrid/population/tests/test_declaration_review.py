@@ -117,3 +117,30 @@ def test_the_worklist_says_how_many_declarations_wait_in_the_workers_communities
     personas.grid_worker_a1.grid_assignments.all().delete()
     f.assign(personas.grid_worker_a1, f.COMMUNITY_B1)  # now a grid worker of another county
     assert "待核实" not in reviewer.get("/population/grid/worklist/").content.decode()
+
+
+def test_the_review_page_finds_every_existing_household_in_one_query(
+    reviewer, personas, django_assert_num_queries
+):
+    from civicgrid.accounts.models import User
+
+    community = Division.objects.get(code=f.COMMUNITY_A1)
+    from civicgrid.population.actions import do_create_household
+
+    for n in range(6):
+        resident = User.objects.create_user(f"declarer-{n}", is_resident=True)
+        number = make_id_number("131128", datetime.date(1980, 1, 1), 50 + n)
+        _declare(resident, room=f"50{n}", members=[MemberInput(f"居民{n}", number, "head", True)])
+        if n % 2:  # every other address is already in the register
+            home = do_create_household(
+                None, community=community, grid=f.grids_of(f.COMMUNITY_A1)[0],
+                building="3号楼", unit="2单元", room=f"50{n}",
+            )  # fmt: skip
+            f.person(home, f"老住户{n}", relationship="head")
+    reviewer.get(REVIEW)
+    # session with its user, memberships, assignments, declarations (+ members), the existing
+    # households with their heads, survey answers to follow up, grids
+    with django_assert_num_queries(8):
+        page = reviewer.get(REVIEW).content.decode()
+    assert page.count("台账中这个地址已有住户") == 3
+    assert "户主 老住户1" in page and "户主 老住户3" in page and "户主 老住户5" in page
