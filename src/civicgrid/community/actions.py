@@ -177,6 +177,9 @@ class PassResult:
     record: PassRecord
     created: bool  # False: a double tap or a retry, answered with the first record
     health: str  # the household's report today: "ok", "fever" or "missing"
+    # The person is under medical observation (the epidemic line list's): the confirmation
+    # tells them, and the guard, to stay at home.
+    under_observation: bool = False
 
     @property
     def masked_name(self) -> str:
@@ -414,7 +417,7 @@ def _record_pass(
     if facts.recent_tap_id is not None:
         recent = _pass_about(facts.recent_tap_id, person)
         if recent is not None:
-            return PassResult(recent, False, health)
+            return PassResult(recent, False, health, facts.observed)
     visitor = visitor or {}
     record = PassRecord(
         checkpoint=checkpoint,
@@ -448,7 +451,7 @@ def _record_pass(
             ).first()
             if first is None:  # the racing tap rolled back after all; cannot happen twice
                 raise IntegrityError("community_passrecord_one_tap")
-            return PassResult(first, False, health)
+            return PassResult(first, False, health, facts.observed)
         rules.check_pass(record, facts)
         if audit_actor is not None:
             record_audit(
@@ -458,7 +461,7 @@ def _record_pass(
                 division_code=record.division_code,
                 subject_key=f"id:{person.id_number_hash}" if person is not None else "",
             )
-    return PassResult(record, True, health)
+    return PassResult(record, True, health, facts.observed)
 
 
 def _pass_about(pass_id: int, person: Person | None) -> PassRecord | None:

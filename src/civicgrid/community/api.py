@@ -124,6 +124,9 @@ class VisitorIn(ScanIn):
 class ScanResult(Schema):
     created: bool = Field(description="false：重复点击或重试，返回第一次的记录")
     household_health_today: str = Field(description="ok / fever / missing")
+    under_observation: bool = Field(
+        False, description="true：本人正在医学观察期内（居家或集中隔离），应留在家中"
+    )
     record: PassSchema
 
 
@@ -232,6 +235,7 @@ def _scan_result(result: actions.PassResult) -> Status:
         ScanResult.model_construct(
             created=result.created,
             household_health_today=result.health,
+            under_observation=result.under_observation,
             record=PassSchema.of(result.record),
         ),
     )

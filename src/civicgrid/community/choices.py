@@ -51,7 +51,7 @@ class DisinfectionMethod(models.TextChoices):
 
 class RuleKind(models.TextChoices):
     EXITS_PER_DAY = "exits_per_day", _("一天外出次数过多")
-    OBSERVED_OUT = "observed_out", _("居家观察人员外出")
+    OBSERVED_OUT = "observed_out", _("医学观察人员外出")
     FEVER = "fever", _("报告发热")
     NO_REPORT = "no_report", _("连续未报告家庭健康")
 

@@ -7,7 +7,9 @@ their default thresholds, "no report for 2 days" switched off: the generated reg
 (staff switch it on at /community/rules/). The demo residents (who have households in the
 community once `errands.demo` has run) pass the gates a few times today, two households report
 their health (one with a fever, which raises an alert for the grid worker) and one logs a
-disinfection.
+disinfection. resident_2, back from a risk area (their survey answer, `population.survey_demo`),
+is placed under home observation by the county CDC first, so their exit today raises the
+observation rule's alert.
 Idempotent: does nothing once the community has any gate.
 """
 
@@ -16,13 +18,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from civicgrid.accounts.choices import OrganisationType
 from civicgrid.accounts.demo import COMMUNITY
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import Organisation, User
 from civicgrid.community import actions, tokens
 from civicgrid.community.choices import RuleKind
 from civicgrid.community.models import Checkpoint
 from civicgrid.community.rules import DEFAULT_THRESHOLDS
+from civicgrid.epidemic.choices import ObservationPlace
+from civicgrid.epidemic.observation import ObservationInput, do_start_observation
 from civicgrid.population.declarations import person_of
+from civicgrid.population.models import Person
 
 GATES = (
     ("东门", "主出入口，6:00–22:00 有人值守"),
@@ -37,6 +43,24 @@ PASSES = (
 )  # fmt: skip
 # (resident, temperature of the resident) of today's household reports: resident_2 has none.
 REPORTS = (("resident_1", "36.5"), ("resident_3", "37.9"))
+OBSERVED = "resident_2"  # under home observation since two days ago
+
+
+def _observe_at_home(person: Person | None) -> None:
+    """Home observation of `person`, followed by the community's committee, as the county
+    CDC places it (`epidemic.observation`); nothing without the demo's CDC or committee."""
+    cdc = User.objects.filter(username="fucheng_cdc").first()
+    committee = Organisation.objects.filter(
+        type=OrganisationType.COMMUNITY_COMMITTEE, division_code=COMMUNITY
+    ).first()
+    if person is None or cdc is None or committee is None:
+        return
+    start = timezone.localdate() - datetime.timedelta(days=2)
+    do_start_observation(
+        cdc,
+        ObservationInput(person=person, place=ObservationPlace.HOME, team=committee,
+                         start_date=start),
+    )  # fmt: skip
 
 
 def do_load_demo_community() -> int:
@@ -59,6 +83,8 @@ def do_load_demo_community() -> int:
                 staff, division_code=COMMUNITY, kind=kind,
                 threshold=DEFAULT_THRESHOLDS.get(kind), is_active=kind != RuleKind.NO_REPORT,
             )  # fmt: skip
+        if OBSERVED in residents:
+            _observe_at_home(person_of(residents[OBSERVED]))
         for index, (name, direction, hours) in enumerate(PASSES):
             user = residents.get(name)
             if user is None or person_of(user) is None:

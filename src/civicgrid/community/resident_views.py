@@ -18,6 +18,7 @@ from civicgrid.community import actions, dashboards
 from civicgrid.community.choices import DisinfectionArea, DisinfectionMethod, Symptom
 from civicgrid.community.models import HealthReport
 from civicgrid.community.views import errors_of, joined_errors
+from civicgrid.epidemic.observation import active_observation_of, slot_label
 from civicgrid.population.choices import PersonStatus
 from civicgrid.population.declarations import person_of
 
@@ -32,10 +33,18 @@ def _household(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 @require_GET
 def my_home(request: HttpRequest) -> HttpResponse:
+    summary = dashboards.resident_summary(request.user)
+    # Their own medical observation, if the line list has one: where they report their checks.
+    observation = active_observation_of(summary.person) if summary else None
+    last = observation.last_check if observation is not None else None
     return render(
         request,
         "community/me_home.html",
-        {"summary": dashboards.resident_summary(request.user)},
+        {
+            "summary": summary,
+            "observation": observation,
+            "last_check": slot_label(*last) if last else "",
+        },
     )
 
 

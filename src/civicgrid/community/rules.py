@@ -29,7 +29,7 @@ def describe(rule: AlertRule) -> str:
     n = rule.threshold
     texts = {
         RuleKind.EXITS_PER_DAY: _("同一居民一天内外出超过 %(n)s 次") % {"n": n},
-        RuleKind.OBSERVED_OUT: _("居家观察（重点人员）扫码外出"),
+        RuleKind.OBSERVED_OUT: _("医学观察期内的居民扫码外出"),
         RuleKind.FEVER: _("家庭健康日报中有成员体温 ≥ 37.3 ℃ 或报告发热"),
         RuleKind.NO_REPORT: _("住户连续 %(n)s 天没有报告家庭健康情况") % {"n": n},
     }
@@ -159,7 +159,7 @@ def check_pass(record: PassRecord, facts: TapFacts) -> None:
             day=day,
             household=record.household,
             person=person,
-            detail=_("居家观察人员 %(name)s 于 %(time)s 扫码外出")
+            detail=_("医学观察期内的 %(name)s 于 %(time)s 扫码外出")
             % {
                 "name": _masked(person),
                 "time": timezone.localtime(record.scanned_at).strftime("%H:%M"),

@@ -4,8 +4,9 @@ A scan is the busiest write of the platform (a gate at rush hour), and on a smal
 ORM's cost of building a query is most of its CPU; so the look-ups a pass depends on are one
 hand-written SELECT of scalar subqueries, on SQLite and PostgreSQL alike: the pass a double tap
 repeats, the person's exits so far today, their household's health report today, whether
-they are under home observation, and which of the community's exit rules have already raised
-today's alert about them (every exit over the limit trips the rule again).
+they are under medical observation (the epidemic module's line list), and which of the
+community's exit rules have already raised today's alert about them (every exit over the limit
+trips the rule again).
 
 A resident's own scan (`resident_scan`) asks, in the same statement, for the gate the signed
 token names (so a revoked or deactivated gate is refused at once, in every process) and for the
@@ -25,14 +26,12 @@ from django.utils import timezone
 from civicgrid.community.choices import Direction, RuleKind
 from civicgrid.community.models import Alert, AlertRule, Checkpoint, HealthReport, PassRecord
 from civicgrid.core.sql_rows import insert_row, prepared_cursor
-from civicgrid.population.choices import PersonStatus, PersonTag
-from civicgrid.population.models import Person, PersonTagging
+from civicgrid.epidemic.observation import under_observation_sql
+from civicgrid.population.choices import PersonStatus
+from civicgrid.population.models import Person
 
 # Two taps of the same button within this many seconds are one pass.
 DOUBLE_TAP_SECONDS = 10
-# The person tag that stands for home observation until the epidemic module brings its own
-# quarantine records: key persons (重点人员) are the ones the grid worker watches daily.
-OBSERVATION_TAG = PersonTag.KEY_PERSON
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class TapFacts:
     recent_tap_id: int | None  # a pass of the same subject and direction this tap repeats
     exits_before: int  # the person's exits of the day so far, not voided
     has_fever: bool | None  # the household's report of the day: None when there is none
-    observed: bool  # the person is tagged for home observation
+    observed: bool  # the person is under medical observation (at home or at a site)
     exits_alerted: bool = False  # today's alert of the community's exits-per-day rule exists
     observed_alerted: bool = False  # today's alert of its observed-person-out rule exists
 
@@ -56,6 +55,9 @@ def _day_start(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), zone)
 
 
+# The observation condition's parameters, the same whoever the person is.
+_OBSERVATION_PARAMS = under_observation_sql("p.id")[1]
+
 # The facts' subqueries, about the person `{pid}` and household `{hid}` (SQL expressions):
 # the pass a double tap repeats, exits today, today's report, observation.
 _FACTS = """
@@ -66,7 +68,7 @@ _FACTS = """
   (SELECT COUNT(*) FROM {passes} e WHERE e.person_id = {pid} AND e.direction = %s
      AND e.scanned_at >= %s AND e.scanned_at < %s AND e.voided_at IS NULL),
   (SELECT h.has_fever FROM {reports} h WHERE h.household_id = {hid} AND h.report_date = %s),
-  EXISTS (SELECT 1 FROM {taggings} t WHERE t.person_id = {pid} AND t.tag = %s),
+  {observed},
   {alerted},
   {alerted}
 """
@@ -89,7 +91,7 @@ def _facts_sql(*, subject: str, pid: str, hid: str, division: str, tap_person: s
     )  # fmt: skip
     return _FACTS.format(
         passes=PassRecord._meta.db_table, reports=HealthReport._meta.db_table,
-        taggings=PersonTagging._meta.db_table, alerted=alerted,
+        observed=under_observation_sql(pid)[0], alerted=alerted,
         subject=subject, pid=pid, hid=hid, tap_person=tap_person,
     )  # fmt: skip
 
@@ -104,7 +106,7 @@ def _facts_params(direction: str, moment: datetime.datetime) -> list[object]:
         Direction.OUT.value, ops.adapt_datetimefield_value(start),
         ops.adapt_datetimefield_value(start + datetime.timedelta(days=1)),
         ops.adapt_datefield_value(day),
-        OBSERVATION_TAG.value,
+        *_OBSERVATION_PARAMS,
         RuleKind.EXITS_PER_DAY.value, ops.adapt_datefield_value(day),
         RuleKind.OBSERVED_OUT.value, ops.adapt_datefield_value(day),
     ]  # fmt: skip

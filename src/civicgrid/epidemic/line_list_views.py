@@ -368,10 +368,14 @@ def observation_detail(request: HttpRequest, observation_id: int) -> HttpRespons
             ],
             "errors": errors,
             "slots": CheckSlot.choices,
+            "slot_now": observation.current_slot(),
             "symptoms": SYMPTOMS,
             "today": local_today(),
             "may_release": request.user.has_role(*OBSERVATION_ROLES)  # type: ignore[union-attr]
             and covers(request.user, found.division_code),
+            # The person's own page (their twice-daily checks): no staff tabs, no worklist.
+            "own": observation.is_own(request.user, found)
+            and not request.user.has_role(*WORKLIST_ROLES),  # type: ignore[union-attr]
         },
     )
 

@@ -75,8 +75,25 @@ TEAM_TYPES = (OrganisationType.COMMUNITY_COMMITTEE, OrganisationType.MEDICAL)
 SYMPTOMS = ("发热", "咳嗽", "乏力", "咽痛", "腹泻", "呼吸困难", "嗅觉或味觉减退", "肌肉酸痛")
 
 
+def current_slot(now: datetime.datetime | None = None) -> str:
+    """The check slot of the moment: the morning's until it closes at noon, then the evening's."""
+    moment = timezone.localtime(now)
+    return CheckSlot.MORNING if moment.time() < MORNING_CLOSES else CheckSlot.EVENING
+
+
 def slot_label(day: datetime.date, slot: str) -> str:
     return f"{day.month}月{day.day}日{CheckSlot(slot).label}"
+
+
+def under_observation_sql(person_id: str) -> tuple[str, list[object]]:
+    """An SQL condition, true while the person whose id is the SQL expression `person_id` is
+    under observation (at home or at a site), with its parameters: for a statement that asks
+    it beside other facts, as the community gate's scan does (index `epidemic_obs_person`)."""
+    table = Observation._meta.db_table
+    # The table's name from the model, the person an expression of the caller's SQL; the
+    # status is bound.
+    sql = f"EXISTS (SELECT 1 FROM {table} o WHERE o.person_id = {person_id} AND o.status = %s)"  # noqa: S608
+    return sql, [ObservationStatus.ACTIVE.value]
 
 
 # --- sites -----------------------------------------------------------------------------------
@@ -259,8 +276,18 @@ def may_monitor(principal: Any, observation: Observation) -> bool:
         return True
     if acts_with(principal, WORKLIST_ROLES) and covers(principal, observation.division_code):
         return True
+    return is_own(principal, observation)
+
+
+def is_own(principal: Any, observation: Observation) -> bool:
+    """The observation is the principal's own: their verified ID number is the person's."""
     number_hash = getattr(principal, "id_number_hash", None)
     return bool(number_hash) and observation.person.id_number_hash == number_hash
+
+
+def active_observation_of(person: Person) -> Observation | None:
+    """The person's observation now (at most one: a database constraint), with its team."""
+    return Observation.objects.active().filter(person=person).select_related("team").first()
 
 
 def _temperature(raw: object) -> Decimal:
@@ -332,11 +359,7 @@ def do_record_check(
                 % {"d": day_label(observation.start_date)}
             }
         )
-    by_self = (
-        isinstance(actor, User)
-        and bool(actor.id_number_hash)
-        and (actor.id_number_hash == observation.person.id_number_hash)
-    )
+    by_self = isinstance(actor, User) and is_own(actor, observation)
     fever = value >= FEVER_AT or bool(found)
     key_of_slot = slot_key(date, slot)
     with transaction.atomic():

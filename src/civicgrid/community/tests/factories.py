@@ -50,3 +50,19 @@ def home(user, community: str = COMMUNITY_A1, *, grid_index: int = 0, members=("
 
 def poster(cp) -> str:
     return tokens.poster_token(cp)
+
+
+def observe_at_home(p, person, *, days_ago: int = 2):
+    """`person` under home observation (the epidemic line list's), placed by county A's CDC and
+    followed by community A1's committee."""
+    import datetime
+
+    from django.utils import timezone
+
+    from civicgrid.epidemic.observation import ObservationInput, do_start_observation
+
+    start = timezone.localdate() - datetime.timedelta(days=days_ago)
+    given = ObservationInput(
+        person=person, place="home", team=p.organisations["community_a1"], start_date=start
+    )
+    return do_start_observation(p.cdc_a, given)

@@ -17,7 +17,6 @@ from civicgrid.community.models import (
 )
 from civicgrid.community.tests import factories as f
 from civicgrid.core.notifications.models import Notification
-from civicgrid.population.actions import do_update_person_contact
 from civicgrid.population.tests import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +136,10 @@ def test_a_grid_worker_records_the_finding_and_the_rule_shows_its_hit_rate(
     )
     alert = Alert.objects.get()
     client.force_login(personas.grid_worker_a1)
+    # The household is a tap away: its page in the grid worker's tool (tap to call, visits).
+    household_page = f"/population/grid/households/{household.pk}/"
+    assert household_page in client.get(f"/community/alerts/{alert.pk}/").content.decode()
+    assert client.get(household_page).status_code == 200
     page = client.post(f"/community/alerts/{alert.pk}/", {"status": "confirmed"}).content.decode()
     assert "请写明核实情况" in page
     client.post(
@@ -172,7 +175,7 @@ def test_too_many_exits_in_a_day_raises_one_alert(personas, family):
 
 def test_a_person_under_observation_scanning_out_raises_an_alert(personas, family):
     _household, (wang, _li) = family
-    do_update_person_contact(None, person=wang, tags=["key_person"])
+    f.observe_at_home(personas, wang)
     gate = f.checkpoint(personas)
     actions.do_save_alert_rule(
         f.community_staff(personas),
@@ -184,7 +187,66 @@ def test_a_person_under_observation_scanning_out_raises_an_alert(personas, famil
     actions.do_scan_as_resident(
         personas.resident_a, token=tokens.poster_token(gate), direction="out"
     )
-    assert "居家观察人员 王*" in Alert.objects.get().detail
+    assert "医学观察期内的 王*" in Alert.objects.get().detail
+
+
+def test_only_an_active_observation_trips_the_rule_and_only_on_the_way_out(personas, family):
+    """The line list decides who is under observation: a key-person tag of the register (a
+    grid-work category) is not observation, a released observation is over, and coming home
+    is what observation asks for."""
+    from civicgrid.epidemic.observation import do_release_observation
+    from civicgrid.population.actions import do_update_person_contact
+
+    _household, (wang, _li) = family
+    gate = f.checkpoint(personas)
+    actions.do_save_alert_rule(
+        f.community_staff(personas), division_code=f.COMMUNITY_A1, kind=RuleKind.OBSERVED_OUT,
+        threshold=None, is_active=True,
+    )  # fmt: skip
+    start = timezone.now().replace(hour=7, minute=0)
+
+    def scan(direction: str, minutes: int) -> actions.PassResult:
+        return actions.do_scan_as_resident(
+            personas.resident_a, token=tokens.poster_token(gate), direction=direction,
+            now=start + datetime.timedelta(minutes=minutes),
+        )  # fmt: skip
+
+    do_update_person_contact(None, person=wang, tags=["key_person"])
+    assert not scan("out", 0).under_observation and not Alert.objects.exists()
+    observation = f.observe_at_home(personas, wang)
+    back = scan("in", 1)
+    assert back.under_observation and not Alert.objects.exists()
+    assert scan("out", 2).under_observation and Alert.objects.count() == 1
+    do_release_observation(personas.cdc_a, observation=observation, note="核酸阴性，提前解除")
+    Alert.objects.all().delete()
+    assert not scan("out", 4).under_observation and not Alert.objects.exists()
+
+
+def test_the_confirmation_tells_an_observed_resident_and_the_guard_to_stay_home(
+    client, personas, family
+):
+    _household, (wang, _li) = family
+    f.observe_at_home(personas, wang)
+    gate = f.checkpoint(personas)
+    client.force_login(personas.resident_a)
+    answer = client.post(
+        "/api/v1/community/scans",
+        {"token": tokens.poster_token(gate), "direction": "out"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201 and answer.json()["under_observation"] is True
+    page = client.post(
+        f"/community/s/{tokens.poster_token(gate)}/", {"direction": "in"}, follow=True
+    )
+    assert "医学观察期内，请居家，不要外出" in page.content.decode()
+    staff = f.community_staff(personas)
+    client.force_login(staff)
+    guard = client.post(
+        f"/community/checkpoints/{gate.pk}/guard/",
+        {"person_id": wang.pk, "direction": "out"},
+        follow=True,
+    )
+    assert "医学观察期内，请勿外出" in guard.content.decode()
 
 
 def test_a_rule_that_fired_today_is_not_tried_again_on_the_next_exit(personas, family):
@@ -195,7 +257,7 @@ def test_a_rule_that_fired_today_is_not_tried_again_on_the_next_exit(personas, f
     from django.test.utils import CaptureQueriesContext
 
     _household, (wang, _li) = family
-    do_update_person_contact(None, person=wang, tags=["key_person"])
+    f.observe_at_home(personas, wang)
     gate = f.checkpoint(personas)
     staff = f.community_staff(personas)
     for kind, threshold in ((RuleKind.OBSERVED_OUT, None), (RuleKind.EXITS_PER_DAY, 1)):
@@ -231,7 +293,7 @@ def test_a_rule_that_fired_today_is_not_tried_again_on_the_next_exit(personas, f
 
 def test_a_guard_recording_an_observed_person_raises_the_alert_once(personas, family):
     _household, (wang, _li) = family
-    do_update_person_contact(None, person=wang, tags=["key_person"])
+    f.observe_at_home(personas, wang)
     gate = f.checkpoint(personas)
     staff = f.community_staff(personas)
     actions.do_save_alert_rule(
@@ -251,7 +313,7 @@ def test_another_communitys_alert_today_does_not_silence_this_communitys_rule(pe
     """The alert a rule raised is looked for among the scanning gate's community's rules: a
     person who moved here today after tripping their old community's rule is still seen."""
     _household, (wang, _li) = family
-    do_update_person_contact(None, person=wang, tags=["key_person"])
+    f.observe_at_home(personas, wang)
     elsewhere = rules.AlertRule.objects.create(
         division_code=f.COMMUNITY_B1, kind=RuleKind.OBSERVED_OUT, is_active=True
     )
@@ -267,7 +329,7 @@ def test_another_communitys_alert_today_does_not_silence_this_communitys_rule(pe
         personas.resident_a, token=tokens.poster_token(f.checkpoint(personas)), direction="out"
     )
     here = Alert.objects.get(division_code=f.COMMUNITY_A1)
-    assert here.person == wang and "居家观察人员 王*" in here.detail
+    assert here.person == wang and "医学观察期内的 王*" in here.detail
 
 
 def test_households_silent_for_two_days_raise_alerts_once(personas, family):
