@@ -193,18 +193,34 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     for rule in found:
         rule.rates = rates[rule.pk]
         rule.community_name = names.get(rule.division_code, rule.division_code)
+    communities = managed_communities(request.user)
     return render(
         request,
         "community/rule_list.html",
         {
             "rules": found,
-            "communities": managed_communities(request.user),
+            "communities": communities,
+            "managed": {d.code for d in communities},
             "kinds": RuleKind.choices,
             "defaults": rules.DEFAULT_THRESHOLDS,
             "errors": errors,
-            "form": request.POST,
+            "form": request.POST if request.method == "POST" else _rule_form(request, found),
         },
     )
+
+
+def _rule_form(request: HttpRequest, found: list[AlertRule]) -> dict[str, str]:
+    """The form's values: the rule `?edit=<id>` names (one of those shown), to be tuned; else
+    a new rule, switched on."""
+    chosen = next((r for r in found if str(r.pk) == request.GET.get("edit")), None)
+    if chosen is None:
+        return {"is_active": "on"}
+    return {
+        "division_code": chosen.division_code,
+        "kind": chosen.kind,
+        "threshold": "" if chosen.threshold is None else str(chosen.threshold),
+        "is_active": "on" if chosen.is_active else "",
+    }
 
 
 @role_required(*STAFF)
