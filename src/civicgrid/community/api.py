@@ -14,19 +14,20 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from civicgrid.community import actions, dashboards
 from civicgrid.community.access import access_alert_for_user, access_checkpoint_for_user
+from civicgrid.community.api_calls import call
 from civicgrid.community.choices import AlertStatus
 from civicgrid.community.masking import masked_name
 from civicgrid.community.models import Alert, PassRecord
+from civicgrid.community.resident_api import router as resident_router
 from civicgrid.community.residents import household_of_user
 from civicgrid.community.selectors import checkpoints_for
-from civicgrid.community.tokens import TokenError
+from civicgrid.community.staff_api import router as staff_router
 from civicgrid.core.api_auth import SCOPED_AUTH
 from civicgrid.core.api_errors import ApiError
 from civicgrid.core.paging import Paging
@@ -35,24 +36,8 @@ from civicgrid.population.selectors import area_for
 from civicgrid.regions.models import Division
 
 router = Router(tags=["community"], auth=SCOPED_AUTH)
-
-
-def _invalid(exc: ValidationError) -> ApiError:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    fields = [{"field": k, "message": m} for k, ms in errors.items() for m in ms]
-    code = getattr(exc, "code", None) or "invalid_input"
-    return ApiError(422, code, "；".join(f["message"] for f in fields), fields=fields)
-
-
-def _call(func: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return func(*args, **kwargs)
-    except TokenError as exc:
-        raise ApiError(400, f"token_{exc.code}", exc.message) from None
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    except PermissionDenied as exc:
-        raise ApiError(403, "forbidden", str(exc) or "您没有办理此事项的权限") from None
+router.add_router("", resident_router)
+router.add_router("", staff_router)
 
 
 class CheckpointSchema(Schema):
@@ -250,7 +235,7 @@ def list_checkpoints(request: HttpRequest) -> Any:
     "/checkpoints", response={201: CheckpointSchema}, url_name="community_checkpoint_create"
 )
 def create_checkpoint(request: HttpRequest, body: CheckpointIn) -> Any:
-    return Status(201, _call(actions.do_create_checkpoint, request.auth, **body.dict()))
+    return Status(201, call(actions.do_create_checkpoint, request.auth, **body.dict()))
 
 
 @router.post(
@@ -260,12 +245,12 @@ def create_checkpoint(request: HttpRequest, body: CheckpointIn) -> Any:
 )
 def revoke_checkpoint(request: HttpRequest, checkpoint_id: int) -> Any:
     checkpoint = access_checkpoint_for_user(request.auth, checkpoint_id, request=request)
-    return _call(actions.do_revoke_checkpoint_codes, request.auth, checkpoint=checkpoint)
+    return call(actions.do_revoke_checkpoint_codes, request.auth, checkpoint=checkpoint)
 
 
 @router.post("/scans", response={201: ScanResult, 200: ScanResult}, url_name="community_scan")
 def scan(request: HttpRequest, body: ScanIn) -> Any:
-    result = _call(
+    result = call(
         actions.do_scan_as_resident, request.auth, token=body.token, direction=body.direction
     )
     return _scan_result(result)
@@ -276,7 +261,7 @@ def scan(request: HttpRequest, body: ScanIn) -> Any:
 )
 def scan_visitor(request: HttpRequest, body: VisitorIn) -> Any:
     visitor = actions.VisitorInput(body.name, body.mobile, body.reason, body.host, body.temperature)
-    result = _call(
+    result = call(
         actions.do_register_visitor,
         request.auth,
         token=body.token,
@@ -304,7 +289,7 @@ def report_health(request: HttpRequest, body: ReportIn) -> Any:
         actions.EntryInput(e.person_id, e.temperature, tuple(e.symptoms)) for e in body.entries
     ]
     household = _my_household(request)
-    report = _call(
+    report = call(
         actions.do_report_household_health, request.auth, household=household, entries=entries
     )
     return Status(201, report)
@@ -313,7 +298,7 @@ def report_health(request: HttpRequest, body: ReportIn) -> Any:
 @router.post("/disinfections", response={201: DisinfectionOut}, url_name="community_disinfection")
 def log_disinfection(request: HttpRequest, body: DisinfectionIn) -> Any:
     household = _my_household(request)
-    log = _call(actions.do_log_disinfection, request.auth, household=household, **body.dict())
+    log = call(actions.do_log_disinfection, request.auth, household=household, **body.dict())
     return Status(201, log)
 
 
@@ -326,7 +311,7 @@ def list_alerts(request: HttpRequest, status: str = AlertStatus.OPEN) -> Any:
 @router.post("/alerts/{alert_id}/resolve", response=AlertSchema, url_name="community_alert_resolve")
 def resolve_alert(request: HttpRequest, alert_id: int, body: ResolveIn) -> Any:
     alert = access_alert_for_user(request.auth, alert_id, request=request)
-    return _call(
+    return call(
         actions.do_resolve_alert,
         request.auth,
         alert=alert,

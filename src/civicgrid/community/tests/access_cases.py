@@ -248,4 +248,31 @@ CASES += [
         denied=OUTSIDERS + NOT_STAFF,
         **API,
     ),
+    # A resident's own figures and corrections; staff tokens and accounts have no person.
+    AccessCase("api:community_me", args=_resident, allowed=("resident_a",), **API),
+    AccessCase("api:community_pass_correction", args=_pass, allowed=("resident_a",), **JSON_POST),
+    # The rules and the corrections: read in scope (an empty list beyond it), changed by the
+    # community's own staff.
+    AccessCase(
+        "api:community_rules",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer", "resident_a"),
+        **API,
+    ),
+    AccessCase(
+        "api:community_rule_save",
+        args=_staff,
+        method="put",
+        data=lambda p: '{"division_code": "131128100001", "kind": "fever"}',
+        allowed=(STAFF,),
+        denied=(*OUTSIDERS, "grid_worker_a1", "county_a_officer", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:community_corrections",
+        args=_staff,
+        allowed=(STAFF, "grid_worker_a1", "county_a_officer", "resident_a"),
+        **API,
+    ),
+    AccessCase("api:community_correction_settle", args=_correction, allowed=(STAFF,), **JSON_POST),
 ]
