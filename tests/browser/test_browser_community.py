@@ -95,3 +95,41 @@ def test_a_resident_scans_the_poster_reports_a_fever_and_the_grid_worker_is_aler
     expect(desk.locator("#hourly-chart")).to_have_attribute("data-rendered", "true")
     desk.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     assert household.health_reports.get().has_fever and li.pk and wang.pk
+
+
+def test_a_resident_under_home_observation_is_told_to_stay_home_and_reports_a_check(
+    browser, live_server, personas
+):
+    """The line list's observation reaches the gate: the confirmation says to stay home, the
+    grid worker is alerted, and the resident's page leads to the twice-daily check."""
+    _household, (wang,) = f.home(personas.resident_a)
+    pf.assign(personas.grid_worker_a1, grid_index=0)
+    staff = f.community_staff(personas)
+    gate = f.checkpoint(personas)
+    actions.do_save_alert_rule(
+        staff, division_code=f.COMMUNITY_A1, kind="observed_out", threshold=None, is_active=True
+    )
+    observation = f.observe_at_home(personas, wang)
+    url = urlparse(_decode_poster(staff, gate))
+
+    phone = _tab(browser, live_server, personas.resident_a)
+    phone.goto(url.path)
+    phone.get_by_role("button", name="出", exact=True).click()
+    expect(phone.locator(".cb-observed")).to_have_text("医学观察期内，请勿外出，请返回家中")
+    alert = Alert.objects.get(rule__kind="observed_out")
+    assert Notification.objects.filter(
+        recipient=personas.grid_worker_a1, url=f"/community/alerts/{alert.pk}/"
+    ).exists()
+
+    phone.goto("/community/me/")
+    card = phone.locator(f'[data-observation="{observation.pk}"]')
+    expect(card).to_contain_text("还没有报告过体温")
+    card.get_by_role("link", name="报告体温").click()
+    expect(phone.get_by_role("heading", name="我的医学观察")).to_be_visible()
+    expect(phone.get_by_role("link", name="随访清单")).to_have_count(0)
+    phone.get_by_label("体温（℃）").fill("36.6")
+    phone.get_by_role("button", name="保存").click()
+    expect(phone.get_by_test_id("checks")).to_contain_text("36.6")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.goto("/community/me/")
+    expect(card).to_contain_text("36.6 ℃")
