@@ -14,6 +14,7 @@ from civicgrid.community import actions
 from civicgrid.community.choices import Direction
 from civicgrid.community.tokens import TokenError, check_token
 from civicgrid.community.views import errors_of
+from civicgrid.epidemic.observation import active_observation_of
 from civicgrid.population.declarations import person_of
 from civicgrid.regions.models import Division
 
@@ -72,7 +73,13 @@ def _scan_form(
     person = person_of(request.user)
     if person is None or person.division_code != checkpoint.division_code:
         return redirect(f"{reverse('community:scan_visitor', args=[token])}?not_resident=1")
-    context.update(person=person, errors=errors or {}, directions=Direction.choices)
+    context.update(
+        person=person,
+        errors=errors or {},
+        directions=Direction.choices,
+        # Said before the tap too: observation means staying home.
+        observation=active_observation_of(person),
+    )
     return render(request, "community/scan.html", context)
 
 

@@ -226,9 +226,12 @@ def test_the_confirmation_tells_an_observed_resident_and_the_guard_to_stay_home(
     client, personas, family
 ):
     _household, (wang, _li) = family
-    f.observe_at_home(personas, wang)
     gate = f.checkpoint(personas)
     client.force_login(personas.resident_a)
+    form_url = f"/community/s/{tokens.poster_token(gate)}/"
+    assert "您正在医学观察期内" not in client.get(form_url).content.decode()
+    f.observe_at_home(personas, wang)
+    assert "您正在医学观察期内" in client.get(form_url).content.decode()  # before the tap too
     answer = client.post(
         "/api/v1/community/scans",
         {"token": tokens.poster_token(gate), "direction": "out"},
