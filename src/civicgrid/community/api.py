@@ -179,6 +179,7 @@ class ResidentRowSchema(Schema):
     disinfections_this_week: int = Field(description="家庭本周消毒次数")
     fever_days: int = Field(description="近 14 天家庭报告发热的天数")
     fever_today: bool | None = Field(description="今日健康报告是否有人发热；未报告为 null")
+    under_observation: bool = Field(description="正在医学观察（居家或集中隔离）")
 
     @staticmethod
     def resolve_person_id(obj: Any) -> int:

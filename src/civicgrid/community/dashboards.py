@@ -31,6 +31,7 @@ from civicgrid.community.models import Alert, DisinfectionLog, HealthEntry, Heal
 from civicgrid.community.residents import health_status, with_living_members
 from civicgrid.core import division_codes
 from civicgrid.core.scoping import Principal, jurisdiction_q
+from civicgrid.epidemic.observation import under_observation
 from civicgrid.population.declarations import person_of
 from civicgrid.population.models import Household, Person
 from civicgrid.regions.models import Division
@@ -105,7 +106,8 @@ def resident_rows(
     """The living residents of `code` the principal sees, each with the three figures the
     source's back office showed per resident: exits this week, their household's disinfections
     this week and its fever reports of the last FEVER_LOOKBACK_DAYS, and today's report
-    (`fever_today`: None without one). Most exits first, else by address."""
+    (`fever_today`: None without one), and whether they are under medical observation. Most
+    exits first, else by address."""
     monday, _end = day_bounds(week_start(today))
     exits = PassRecord.objects.filter(
         person=OuterRef("pk"), direction=Direction.OUT, scanned_at__gte=monday,
@@ -132,6 +134,8 @@ def resident_rows(
             disinfections_this_week=_count_of(disinfections, "household"),
             fever_days=_count_of(fevers, "household"),
             fever_today=Subquery(reported.values("has_fever")[:1]),
+            # The line list's observation: an observed resident's exits stand out.
+            under_observation=under_observation("pk"),
         )
     )
     if busiest_first:

@@ -82,6 +82,7 @@ def _residents(user: Any, area: Division) -> Iterable[list[object]]:
         yield [
             masked_name(p.name), p.household.address if p.household else "", p.exits_this_week,
             p.disinfections_this_week, p.fever_days, health[p.fever_today],
+            _("是") if p.under_observation else "",
         ]  # fmt: skip
 
 
@@ -123,6 +124,7 @@ LISTS = {
             _("家庭本周消毒"),
             _("近 14 天发热（天）"),
             _("今日健康"),
+            _("医学观察"),
         ],
         _residents,
     ),

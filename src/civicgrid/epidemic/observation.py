@@ -28,9 +28,11 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -283,6 +285,12 @@ def is_own(principal: Any, observation: Observation) -> bool:
     """The observation is the principal's own: their verified ID number is the person's."""
     number_hash = getattr(principal, "id_number_hash", None)
     return bool(number_hash) and observation.person.id_number_hash == number_hash
+
+
+def under_observation(person: str = "pk") -> Exists:
+    """An annotation: whether the person the outer query's field `person` names is under
+    observation now (for lists of people kept by other modules)."""
+    return Exists(Observation.objects.active().filter(person=OuterRef(person)))
 
 
 def active_observation_of(person: Person) -> Observation | None:

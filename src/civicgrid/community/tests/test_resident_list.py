@@ -71,7 +71,7 @@ def _rows(page: str) -> list[list[str]]:
             re.sub(r"<[^>]+>", "", cell).strip()
             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
-        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
 
@@ -145,3 +145,28 @@ def test_the_api_gives_the_same_figures_masked_and_scoped(client, personas, week
     assert [(r["name"], r["fever_today"]) for r in last] == [("赵*", None)]
     client.force_login(personas.county_b_officer)
     assert client.get(api).status_code == 404
+
+
+def test_a_resident_under_observation_stands_out_in_the_list_the_api_and_the_export(
+    client, personas, week
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from civicgrid.population.models import Person
+
+    f.observe_at_home(personas, Person.objects.get(name="王芳"))
+    client.force_login(f.community_staff(personas))
+    rows = _rows(client.get(URL).content.decode())
+    assert [r[0] for r in rows] == ["王* 医学观察", "李*", "赵*"]
+    api = f"/api/v1/community/dashboard/{f.COMMUNITY_A1}/residents"
+    items = client.get(api).json()["items"]
+    assert [(r["name"], r["under_observation"]) for r in items] == [
+        ("王*", True), ("李*", False), ("赵*", False),
+    ]  # fmt: skip
+    sheet = load_workbook(
+        io.BytesIO(client.get("/community/export/residents.xlsx", {"c": f.COMMUNITY_A1}).content)
+    ).active
+    marks = {row[0]: row[-1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert (marks["王*"], marks["李*"]) == ("是", None)
