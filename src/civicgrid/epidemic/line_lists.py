@@ -50,7 +50,13 @@ from civicgrid.epidemic.models import (
 )
 from civicgrid.epidemic.querysets import CASE_ENTRY_ROLES, CONTACT_ROLES, KEY_PERSON_ROLES
 from civicgrid.epidemic.remit import local_today
-from civicgrid.population.actions import do_create_household, do_register_person, subject_key_of
+from civicgrid.population.actions import (
+    do_add_person_tag,
+    do_create_household,
+    do_register_person,
+    subject_key_of,
+)
+from civicgrid.population.choices import PersonTag
 from civicgrid.population.models import Person
 from civicgrid.regions.models import Division
 
@@ -537,6 +543,12 @@ def do_register_key_person(
             date=arrival_date,
             counts={Measure.KEY_PERSONS: 1},
         )
+        # The register's key-person tag puts them on their grid worker's daily worklist.
+        do_add_person_tag(
+            actor, person=found, tag=PersonTag.KEY_PERSON,
+            reason=_("登记为重点人员：%(c)s，%(d)s抵达")
+            % {"c": KeyPersonCategory(category).label, "d": day_label(arrival_date)},
+        )  # fmt: skip
         record_audit(
             actor=actor, action=AuditAction.CREATE, target=key_person,
             division_code=key_person.division_code, subject_key=subject_key_of(found),

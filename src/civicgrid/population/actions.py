@@ -390,6 +390,17 @@ def _user_or_none(actor: object) -> object | None:
     return actor if isinstance(actor, User) else None
 
 
+def do_add_person_tag(actor: object, *, person: Person, tag: str, reason: str = "") -> bool:
+    """Give a person one more tag, kept in their history with `reason` (another module's
+    finding: the epidemic line list's key person lands on the grid worker's worklist); False,
+    writing nothing, when they have it already."""
+    current = set(person.taggings.values_list("tag", flat=True))
+    if PersonTag(tag) in current:
+        return False
+    do_update_person_contact(actor, person=person, tags=[*current, tag], reason=reason)
+    return True
+
+
 def do_update_person_contact(
     actor: object,
     *,

@@ -258,3 +258,31 @@ def test_a_grid_worker_sees_the_key_persons_of_their_own_grids_only(personas):
     )
     assert seen == [mine.pk]
     assert KeyPerson.objects.visible_to(personas.county_a_officer).count() == 2
+
+
+def test_a_key_person_lands_on_their_grid_workers_worklist_tagged_once(personas):
+    """The line list's key person is tagged in the register (with the why in their history),
+    which is what the grid worker's daily worklist of key persons to reach reads."""
+    from civicgrid.population import selectors
+    from civicgrid.population.models import PersonChange
+    from civicgrid.population.tests import factories as pf
+
+    home = pf.household()  # in grid_worker_a1's grid
+    pf.assign(personas.grid_worker_a1, grid_index=0)
+    given = f.new_person()
+    key_person = do_register_key_person(personas.cdc_a, person=given, category="high_risk_arrival",
+                                        arrival_date=f.days_ago(1), origin="某市")  # fmt: skip
+    person = Person.objects.get(pk=key_person.person_id)
+    Person.objects.filter(pk=person.pk).update(household=home, grid=home.grid)
+    assert set(person.taggings.values_list("tag", flat=True)) == {"key_person"}
+    change = PersonChange.objects.get(person=person, field="tags")
+    assert (change.old_value, change.new_value) == ("", "key_person")
+    assert "登记为重点人员" in change.reason and "抵达" in change.reason
+    from django.utils import timezone
+
+    due = selectors.key_persons_due(personas.grid_worker_a1, days=1, today=timezone.localdate())
+    assert list(due.values_list("pk", flat=True)) == [person.pk]
+    # A second arrival of the same person: the tag is there already, nothing more is written.
+    do_register_key_person(personas.cdc_a, person=PersonInput(id_number=given.id_number),
+                           category="overseas_arrival", arrival_date=f.days_ago(0))  # fmt: skip
+    assert PersonChange.objects.filter(person=person, field="tags").count() == 1
