@@ -329,12 +329,19 @@ def _community(request: HttpRequest, code: str) -> Division:
 
 
 @router.get("/dashboard/{code}/residents", response=ResidentPage, url_name="community_residents")
-def residents(request: HttpRequest, code: str, paging: Query[Paging], order: str = "exits") -> Any:
-    """Every resident's figures, most exits this week first (`order=address`: by address)."""
+def residents(
+    request: HttpRequest, code: str, paging: Query[Paging], order: str = "exits", show: str = ""
+) -> Any:
+    """Every resident's figures, most exits this week first (`order=address`: by address);
+    `show` keeps those out now (`out`), of households not reported today (`unreported`),
+    reported with a fever today (`fever`) or under medical observation (`observed`)."""
     area = _community(request, code)
+    if show and show not in dashboards.RESIDENT_FILTERS:
+        raise ApiError(422, "invalid_input", "show 只能是 out、unreported、fever 或 observed")
     rows = dashboards.resident_rows(
-        request.auth, area.code, today=timezone.localdate(), busiest_first=order != "address"
-    )
+        request.auth, area.code, today=timezone.localdate(), busiest_first=order != "address",
+        show=show,
+    )  # fmt: skip
     end = paging.offset + paging.limit
     return {"count": rows.count(), "items": list(rows[paging.offset : end])}
 

@@ -100,14 +100,21 @@ def _count_of(rows: QuerySet, key: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+# The resident list's filters, each the figure of the community's dashboard it explains.
+RESIDENT_FILTERS = ("out", "unreported", "fever", "observed")
+
+
 def resident_rows(
-    principal: Principal, code: str, *, today: datetime.date, busiest_first: bool = True
-) -> QuerySet[Person]:
+    principal: Principal, code: str, *, today: datetime.date, busiest_first: bool = True,
+    show: str = "",
+) -> QuerySet[Person]:  # fmt: skip
     """The living residents of `code` the principal sees, each with the three figures the
     source's back office showed per resident: exits this week, their household's disinfections
     this week and its fever reports of the last FEVER_LOOKBACK_DAYS, and today's report
     (`fever_today`: None without one), and whether they are under medical observation. Most
-    exits first, else by address."""
+    exits first, else by address. `show` (one of RESIDENT_FILTERS) keeps those out now, those
+    whose household has not reported today, those reported with a fever today, or those under
+    observation."""
     monday, _end = day_bounds(week_start(today))
     exits = PassRecord.objects.filter(
         person=OuterRef("pk"), direction=Direction.OUT, scanned_at__gte=monday,
@@ -138,6 +145,17 @@ def resident_rows(
             under_observation=under_observation("pk"),
         )
     )
+    if show == "out":
+        rows = rows.filter(pk__in=out_now_ids(principal, code, timezone.now()))
+    elif show == "unreported":
+        rows = rows.filter(fever_today__isnull=True)
+    elif show == "fever":
+        fevers_today = HealthEntry.objects.filter(
+            person=OuterRef("pk"), has_fever=True, report__report_date=today
+        )
+        rows = rows.filter(Exists(fevers_today))
+    elif show == "observed":
+        rows = rows.filter(under_observation=True)
     if busiest_first:
         return rows.order_by("-exits_this_week", "household__address", "pk")
     return rows.order_by("household__address", "pk")
@@ -192,9 +210,15 @@ def unreported_households(
 
 
 def out_now(principal: Principal, code: str, now: datetime.datetime) -> int:
-    """Residents whose latest pass of the last OUT_WINDOW was an exit. One pass over the
-    window's passes grouped by person (their latest pass, and their latest exit), not a look-up
-    of later passes for every exit: 30 days of a large community stay a few milliseconds."""
+    """How many residents are out: `out_now_ids`, counted."""
+    return out_now_ids(principal, code, now).count()
+
+
+def out_now_ids(principal: Principal, code: str, now: datetime.datetime) -> QuerySet:
+    """The ids of the residents whose latest pass of the last OUT_WINDOW was an exit. One pass
+    over the window's passes grouped by person (their latest pass, and their latest exit), not
+    a look-up of later passes for every exit: 30 days of a large community stay a few
+    milliseconds."""
     return (
         PassRecord.objects.visible_to(principal)
         .filter(
@@ -212,7 +236,7 @@ def out_now(principal: Principal, code: str, now: datetime.datetime) -> int:
         )
         .filter(latest=F("latest_exit"))
         .order_by()
-        .count()
+        .values("person_id")
     )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.community import actions, dashboards, exports, rules
@@ -26,6 +27,14 @@ from civicgrid.regions import maps
 from civicgrid.regions.models import Division
 
 RESIDENTS_PER_PAGE = 50
+# The resident list's filters as its chips name them (dashboards.RESIDENT_FILTERS).
+RESIDENT_FILTER_LABELS = (
+    ("", gettext_lazy("全部")),
+    ("out", gettext_lazy("目前在外")),
+    ("unreported", gettext_lazy("今日未报告")),
+    ("fever", gettext_lazy("今日发热")),
+    ("observed", gettext_lazy("医学观察")),
+)
 
 
 def _area(request: HttpRequest) -> Division:
@@ -113,9 +122,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     if area.level < 5:
         return redirect(f"/community/overview/?c={area.short_code}")
     busiest_first = request.GET.get("order") != "address"
+    show = request.GET.get("show", "")
+    show = show if show in dashboards.RESIDENT_FILTERS else ""
     rows = dashboards.resident_rows(
-        request.user, area.code, today=timezone.localdate(), busiest_first=busiest_first
-    )
+        request.user, area.code, today=timezone.localdate(), busiest_first=busiest_first,
+        show=show,
+    )  # fmt: skip
     page = Paginator(rows, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for person in page.object_list:
@@ -123,7 +135,13 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "community/resident_list.html",
-        {"area": area, "page": page, "busiest_first": busiest_first},
+        {
+            "area": area,
+            "page": page,
+            "busiest_first": busiest_first,
+            "show": show,
+            "filters": RESIDENT_FILTER_LABELS,
+        },
     )
 
 

@@ -170,3 +170,43 @@ def test_a_resident_under_observation_stands_out_in_the_list_the_api_and_the_exp
     ).active
     marks = {row[0]: row[-1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert (marks["王*"], marks["李*"]) == ("是", None)
+
+
+def test_each_dashboard_figure_opens_the_residents_it_counts(client, personas, week):
+    """Out now, not reported today, a fever today, under observation: the dashboard's figures
+    link the list filtered to them, and the API filters alike."""
+    from civicgrid.population.models import Person
+
+    gate = f.checkpoint(personas)
+    actions.do_scan_as_resident(  # 王芳 is out now; her household reported today, no fever
+        personas.resident_a, token=tokens.poster_token(gate), direction="out", now=_at(0, 9)
+    )
+    f.observe_at_home(personas, Person.objects.get(name="李强"))
+    client.force_login(f.community_staff(personas))
+    board = client.get("/community/", {"c": f.COMMUNITY_A1}).content.decode()
+    for show in ("out", "unreported", "fever"):
+        assert f"show={show}" in board
+
+    def names(show: str) -> list[str]:
+        rows = _rows(client.get(URL, {"show": show}).content.decode())
+        return [r[0].split()[0] for r in rows if len(r) > 1]
+
+    assert names("out") == ["王*"]
+    assert names("unreported") == ["赵*"]
+    assert names("fever") == []  # Monday's fever is not today's
+    assert names("observed") == ["李*"]
+    assert names("nonsense") == ["王*", "李*", "赵*"]  # an unknown filter shows everyone
+    api = f"/api/v1/community/dashboard/{f.COMMUNITY_A1}/residents"
+    assert [r["name"] for r in client.get(api, {"show": "out"}).json()["items"]] == ["王*"]
+    assert client.get(api, {"show": "nonsense"}).status_code == 422
+
+
+def test_a_fever_reported_today_is_found_by_its_filter(client, personas, week):
+    from civicgrid.population.models import Person
+
+    wang, li = Person.objects.get(name="王芳"), Person.objects.get(name="李强")
+    entries = [actions.EntryInput(wang.pk, "36.6"), actions.EntryInput(li.pk, "38.3")]
+    actions.do_report_household_health(personas.resident_a, household=week, entries=entries)
+    client.force_login(f.community_staff(personas))
+    rows = _rows(client.get(URL, {"show": "fever"}).content.decode())
+    assert [r[0] for r in rows] == ["李*"]
