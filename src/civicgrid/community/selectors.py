@@ -5,7 +5,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from civicgrid.community import actions
-from civicgrid.community.models import Checkpoint
+from civicgrid.community.choices import CorrectionStatus
+from civicgrid.community.models import Checkpoint, PassCorrection
 from civicgrid.core.scoping import Principal
 from civicgrid.regions.models import Division
 
@@ -20,6 +21,17 @@ def managed_communities(user: Any) -> list[Division]:
 
 def checkpoints_for(principal: Principal) -> QuerySet[Checkpoint]:
     return Checkpoint.objects.visible_to(principal).order_by("division_code", "name")
+
+
+def corrections_for(
+    principal: Principal, status: str = CorrectionStatus.OPEN
+) -> QuerySet[PassCorrection]:
+    """Residents' correction requests in scope with their passes, of `status` (every status
+    when it is not one), newest first: the staff's page and the API."""
+    found = PassCorrection.objects.visible_to(principal).select_related(
+        "pass_record__checkpoint", "pass_record__person"
+    )
+    return found.filter(status=status) if status in CorrectionStatus.values else found
 
 
 def community_names(codes: set[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from civicgrid.community.api_calls import call
 from civicgrid.community.choices import CorrectionStatus
 from civicgrid.community.masking import masked_name
 from civicgrid.community.models import AlertRule, PassCorrection
+from civicgrid.community.selectors import corrections_for
 from civicgrid.core.api_auth import SCOPED_AUTH
 
 router = Router(tags=["community: staff"], auth=SCOPED_AUTH)
@@ -111,10 +112,7 @@ def save_rule(request: HttpRequest, body: RuleIn) -> Any:
 @router.get("/corrections", response=list[CorrectionSchema], url_name="community_corrections")
 def list_corrections(request: HttpRequest, status: str = CorrectionStatus.OPEN) -> Any:
     """Residents' correction requests in scope, the open ones unless `status` says otherwise."""
-    found = PassCorrection.objects.visible_to(request.auth).select_related("pass_record__person")
-    if status in CorrectionStatus.values:
-        found = found.filter(status=status)
-    return found[:500]
+    return corrections_for(request.auth, status)[:500]
 
 
 @router.post(

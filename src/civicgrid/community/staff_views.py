@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.community import actions, dashboards, exports, rules
 from civicgrid.community.access import access_alert_for_user, access_correction_for_user
-from civicgrid.community.choices import AlertStatus, CorrectionStatus, RuleKind
+from civicgrid.community.choices import AlertStatus, RuleKind
 from civicgrid.community.masking import masked_name
-from civicgrid.community.models import Alert, AlertRule, PassCorrection
-from civicgrid.community.selectors import community_names, managed_communities
+from civicgrid.community.models import Alert, AlertRule
+from civicgrid.community.selectors import community_names, corrections_for, managed_communities
 from civicgrid.community.views import STAFF, errors_of, joined_errors
 from civicgrid.core.permissions import role_required
 from civicgrid.core.spreadsheets import XLSX_CONTENT_TYPE
@@ -244,12 +244,8 @@ def _rule_form(request: HttpRequest, found: list[AlertRule]) -> dict[str, str]:
 @role_required(*STAFF)
 @require_GET
 def correction_list(request: HttpRequest) -> HttpResponse:
-    corrections = (
-        PassCorrection.objects.visible_to(request.user)
-        .filter(status=CorrectionStatus.OPEN)
-        .select_related("pass_record__checkpoint", "pass_record__person")
-    )
-    return render(request, "community/correction_list.html", {"corrections": corrections[:200]})
+    corrections = corrections_for(request.user)[:200]
+    return render(request, "community/correction_list.html", {"corrections": corrections})
 
 
 @role_required(*STAFF)
