@@ -29,7 +29,16 @@ def _local(value: Any) -> Any:
     return timezone.localtime(value).replace(tzinfo=None) if value else ""
 
 
-def _passes(user: Any, area: Division) -> Iterable[list[object]]:
+@dataclass(frozen=True)
+class ListQuery:
+    """How the page showing a list has it filtered and ordered, so its export holds the same
+    rows: only the residents' list has either (`dashboards.RESIDENT_FILTERS`)."""
+
+    show: str = ""
+    busiest_first: bool = True
+
+
+def _passes(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
     start, end = dashboards.day_bounds(timezone.localdate())
     records = (
         PassRecord.objects.visible_to(user)
@@ -45,13 +54,13 @@ def _passes(user: Any, area: Division) -> Iterable[list[object]]:
         ]  # fmt: skip
 
 
-def _unreported(user: Any, area: Division) -> Iterable[list[object]]:
+def _unreported(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
     households = dashboards.unreported_households(user, area.code, timezone.localdate())
     for h in households.select_related("head", "grid").order_by("grid_id", "address")[:MAX_ROWS]:
         yield [h.address, masked_name(h.head.name) if h.head else "", h.grid.name if h.grid else ""]
 
 
-def _alerts(user: Any, area: Division) -> Iterable[list[object]]:
+def _alerts(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
     alerts = (
         Alert.objects.visible_to(user)
         .filter(jurisdiction_q([area.code]))
@@ -65,7 +74,7 @@ def _alerts(user: Any, area: Division) -> Iterable[list[object]]:
         ]  # fmt: skip
 
 
-def _fever(user: Any, area: Division) -> Iterable[list[object]]:
+def _fever(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
     for e in dashboards.fever_entries(user, area.code, timezone.localdate()):
         yield [
             e.report.household.address,
@@ -75,8 +84,11 @@ def _fever(user: Any, area: Division) -> Iterable[list[object]]:
         ]
 
 
-def _residents(user: Any, area: Division) -> Iterable[list[object]]:
-    rows = dashboards.resident_rows(user, area.code, today=timezone.localdate())
+def _residents(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
+    rows = dashboards.resident_rows(
+        user, area.code, today=timezone.localdate(), busiest_first=query.busiest_first,
+        show=query.show,
+    )  # fmt: skip
     health = {None: _("未报告"), True: _("发热"), False: _("正常")}
     for p in rows[:MAX_ROWS]:
         yield [
@@ -90,7 +102,7 @@ def _residents(user: Any, area: Division) -> Iterable[list[object]]:
 class ListExport:
     title: Any
     headers: list[Any]
-    rows: Callable[[Any, Division], Iterable[list[object]]]
+    rows: Callable[[Any, Division, ListQuery], Iterable[list[object]]]
 
 
 LISTS = {
@@ -132,11 +144,12 @@ LISTS = {
 
 
 def export_list(
-    user: Any, kind: str, area: Division, *, request: HttpRequest | None = None
-) -> bytes:
-    """The xlsx bytes of one list; audited with the row count."""
+    user: Any, kind: str, area: Division, *, query: ListQuery = ListQuery(),
+    request: HttpRequest | None = None,
+) -> bytes:  # fmt: skip
+    """The xlsx bytes of one list, as `query` filters it; audited with the row count."""
     spec = LISTS[kind]
-    rows = list(spec.rows(user, area))
+    rows = list(spec.rows(user, area, query))
     content = write_report(rows, spec.headers, title=spec.title)
     with transaction.atomic():
         record_audit(
@@ -145,6 +158,6 @@ def export_list(
             target=("community." + kind, area.code),
             division_code=area.code,
             request=request,
-            details={"rows": len(rows), "unmasked": False, "list": kind},
+            details={"rows": len(rows), "unmasked": False, "list": kind, "show": query.show},
         )
     return content

@@ -113,6 +113,15 @@ def _figure_labels() -> dict[str, str]:
     }
 
 
+def _resident_query(request: HttpRequest) -> exports.ListQuery:
+    """The residents' list's filter and order from the address (an unknown filter: none)."""
+    show = request.GET.get("show", "")
+    return exports.ListQuery(
+        show=show if show in dashboards.RESIDENT_FILTERS else "",
+        busiest_first=request.GET.get("order") != "address",
+    )
+
+
 @role_required(*STAFF)
 @require_GET
 def resident_list(request: HttpRequest) -> HttpResponse:
@@ -121,12 +130,10 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     if area.level < 5:
         return redirect(f"/community/overview/?c={area.short_code}")
-    busiest_first = request.GET.get("order") != "address"
-    show = request.GET.get("show", "")
-    show = show if show in dashboards.RESIDENT_FILTERS else ""
+    query = _resident_query(request)
     rows = dashboards.resident_rows(
-        request.user, area.code, today=timezone.localdate(), busiest_first=busiest_first,
-        show=show,
+        request.user, area.code, today=timezone.localdate(), busiest_first=query.busiest_first,
+        show=query.show,
     )  # fmt: skip
     page = Paginator(rows, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -138,8 +145,8 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         {
             "area": area,
             "page": page,
-            "busiest_first": busiest_first,
-            "show": show,
+            "busiest_first": query.busiest_first,
+            "show": query.show,
             "filters": RESIDENT_FILTER_LABELS,
         },
     )
@@ -270,8 +277,12 @@ def export_list(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in exports.LISTS:
         raise Http404
     area = _area(request)
-    content = exports.export_list(request.user, kind, area, request=request)
-    name = f"{area.name}-{exports.LISTS[kind].title}-{timezone.localdate():%Y%m%d}.xlsx"
+    query = _resident_query(request) if kind == "residents" else exports.ListQuery()
+    content = exports.export_list(request.user, kind, area, query=query, request=request)
+    title = exports.LISTS[kind].title
+    if query.show:
+        title = f"{title}-{dict(RESIDENT_FILTER_LABELS)[query.show]}"
+    name = f"{area.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

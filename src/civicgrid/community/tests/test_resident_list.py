@@ -210,3 +210,43 @@ def test_a_fever_reported_today_is_found_by_its_filter(client, personas, week):
     client.force_login(f.community_staff(personas))
     rows = _rows(client.get(URL, {"show": "fever"}).content.decode())
     assert [r[0] for r in rows] == ["李*"]
+
+
+def test_the_export_holds_the_rows_the_page_shows(client, personas, week):
+    """A filtered list exports filtered, in the page's order, and says so in its file name;
+    the page's export link carries the filter."""
+    import io
+    from urllib.parse import unquote
+
+    from openpyxl import load_workbook
+
+    gate = f.checkpoint(personas)
+    actions.do_scan_as_resident(  # 王芳 is out now
+        personas.resident_a, token=tokens.poster_token(gate), direction="out", now=_at(0, 9)
+    )
+    client.force_login(f.community_staff(personas))
+    page = client.get(URL, {"show": "out", "c": f.COMMUNITY_A1}).content.decode()
+    assert "residents.xlsx?c=" in page and "&amp;show=out" in page.split("residents.xlsx")[1]
+
+    NAMES = ("王*", "李*", "赵*", "钱*")
+
+    def exported(**params: str) -> tuple[list[object], str]:
+        response = client.get("/community/export/residents.xlsx", {"c": f.COMMUNITY_A1, **params})
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        names = [row[0] for row in sheet.iter_rows(values_only=True) if row[0] in NAMES]
+        return names, unquote(response["Content-Disposition"])
+
+    names, disposition = exported(show="out")
+    assert names == ["王*"]
+    assert "居民一览-目前在外" in disposition
+    assert exported(show="unreported")[0] == ["赵*"]
+    assert exported(show="nonsense")[0] == ["王*", "李*", "赵*"]  # as the page: everyone
+    assert "目前在外" not in exported(show="nonsense")[1]
+    pf.person(pf.household(room="001"), "钱多")  # first by address, last by exits
+    page = client.get(URL, {"order": "address"}).content.decode()
+    assert "&amp;order=address" in page.split("residents.xlsx")[1].split('"')[0]
+    by_address = [r[0].split()[0] for r in _rows(page)]
+    assert by_address[0] == "钱*" and exported()[0][0] == "王*"
+    assert exported(order="address")[0] == by_address
+    audited = AuditRecord.objects.filter(action="export", details__list="residents")
+    assert sorted(a.details["show"] for a in audited) == ["", "", "", "", "out", "unreported"]
