@@ -6,3 +6,9 @@ class CommunityConfig(AppConfig):
     name = "civicgrid.community"
     label = "community"
     verbose_name = _("社区大脑")
+
+    def ready(self) -> None:
+        from civicgrid.community.worklist import open_alerts
+        from civicgrid.population.worklist_sections import add_section
+
+        add_section(open_alerts)

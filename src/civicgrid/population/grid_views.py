@@ -20,7 +20,7 @@ from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.disclosure import do_reveal_protected_value
 from civicgrid.core.permissions import role_required
 from civicgrid.core.scoping import covers
-from civicgrid.population import selectors
+from civicgrid.population import selectors, worklist_sections
 from civicgrid.population.actions import do_record_visit, subject_key_of
 from civicgrid.population.choices import PersonTag
 from civicgrid.population.grid_forms import (
@@ -245,8 +245,9 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
 @register_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    """Flagged survey answers to follow up, key persons due for follow-up and households not
-    visited in N days, most overdue first; and how many residents' declarations wait."""
+    """Other modules' tasks (`worklist_sections`: the community brain's alerts), flagged survey
+    answers to follow up, key persons due for follow-up and households not visited in N days,
+    most overdue first; and how many residents' declarations wait."""
     days = _choice(request, "days", OVERDUE_CHOICES, selectors.DEFAULT_OVERDUE_DAYS)
     key_days = _choice(request, "key_days", KEY_PERSON_CHOICES, selectors.DEFAULT_KEY_PERSON_DAYS)
     today = timezone.localdate()
@@ -264,6 +265,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         request,
         "population/grid_worklist.html",
         {
+            "sections": worklist_sections.sections_for(request.user, today),
             "page": page,
             "days": days,
             "key_days": key_days,
