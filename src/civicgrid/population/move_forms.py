@@ -1,9 +1,10 @@
-"""Forms for people leaving a household: a move to another, a move out, a death, a split."""
+"""Forms for changing a person on the grid worker's phone: their mobile and tags, a move to
+another household, a move out, a death, a split."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.population.choices import PersonStatus, Relationship
+from civicgrid.population.choices import PersonStatus, PersonTag, Relationship
 from civicgrid.population.grid_forms import MemberChoiceField, OneMemberField
 from civicgrid.population.models import Household, Person
 from civicgrid.population.selectors import visible_grids
@@ -15,6 +16,27 @@ REASON = forms.CharField(
     max_length=200,
     widget=forms.TextInput(attrs={"placeholder": _("如：结婚后另立户、外出务工")}),
 )
+
+
+class ContactForm(forms.Form):
+    """A new mobile (blank keeps the one on record, which the page does not show in full) and
+    the whole set of tags, as the grid worker found them: an elderly person now living alone,
+    a key person whose follow-up has ended."""
+
+    mobile = forms.CharField(
+        label=_("新手机号（不修改请留空）"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("标签"),
+        choices=PersonTag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("没有“%(value)s”这个标签")},
+    )
+    reason = REASON
 
 
 class MoveForm(forms.Form):

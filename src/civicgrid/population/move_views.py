@@ -21,10 +21,17 @@ from civicgrid.population.actions import (
     do_change_person_status,
     do_move_person,
     do_split_household,
+    do_update_person_contact,
 )
 from civicgrid.population.choices import PersonStatus
 from civicgrid.population.models import Household, Person
-from civicgrid.population.move_forms import SPLIT_ERROR_FIELDS, MoveForm, SplitForm, StatusForm
+from civicgrid.population.move_forms import (
+    SPLIT_ERROR_FIELDS,
+    ContactForm,
+    MoveForm,
+    SplitForm,
+    StatusForm,
+)
 from civicgrid.population.querysets import REGISTER_ROLES
 
 CANDIDATES_SHOWN = 10
@@ -38,12 +45,36 @@ def _editable(request: HttpRequest, queryset, pk: int):  # type: ignore[no-untyp
     return found
 
 
+def _back_to_household(person: Person) -> HttpResponse:
+    if person.household_id is None:  # a record without a home yet: stay on it
+        return redirect("population_grid:person_change", person_id=person.pk)
+    return redirect("population_grid:household_detail", household_id=person.household_id)
+
+
 @register_required
 @require_http_methods(["GET", "POST"])
 def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _editable(request, Person.objects.select_related("household"), person_id)
+    person = _editable(
+        request, Person.objects.select_related("household").prefetch_related("taggings"), person_id
+    )
+    tags = [t.tag for t in person.taggings.all()]
     move_form, status_form = MoveForm(), StatusForm()
-    if request.method == "POST" and "status" in request.POST:
+    contact_form = ContactForm(initial={"tags": tags})
+    if request.method == "POST" and "contact" in request.POST:
+        contact_form = ContactForm(request.POST)
+        if contact_form.is_valid():
+            data = contact_form.cleaned_data
+            try:
+                do_update_person_contact(
+                    request.user, person=person, mobile=data["mobile"].strip() or None,
+                    tags=data["tags"], reason=data["reason"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                contact_form.add_error("mobile", exc)
+            else:
+                messages.success(request, _("%(name)s 的信息已更新。") % {"name": person.name})
+                return _back_to_household(person)
+    elif request.method == "POST" and "status" in request.POST:
         status_form = StatusForm(request.POST)
         if status_form.is_valid():
             status = status_form.cleaned_data["status"]
@@ -58,9 +89,7 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
                 _("%(name)s 已改为“%(status)s”。")
                 % {"name": person.name, "status": PersonStatus(status).label},
             )
-            if person.household_id is None:  # a record without a home yet: stay on it
-                return redirect("population_grid:person_change", person_id=person.pk)
-            return redirect("population_grid:household_detail", household_id=person.household_id)
+            return _back_to_household(person)
     elif request.method == "POST":
         move_form = MoveForm(request.POST)
         if move_form.is_valid():
@@ -103,6 +132,7 @@ def person_change(request: HttpRequest, person_id: int) -> HttpResponse:
             "candidates": candidates,
             "move_form": move_form,
             "status_form": status_form,
+            "contact_form": contact_form,
             "statuses": PersonStatus,
         },
     )
