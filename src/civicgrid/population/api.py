@@ -32,7 +32,7 @@ from civicgrid.population.actions import (
     do_split_household,
     do_update_person_contact,
 )
-from civicgrid.population.api_fields import fields_named
+from civicgrid.population.api_fields import fields_named, register_reader
 from civicgrid.population.choices import (
     PersonStatus,
     PersonTag,
@@ -42,6 +42,7 @@ from civicgrid.population.choices import (
 )
 from civicgrid.population.declaration_api import router as declaration_router
 from civicgrid.population.household_rows import household_search_page, person_page
+from civicgrid.population.household_schemas import HouseholdBriefSchema
 from civicgrid.population.models import (
     Household,
     Person,
@@ -49,14 +50,16 @@ from civicgrid.population.models import (
     ScreeningVisit,
     SurveyResponse,
 )
-from civicgrid.population.querysets import grid_restriction, may_use_register
+from civicgrid.population.querysets import grid_restriction
 from civicgrid.population.self_service_api import router as self_service_router
 from civicgrid.population.survey_schemas import SurveyResponseSchema
+from civicgrid.population.worklist_api import router as worklist_router
 from civicgrid.regions.models import Division
 
 router = Router(tags=["population"], auth=SCOPED_AUTH)
 router.add_router("/self", self_service_router)
 router.add_router("", declaration_router)
+router.add_router("/worklist", worklist_router)
 
 NOT_VISIBLE = "记录不存在或不在您的管辖范围内"
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -138,29 +141,14 @@ class PersonDetailSchema(PersonSchema):
         return selectors.survey_answers_of([obj])[obj.pk]
 
 
-class HouseholdSchema(Schema):
-    id: int
+class HouseholdSchema(HouseholdBriefSchema):
     division_code: str
-    grid_id: int | None
-    grid_name: str
-    address: str
     building: str
     unit: str
     room: str
     head_id: int | None
-    head_name: str
     contact_mobile: str = Field(description="联系电话（部分隐藏）")
-    member_count: int = Field(description="在住人数")
-    last_visit_on: datetime.date | None
     members: list[PersonSchema] = Field(description="在住成员，户主在前")
-
-    @staticmethod
-    def resolve_grid_name(obj: Household) -> str:
-        return obj.grid.name if obj.grid else ""
-
-    @staticmethod
-    def resolve_head_name(obj: Household) -> str:
-        return obj.head.name if obj.head else ""
 
     @staticmethod
     def resolve_contact_mobile(obj: Household) -> str:
@@ -289,14 +277,8 @@ class VisitIn(Schema):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _reader(request: HttpRequest):  # type: ignore[no-untyped-def]
-    if not may_use_register(request.auth):
-        raise ApiError(403, "forbidden", "您的角色无权使用人口台账")
-    return request.auth
-
-
 def _editor(request: HttpRequest):  # type: ignore[no-untyped-def]
-    principal = _reader(request)
+    principal = register_reader(request)
     if not selectors.may_edit_register(principal):
         raise ApiError(403, "forbidden", "您的角色无权修改人口台账")
     return principal
@@ -356,7 +338,7 @@ def _annotated(principal: object, household: Household) -> Household:
     url_name="population_households",
 )
 def list_households(request: HttpRequest, filters: Query[HouseholdFilters]) -> HttpResponse:
-    principal = _reader(request)
+    principal = register_reader(request)
     page = household_search_page(
         principal, filters, query=filters.q, tag=filters.tag or "", grid_id=filters.grid_id
     )
@@ -405,7 +387,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[House
     url_name="population_household",
 )
 def get_household(request: HttpRequest, household_id: int) -> Household:
-    principal = _reader(request)
+    principal = register_reader(request)
     rows = selectors.households_for(principal).filter(pk=household_id)
     found = _with_members(rows, principal).first()
     if found is None:
@@ -423,7 +405,7 @@ def get_household(request: HttpRequest, household_id: int) -> Household:
 def list_visits(
     request: HttpRequest, household_id: int, paging: Query[Paging]
 ) -> list[ScreeningVisit]:
-    _reader(request)
+    register_reader(request)
     household = _household(request, household_id)
     end = paging.offset + paging.limit
     return list(
@@ -519,7 +501,7 @@ def split_household(request: HttpRequest, household_id: int, payload: SplitIn) -
     "/persons", response=PersonPage, summary="人员列表与查找", url_name="population_persons"
 )
 def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> HttpResponse:
-    principal = _reader(request)
+    principal = register_reader(request)
     persons = selectors.matching_persons(principal, selectors.normalize_query(filters.q))
     if filters.tag:
         persons = persons.filter(taggings__tag=filters.tag)
@@ -563,7 +545,7 @@ def register_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     url_name="population_person",
 )
 def get_person(request: HttpRequest, person_id: int) -> Person:
-    _reader(request)
+    register_reader(request)
     return _person(request, person_id)
 
 
@@ -574,7 +556,7 @@ def get_person(request: HttpRequest, person_id: int) -> Person:
     url_name="population_survey_follow_ups",
 )
 def list_survey_follow_ups(request: HttpRequest, paging: Query[Paging]) -> list[SurveyResponse]:
-    principal = _reader(request)
+    principal = register_reader(request)
     end = paging.offset + paging.limit
     return list(selectors.survey_follow_ups(principal)[paging.offset : end])
 

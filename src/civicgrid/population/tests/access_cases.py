@@ -267,6 +267,20 @@ CASES += [
         denied=("volunteer_a", "resident_a"),
         anonymous=UNAUTHORIZED,
     ),
+    # The worklist's households and key persons: lists scoped like the register (checked in
+    # test_grid_worklist), so only the roles matter here.
+    AccessCase(
+        "api:population_worklist_households",
+        allowed=_REGISTER_READERS,
+        denied=("volunteer_a", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "api:population_worklist_key_persons",
+        allowed=_REGISTER_READERS,
+        denied=("volunteer_a", "resident_a"),
+        anonymous=UNAUTHORIZED,
+    ),
     AccessCase(
         "api:population_household",
         args=_household_in(0),

@@ -114,3 +114,37 @@ def test_the_worklist_takes_a_fixed_number_of_queries(
     # each other module's section (the community brain's open alerts)
     with django_assert_num_queries(11):
         assert client.get(URL).status_code == 200
+
+
+API = "/api/v1/population/worklist"
+
+
+def test_the_api_gives_the_worklist_in_the_pages_order_and_scope(client, personas, homes):
+    f.person(homes["R0"], "从未联系", tags=[PersonTag.KEY_PERSON, PersonTag.CHILD])
+    reached = f.person(homes["R2"], "五天前", tags=[PersonTag.KEY_PERSON])
+    _visit(homes["R2"], 5, reached=[reached])  # the household's last visit stays 2 days ago
+    f.person(f.household(grid_index=1, room="B-2"), "别的网格", tags=[PersonTag.KEY_PERSON])
+    client.force_login(personas.grid_worker_a1)
+    answer = client.get(f"{API}/households").json()
+    assert answer["count"] == 3
+    assert [h["address"].rsplit(" ", 1)[-1] for h in answer["items"]] == ["R0", "R20", "R8"]
+    assert [(h["last_visit_on"], h["days_since_visit"]) for h in answer["items"]] == [
+        (None, None), ("2024-02-19", 20), ("2024-03-02", 8),
+    ]  # fmt: skip
+    assert client.get(f"{API}/households", {"days": 14}).json()["count"] == 2
+    page = client.get(f"{API}/households", {"limit": 1, "offset": 1}).json()
+    assert page["count"] == 3 and len(page["items"]) == 1
+    persons = client.get(f"{API}/key-persons").json()["items"]
+    assert [(p["name"], p["days_since_reached"], p["tags"]) for p in persons] == [
+        ("从未联系", None, ["child", "key_person"]), ("五天前", 5, ["key_person"]),
+    ]  # fmt: skip
+    assert [p["name"] for p in client.get(f"{API}/key-persons", {"days": 7}).json()["items"]] == [
+        "从未联系"
+    ]
+
+
+@pytest.mark.parametrize("days", ["0", "366", "seven"])
+def test_the_api_refuses_an_interval_out_of_range(client, personas, homes, days):
+    client.force_login(personas.grid_worker_a1)
+    assert client.get(f"{API}/households", {"days": days}).status_code == 422
+    assert client.get(f"{API}/key-persons", {"days": days}).status_code == 422
