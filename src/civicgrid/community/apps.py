@@ -8,7 +8,8 @@ class CommunityConfig(AppConfig):
     verbose_name = _("社区大脑")
 
     def ready(self) -> None:
-        from civicgrid.community.worklist import open_alerts
-        from civicgrid.population.worklist_sections import add_section
+        from civicgrid.community.worklist import household_figures, open_alerts
+        from civicgrid.population.extensions import HOUSEHOLD_PANELS, WORKLIST_SECTIONS
 
-        add_section(open_alerts)
+        WORKLIST_SECTIONS.add(open_alerts)
+        HOUSEHOLD_PANELS.add(household_figures)

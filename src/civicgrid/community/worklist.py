@@ -1,6 +1,7 @@
-"""The community brain's open alerts on the grid worker's worklist (`population.worklist_sections`):
-each alert is a task for the household's grid worker, and the worklist is where they start their
-day."""
+"""What the community brain adds to the grid worker's pages (`population.extensions`): its open
+alerts on the daily worklist (each alert is a task for the household's grid worker, and the
+worklist is where they start their day), and on a household's page the source's figures for it:
+today's health report, the week's disinfections, each member's exits."""
 
 import datetime
 from typing import Any
@@ -8,9 +9,10 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from civicgrid.community import dashboards
 from civicgrid.community.choices import AlertStatus
 from civicgrid.community.models import Alert
-from civicgrid.population.worklist_sections import SHOWN, WorklistItem, WorklistSection
+from civicgrid.population.extensions import SHOWN, HouseholdPanel, WorklistItem, WorklistSection
 
 
 def open_alerts(user: Any, today: datetime.date) -> WorklistSection | None:
@@ -42,4 +44,34 @@ def open_alerts(user: Any, today: datetime.date) -> WorklistSection | None:
         items=items,
         more=len(alerts) > SHOWN,
         more_url=reverse("community:alert_list") + f"?status={AlertStatus.OPEN}",
+    )
+
+
+def household_figures(user: Any, household: Any, today: datetime.date) -> HouseholdPanel:
+    """The household's members with their exits this week and whether they are under
+    observation, the household's report today, disinfections this week and fever days, and its
+    open alerts: two queries."""
+    members = list(
+        dashboards.resident_rows(
+            user, household.division_code, today=today, busiest_first=False
+        ).filter(household=household)
+    )
+    alerts = list(
+        Alert.objects.visible_to(user)
+        .filter(household=household, status=AlertStatus.OPEN)
+        .select_related("rule")
+        .order_by("-created_at")[:SHOWN]
+    )
+    first = members[0] if members else None
+    return HouseholdPanel(
+        "community/_household_panel.html",
+        {
+            "members": members,
+            "alerts": alerts,
+            # The household's figures, the same on every member's row.
+            "fever_today": first.fever_today if first else None,
+            "disinfections": first.disinfections_this_week if first else 0,
+            "fever_days": first.fever_days if first else 0,
+            "lookback": dashboards.FEVER_LOOKBACK_DAYS,
+        },
     )

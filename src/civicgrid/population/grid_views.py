@@ -20,9 +20,10 @@ from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.disclosure import do_reveal_protected_value
 from civicgrid.core.permissions import role_required
 from civicgrid.core.scoping import covers
-from civicgrid.population import selectors, worklist_sections
+from civicgrid.population import selectors
 from civicgrid.population.actions import do_record_visit, subject_key_of
 from civicgrid.population.choices import PersonTag
+from civicgrid.population.extensions import HOUSEHOLD_PANELS, WORKLIST_SECTIONS
 from civicgrid.population.grid_forms import (
     KEY_PERSON_CHOICES,
     OVERDUE_CHOICES,
@@ -137,6 +138,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "household": household,
             "members": members,
             "visits": selectors.recent_visits(household),
+            "panels": HOUSEHOLD_PANELS.collect(request.user, household, today),
             "may_reveal": selectors.may_reveal_numbers(request.user),
             "may_edit": selectors.may_edit_register(request.user),
             "call_reasons": CALL_REASONS,
@@ -245,7 +247,7 @@ def visit_create(request: HttpRequest, household_id: int) -> HttpResponse:
 @register_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    """Other modules' tasks (`worklist_sections`: the community brain's alerts), flagged survey
+    """Other modules' tasks (`extensions`: the community brain's alerts), flagged survey
     answers to follow up, key persons due for follow-up and households not visited in N days,
     most overdue first; and how many residents' declarations wait."""
     days = _choice(request, "days", OVERDUE_CHOICES, selectors.DEFAULT_OVERDUE_DAYS)
@@ -265,7 +267,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         request,
         "population/grid_worklist.html",
         {
-            "sections": worklist_sections.sections_for(request.user, today),
+            "sections": WORKLIST_SECTIONS.collect(request.user, today),
             "page": page,
             "days": days,
             "key_days": key_days,

@@ -7,8 +7,8 @@ from civicgrid.community import actions, rules
 from civicgrid.community.choices import RuleKind
 from civicgrid.community.models import Alert
 from civicgrid.community.tests import factories as f
+from civicgrid.population.extensions import SHOWN
 from civicgrid.population.tests import factories as pf
-from civicgrid.population.worklist_sections import SHOWN
 
 pytestmark = pytest.mark.django_db
 WORKLIST = "/population/grid/worklist/"
