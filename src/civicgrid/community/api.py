@@ -148,6 +148,7 @@ class DisinfectionOut(Schema):
 class AlertSchema(Schema):
     id: int
     division_code: str
+    household_id: int | None
     rule_kind: str
     rule: str
     detail: str
@@ -304,8 +305,14 @@ def log_disinfection(request: HttpRequest, body: DisinfectionIn) -> Any:
 
 
 @router.get("/alerts", response=list[AlertSchema], url_name="community_alerts")
-def list_alerts(request: HttpRequest, status: str = AlertStatus.OPEN) -> Any:
+def list_alerts(
+    request: HttpRequest, status: str = AlertStatus.OPEN, household_id: int | None = None
+) -> Any:
+    """The alerts the caller sees, of a status (anything else: all), newest first; of one
+    household with `household_id`."""
     alerts = Alert.objects.visible_to(request.auth).select_related("rule")
+    if household_id is not None:
+        alerts = alerts.filter(household_id=household_id)
     return alerts.filter(status=status)[:500] if status in AlertStatus.values else alerts[:500]
 
 
@@ -330,11 +337,13 @@ def _community(request: HttpRequest, code: str) -> Division:
 
 @router.get("/dashboard/{code}/residents", response=ResidentPage, url_name="community_residents")
 def residents(
-    request: HttpRequest, code: str, paging: Query[Paging], order: str = "exits", show: str = ""
-) -> Any:
+    request: HttpRequest, code: str, paging: Query[Paging], order: str = "exits", show: str = "",
+    household_id: int | None = None,
+) -> Any:  # fmt: skip
     """Every resident's figures, most exits this week first (`order=address`: by address);
     `show` keeps those out now (`out`), of households not reported today (`unreported`),
-    reported with a fever today (`fever`) or under medical observation (`observed`)."""
+    reported with a fever today (`fever`) or under medical observation (`observed`);
+    `household_id` the members of one household (the grid worker's household page)."""
     area = _community(request, code)
     if show and show not in dashboards.RESIDENT_FILTERS:
         raise ApiError(422, "invalid_input", "show 只能是 out、unreported、fever 或 observed")
@@ -342,6 +351,8 @@ def residents(
         request.auth, area.code, today=timezone.localdate(), busiest_first=order != "address",
         show=show,
     )  # fmt: skip
+    if household_id is not None:
+        rows = rows.filter(household_id=household_id)
     end = paging.offset + paging.limit
     return {"count": rows.count(), "items": list(rows[paging.offset : end])}
 

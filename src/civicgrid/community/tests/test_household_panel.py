@@ -66,3 +66,25 @@ def test_the_household_page_shows_the_households_figures(client, personas):
         f"/community/alerts/{alert.pk}/", {"status": "confirmed", "finding": "已送发热门诊"}
     )
     assert "/community/alerts/" not in _panel(client, household)  # settled: no longer listed
+
+
+def test_the_api_gives_one_households_figures_and_alerts(client, personas):
+    household, (wang, li) = f.home(personas.resident_a, members=("王芳", "李强"))
+    other = pf.household(room="909")
+    pf.person(other, "隔壁")
+    pf.assign(personas.grid_worker_a1, grid_index=0)
+    actions.do_save_alert_rule(
+        f.community_staff(personas), division_code=f.COMMUNITY_A1, kind=RuleKind.FEVER,
+        threshold=None, is_active=True,
+    )  # fmt: skip
+    entries = [actions.EntryInput(wang.pk, "38.2"), actions.EntryInput(li.pk, "36.5")]
+    actions.do_report_household_health(personas.resident_a, household=household, entries=entries)
+    client.force_login(personas.grid_worker_a1)
+    api = f"/api/v1/community/dashboard/{f.COMMUNITY_A1}/residents"
+    mine = client.get(api, {"household_id": household.pk, "order": "address"}).json()
+    assert mine["count"] == 2 and {r["household_id"] for r in mine["items"]} == {household.pk}
+    assert all(r["fever_today"] is True for r in mine["items"])
+    assert client.get(api).json()["count"] > 2  # the whole community without the filter
+    alerts = client.get("/api/v1/community/alerts", {"household_id": household.pk}).json()
+    assert [a["household_id"] for a in alerts] == [household.pk]
+    assert client.get("/api/v1/community/alerts", {"household_id": other.pk}).json() == []
