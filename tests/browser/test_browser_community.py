@@ -1,6 +1,7 @@
 """The community brain on phones: the QR code of a printed gate poster, read by a real decoder,
 opened by a resident who records out and in and reports the household's health; the fever rule
-alerts the grid worker and the community dashboard shows it."""
+alerts the grid worker, the community dashboard shows it, and the grid worker settles it from
+their worklist."""
 
 import io
 from urllib.parse import urlparse
@@ -83,17 +84,30 @@ def test_a_resident_scans_the_poster_reports_a_fever_and_the_grid_worker_is_aler
     assert Notification.objects.filter(
         recipient=personas.grid_worker_a1, url=f"/community/alerts/{alert.pk}/"
     ).exists()
-    worker = _tab(browser, live_server, personas.grid_worker_a1)
-    worker.goto("/community/alerts/")
-    worker.get_by_role("link", name="报告发热").click()
-    expect(worker.locator("dl")).to_contain_text("王*")
-
     desk = _tab(browser, live_server, staff, viewport={"width": 1200, "height": 900})
     desk.goto(f"/community/?c={f.COMMUNITY_A1}")
     expect(desk.locator('[data-figure="fever"]')).to_have_text("1")
     expect(desk.locator('[data-figure="open-alerts"]')).to_have_text("1")
     expect(desk.locator("#hourly-chart")).to_have_attribute("data-rendered", "true")
     desk.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    # The grid worker's day starts at the worklist: the alert is a task there, a tap from its
+    # check; once the finding is recorded it is off the list, and the household's page shows
+    # the community brain's figures.
+    worker = _tab(browser, live_server, personas.grid_worker_a1)
+    worker.goto("/population/grid/worklist/")
+    task = worker.locator("#community-alerts + p + ol .gw-card")
+    expect(task).to_contain_text("报告发热")
+    task.get_by_role("link", name="核实处理").click()
+    expect(worker.locator("dl")).to_contain_text("王*")
+    worker.get_by_text("属实", exact=True).click()
+    worker.get_by_label("核实情况").fill("电话确认，已陪同去发热门诊")
+    worker.get_by_role("button", name="记录核实结果").click()
+    expect(worker.get_by_text("核实结果已记录。")).to_be_visible()
+    worker.goto("/population/grid/worklist/")
+    expect(worker.locator("#community-alerts")).to_have_count(0)
+    worker.goto(f"/population/grid/households/{household.pk}/")
+    expect(worker.locator("#community-brain + dl")).to_contain_text("有人发热")
+    assert Alert.objects.get().finding == "电话确认，已陪同去发热门诊"
     assert household.health_reports.get().has_fever and li.pk and wang.pk
 
 
