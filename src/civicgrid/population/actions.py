@@ -24,6 +24,7 @@ from civicgrid.population.models import (
     SurveyResponse,
 )
 from civicgrid.population.selectors import household_at
+from civicgrid.population.signals import household_grid_changed
 from civicgrid.regions.models import Division, Grid
 
 
@@ -282,6 +283,39 @@ def do_split_household(
             household.refresh_from_db(fields=["head"])  # the moves left it without one
             do_make_head(actor, person=remaining_head, household=household, reason=why)
     return new
+
+
+def do_change_household_grid(
+    actor: object, *, household: Household, grid: Grid, reason: str = ""
+) -> Household:
+    """Put a household in another grid of its community (grids redrawn, or a household filed
+    in the wrong one). Its members go with it and each one's history says so; the new grid's
+    worker sees them at once and the old one no longer does; modules with records scoped by
+    grid follow through `signals.household_grid_changed`. The same grid again changes nothing."""
+    if grid.division_code != household.division_code:
+        raise ValidationError(_("只能调整到本社区/村的网格"), code="grid")
+    if grid.pk == household.grid_id:
+        return household
+    old = household.grid
+    with transaction.atomic():
+        household.grid = grid
+        household.save(update_fields=["grid", "updated_at"])
+        members = list(Person.objects.filter(household=household))
+        Person.objects.filter(household=household).update(grid=grid, updated_at=timezone.now())
+        for member in members:
+            _history(actor, member, "grid", old.name if old else "", grid.name, reason)
+        record_audit(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=household,
+            division_code=household.division_code,
+            reason=reason,
+            details={"grid": [old.pk if old else None, grid.pk], "members": len(members)},
+        )
+        household_grid_changed.send(
+            sender=Household, household=household, old_grid=old, new_grid=grid
+        )
+    return household
 
 
 def do_make_head(actor: object, *, person: Person, household: Household, reason: str) -> None:

@@ -24,6 +24,7 @@ from civicgrid.core.paging import Paging
 from civicgrid.core.scoping import covers
 from civicgrid.population import selectors
 from civicgrid.population.actions import (
+    do_change_household_grid,
     do_change_person_status,
     do_create_household,
     do_move_person,
@@ -495,6 +496,30 @@ def split_household(request: HttpRequest, household_id: int, payload: SplitIn) -
             reason=payload.reason,
         )
     return Status(201, _annotated(principal, new))
+
+
+class GridIn(Schema):
+    grid_id: int = Field(description="本社区/村的另一个网格")
+    reason: str = Field("", max_length=200)
+
+
+@router.put(
+    "/households/{household_id}/grid",
+    response=HouseholdSchema,
+    summary="整户调整到本社区的另一个网格（社区工作人员；网格员不能）",
+    url_name="population_household_grid",
+)
+def change_household_grid(request: HttpRequest, household_id: int, payload: GridIn) -> Household:
+    principal = _editor(request)
+    household = _household(request, household_id)
+    if grid_restriction(principal) is not None:
+        raise ApiError(403, "forbidden", "网格员不能把住户调整到其他网格，请社区工作人员办理")
+    grid = selectors.visible_grids(principal).filter(pk=payload.grid_id).first()
+    if grid is None:
+        raise _invalid("grid_id", "网格" + NOT_VISIBLE)
+    with fields_named(grid="grid_id"):
+        do_change_household_grid(principal, household=household, grid=grid, reason=payload.reason)
+    return _annotated(principal, household)
 
 
 @router.get(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/<int:person_id>/call/", grid_views.person_call, name="person_call"),
     path("persons/<int:person_id>/change/", move_views.person_change, name="person_change"),
     path("households/<int:household_id>/split/", move_views.household_split, name="split"),
+    path("households/<int:household_id>/grid/", move_views.household_grid, name="household_grid"),
     path("worklist/", grid_views.worklist, name="worklist"),
     path("coverage/", grid_views.coverage, name="coverage"),
 ]

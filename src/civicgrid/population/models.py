@@ -197,7 +197,7 @@ class PersonTagging(models.Model):
 
 
 class PersonChange(models.Model):
-    """History of a person's status and household, newest last."""
+    """History of a person's status, household, grid, mobile and tags, oldest first."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(_("变更项"), max_length=20)
@@ -221,6 +221,7 @@ class PersonChange(models.Model):
         """(what changed, from, to) as a person reads them: labels, not stored codes."""
         labels: dict[str, tuple[str, type[models.TextChoices] | None]] = {
             "household": (_("住址"), None),
+            "grid": (_("网格"), None),
             "status": (_("状态"), PersonStatus),
             "relationship": (_("与户主关系"), Relationship),
             "mobile": (_("手机"), None),

@@ -1,6 +1,8 @@
 """Forms for changing a person on the grid worker's phone: their mobile and tags, a move to
 another household, a move out, a death, a split."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,24 @@ class ContactForm(forms.Form):
         error_messages={"invalid_choice": _("没有“%(value)s”这个标签")},
     )
     reason = REASON
+
+
+class GridForm(forms.Form):
+    """Another grid of the household's community."""
+
+    grid = forms.ModelChoiceField(
+        label=_("调整到网格"),
+        queryset=Grid.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择本社区/村的网格")},
+    )
+    reason = REASON
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grids = Grid.objects.filter(division_code=household.division_code).order_by("number")
+        self.fields["grid"].queryset = grids
+        self.fields["grid"].initial = household.grid_id
 
 
 class MoveForm(forms.Form):

@@ -18,6 +18,7 @@ from civicgrid.core.access import access_scoped_or_404
 from civicgrid.core.permissions import role_required
 from civicgrid.population import selectors
 from civicgrid.population.actions import (
+    do_change_household_grid,
     do_change_person_status,
     do_move_person,
     do_split_household,
@@ -28,11 +29,12 @@ from civicgrid.population.models import Household, Person
 from civicgrid.population.move_forms import (
     SPLIT_ERROR_FIELDS,
     ContactForm,
+    GridForm,
     MoveForm,
     SplitForm,
     StatusForm,
 )
-from civicgrid.population.querysets import REGISTER_ROLES
+from civicgrid.population.querysets import REGISTER_ROLES, grid_restriction
 
 CANDIDATES_SHOWN = 10
 register_required = role_required(*REGISTER_ROLES)
@@ -160,3 +162,33 @@ def household_split(request: HttpRequest, household_id: int) -> HttpResponse:
             )
             return redirect("population_grid:household_detail", household_id=new.pk)
     return render(request, "population/grid_split.html", {"household": household, "form": form})
+
+
+@register_required
+@require_http_methods(["GET", "POST"])
+def household_grid(request: HttpRequest, household_id: int) -> HttpResponse:
+    """Community staff put a household in another grid of its community (a grid worker, who
+    sees only their own grids, cannot hand one over)."""
+    household = _editable(request, Household.objects.select_related("grid"), household_id)
+    if grid_restriction(request.user) is not None:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = GridForm(data, household=household)
+    if request.method == "POST" and form.is_valid():
+        grid = form.cleaned_data["grid"]
+        try:
+            do_change_household_grid(
+                request.user, household=household, grid=grid, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("grid", exc)
+        else:
+            messages.success(
+                request,
+                _("%(address)s 已调整到 %(grid)s。")
+                % {"address": household.address, "grid": grid.name},
+            )
+            return redirect("population_grid:household_detail", household_id=household.pk)
+    return render(
+        request, "population/grid_household_grid.html", {"household": household, "form": form}
+    )

@@ -97,3 +97,28 @@ def test_the_section_costs_one_query_however_many_alerts(client, personas, fever
         household = pf.household(room=f"9{n:02d}")
         _fever_in(household, [pf.person(household, f"发热{n}")], personas.admin)
     assert queries() == one == quiet
+
+
+def test_a_household_moved_to_another_grid_takes_its_open_alerts_along(
+    client, personas, fever_rule
+):
+    from civicgrid.population.actions import do_change_household_grid
+
+    pf.assign(personas.grid_worker_a1, grid_index=0)
+    old_grid, new_grid = pf.grids_of(f.COMMUNITY_A1)[:2]
+    moving = pf.household(room="901")
+    open_alert = _fever_in(moving, [pf.person(moving, "发热甲")], personas.admin)
+    settled_home = pf.household(room="902")
+    settled = _fever_in(settled_home, [pf.person(settled_home, "发热乙")], personas.admin)
+    actions.do_resolve_alert(
+        personas.grid_worker_a1, alert=settled, status="confirmed", finding="已送医"
+    )
+    staff = f.community_staff(personas)
+    do_change_household_grid(staff, household=moving, grid=new_grid)
+    do_change_household_grid(staff, household=settled_home, grid=new_grid)
+    open_alert.refresh_from_db()
+    settled.refresh_from_db()
+    assert open_alert.grid == new_grid  # a task for the new grid's worker
+    assert settled.grid == old_grid  # a record of what the old one found
+    client.force_login(personas.grid_worker_a1)  # the old grid's worker: no task left
+    assert 'id="community-alerts"' not in client.get(WORKLIST).content.decode()

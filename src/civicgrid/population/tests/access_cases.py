@@ -152,6 +152,14 @@ def _move_target(p):
     return json.dumps({"household_id": f.household(grid_index=0, room="G0-2").pk})
 
 
+def _other_grid(p):
+    import json
+
+    from civicgrid.population.tests import factories as f
+
+    return json.dumps({"grid_id": f.grids_of(f.COMMUNITY_A1)[1].pk})
+
+
 _REGISTER_READERS = ("grid_worker_a1", "county_a_officer", "city_officer", "admin")
 _OUTSIDERS = ("county_b_officer", "volunteer_a", "resident_a")
 
@@ -374,6 +382,23 @@ CASES += [
         allowed=("county_a_officer",),
         denied=("grid_worker_a1",),
         anonymous=UNAUTHORIZED,
+    ),
+    # A household to another grid: staff of the jurisdiction, never a grid worker (who would
+    # hand it to a grid they cannot see).
+    AccessCase(
+        "api:population_household_grid",
+        method="put",
+        args=_household_in(0),
+        data=_other_grid,
+        allowed=("county_a_officer", "admin"),
+        denied=(*_OUTSIDERS, "cdc_a", "grid_worker_a1"),
+        anonymous=UNAUTHORIZED,
+    ),
+    AccessCase(
+        "population_grid:household_grid",
+        args=_household_in(0),
+        allowed=("county_a_officer", "admin"),
+        denied=(*_OUTSIDERS, "cdc_a", "grid_worker_a1"),
     ),
 ]
 

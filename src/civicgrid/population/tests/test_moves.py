@@ -336,3 +336,82 @@ def test_malformed_move_and_split_forms_are_answered_not_crashed(client, persona
         assert client.post(split, data).status_code == 200
     assert Household.objects.count() == 2  # the family's and the stranger's
     assert not PersonChange.objects.exists()
+
+
+# --- a household to another grid --------------------------------------------------------------
+
+
+def _grid_names(people) -> set[str]:
+    return {Person.objects.get(pk=p.pk).grid.name for p in people.values()}
+
+
+def test_a_household_and_its_members_go_to_another_grid_with_their_history(
+    client, personas, family
+):
+    from civicgrid.population.actions import do_change_household_grid
+
+    home, people = family
+    new_grid = f.grids_of(f.COMMUNITY_A1)[1]
+    do_change_household_grid(
+        personas.county_a_officer, household=home, grid=new_grid, reason="网格重新划分"
+    )
+    home.refresh_from_db()
+    assert home.grid == new_grid and _grid_names(people) == {new_grid.name}
+    changes = PersonChange.objects.filter(field="grid")
+    assert changes.count() == 4 and {c.new_value for c in changes} == {new_grid.name}
+    assert {c.reason for c in changes} == {"网格重新划分"}
+    client.force_login(personas.grid_worker_a1)  # the old grid's worker no longer sees them
+    assert client.get(f"/population/grid/households/{home.pk}/").status_code == 404
+    f.assign(personas.grid_worker_a1, grid_index=1)  # the new grid's worker does
+    assert client.get(f"/population/grid/households/{home.pk}/").status_code == 200
+    do_change_household_grid(personas.county_a_officer, household=home, grid=new_grid)
+    assert PersonChange.objects.filter(field="grid").count() == 4  # the same grid: no change
+
+
+def test_a_grid_of_another_community_is_refused_and_nothing_changes(personas, family):
+    from civicgrid.population.actions import do_change_household_grid
+
+    home, _people = family
+    elsewhere = f.grids_of(f.COMMUNITY_B1)[0]
+    with pytest.raises(ValidationError) as refused:
+        do_change_household_grid(personas.admin, household=home, grid=elsewhere)
+    assert refused.value.code == "grid"
+    home.refresh_from_db()
+    assert home.grid == f.grids_of(f.COMMUNITY_A1)[0] and not PersonChange.objects.filter(
+        field="grid"
+    ).exists()
+
+
+def test_staff_regrid_on_the_page_and_a_grid_worker_cannot(client, personas, family):
+    home, people = family
+    page = f"/population/grid/households/{home.pk}/grid/"
+    client.force_login(personas.grid_worker_a1)
+    assert "调整网格" not in client.get(f"/population/grid/households/{home.pk}/").content.decode()
+    assert client.get(page).status_code == 403
+    client.force_login(personas.county_a_officer)
+    assert "调整网格" in client.get(f"/population/grid/households/{home.pk}/").content.decode()
+    new_grid = f.grids_of(f.COMMUNITY_A1)[1]
+    elsewhere = f.grids_of(f.COMMUNITY_B1)[0]
+    refused = client.post(page, {"grid": elsewhere.pk})
+    assert refused.status_code == 200 and "请选择本社区/村的网格" in refused.content.decode()
+    response = client.post(page, {"grid": new_grid.pk, "reason": "登记错网格"})
+    assert response.status_code == 302
+    home.refresh_from_db()
+    assert home.grid == new_grid and _grid_names(people) == {new_grid.name}
+
+
+def test_the_api_regrids_a_household_for_staff_only(client, personas, family):
+    home, _people = family
+    url = f"{API}/households/{home.pk}/grid"
+    new_grid = f.grids_of(f.COMMUNITY_A1)[1]
+    client.force_login(personas.grid_worker_a1)
+    body = json.dumps({"grid_id": new_grid.pk})
+    assert client.put(url, body, content_type="application/json").status_code == 403
+    client.force_login(personas.county_a_officer)
+    elsewhere = json.dumps({"grid_id": f.grids_of(f.COMMUNITY_B1)[0].pk})
+    answer = client.put(url, elsewhere, content_type="application/json")
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["details"]["fields"]] == ["grid_id"]
+    answer = client.put(url, body, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["grid_id"] == new_grid.pk
+    assert {m["grid_id"] for m in answer.json()["members"]} == {new_grid.pk}

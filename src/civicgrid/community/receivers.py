@@ -1,0 +1,15 @@
+"""The community brain following the register's changes (`population.signals`)."""
+
+from typing import Any
+
+from civicgrid.community.choices import AlertStatus
+from civicgrid.community.models import Alert
+
+
+def hand_open_alerts_to_the_new_grid(
+    sender: Any, *, household: Any, new_grid: Any, **kwargs: Any
+) -> None:
+    """An open alert is a task for the household's grid worker: when the household moves to
+    another grid, its open alerts go to that grid's worker. Settled ones stay where they were
+    raised, as the passes and reports do."""
+    Alert.objects.filter(household=household, status=AlertStatus.OPEN).update(grid=new_grid)
