@@ -377,9 +377,10 @@ def test_a_grid_of_another_community_is_refused_and_nothing_changes(personas, fa
         do_change_household_grid(personas.admin, household=home, grid=elsewhere)
     assert refused.value.code == "grid"
     home.refresh_from_db()
-    assert home.grid == f.grids_of(f.COMMUNITY_A1)[0] and not PersonChange.objects.filter(
-        field="grid"
-    ).exists()
+    assert (
+        home.grid == f.grids_of(f.COMMUNITY_A1)[0]
+        and not PersonChange.objects.filter(field="grid").exists()
+    )
 
 
 def test_staff_regrid_on_the_page_and_a_grid_worker_cannot(client, personas, family):
