@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.community import dashboards
 from civicgrid.community.choices import AlertStatus
-from civicgrid.community.models import Alert
+from civicgrid.community.models import Alert, PassRecord
 from civicgrid.population.extensions import SHOWN, HouseholdPanel, WorklistItem, WorklistSection
 
 
@@ -47,10 +47,13 @@ def open_alerts(user: Any, today: datetime.date) -> WorklistSection | None:
     )
 
 
+PASSES_SHOWN = 12
+
+
 def household_figures(user: Any, household: Any, today: datetime.date) -> HouseholdPanel:
     """The household's members with their exits this week and whether they are under
-    observation, the household's report today, disinfections this week and fever days, and its
-    open alerts: two queries."""
+    observation, the household's report today, disinfections this week and fever days, its
+    open alerts and today's passes: three queries."""
     members = list(
         dashboards.resident_rows(
             user, household.division_code, today=today, busiest_first=False
@@ -62,12 +65,21 @@ def household_figures(user: Any, household: Any, today: datetime.date) -> Househ
         .select_related("rule")
         .order_by("-created_at")[:SHOWN]
     )
+    start, end = dashboards.day_bounds(today)
+    passes = list(
+        PassRecord.objects.visible_to(user)
+        .filter(household=household, scanned_at__gte=start, scanned_at__lt=end)
+        .filter(voided_at__isnull=True)
+        .select_related("checkpoint", "person")
+        .order_by("-scanned_at")[:PASSES_SHOWN]
+    )
     first = members[0] if members else None
     return HouseholdPanel(
         "community/_household_panel.html",
         {
             "members": members,
             "alerts": alerts,
+            "passes": passes,  # today's, newest first: what an exits alert is about
             # The household's figures, the same on every member's row.
             "fever_today": first.fever_today if first else None,
             "disinfections": first.disinfections_this_week if first else 0,

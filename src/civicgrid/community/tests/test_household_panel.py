@@ -62,6 +62,11 @@ def test_the_household_page_shows_the_households_figures(client, personas):
     assert "王芳 · 本周外出 2 次" in panel and "李强 · 本周外出 0 次" in panel
     assert panel.split("李强", 1)[1].split("</li>", 1)[0].count("医学观察") == 1
     assert f'href="/community/alerts/{alert.pk}/"' in panel
+    # Today's passes, newest first, with the gate: what an exits alert is about.
+    assert "今日出入 3 次" in panel
+    passes = panel.split("今日出入", 1)[1].split("</details>", 1)[0]
+    assert [li[:5] for li in passes.split("<li>")[1:]] == ["09:30", "09:20", "09:10"]
+    assert "09:30 王芳 <strong>出</strong> · 东门" in passes
     client.post(
         f"/community/alerts/{alert.pk}/", {"status": "confirmed", "finding": "已送发热门诊"}
     )

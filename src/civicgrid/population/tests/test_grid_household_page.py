@@ -134,8 +134,9 @@ def test_the_household_page_takes_a_fixed_number_of_queries(
         f.survey_answer(member, "是" if n % 2 else "否")
     # session with its user, memberships, assignments, household, members, tags, changes,
     # survey answers (+ their questions), visits (+ reached), and the other modules' panels
-    # (the community brain's: the members' figures, the household's open alerts)
-    with django_assert_num_queries(12):
+    # (the community brain's: the members' figures, the household's open alerts, its passes
+    # of today)
+    with django_assert_num_queries(13):
         assert client.get(_page(home)).status_code == 200
 
 
