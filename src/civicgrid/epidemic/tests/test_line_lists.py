@@ -286,3 +286,29 @@ def test_a_key_person_lands_on_their_grid_workers_worklist_tagged_once(personas)
     do_register_key_person(personas.cdc_a, person=PersonInput(id_number=given.id_number),
                            category="overseas_arrival", arrival_date=f.days_ago(0))  # fmt: skip
     assert PersonChange.objects.filter(person=person, field="tags").count() == 1
+
+
+def test_a_key_persons_record_follows_their_household_to_another_grid(personas):
+    """Community staff move the household to another grid: its new grid worker sees the line
+    list's record, the old one no longer does."""
+    from civicgrid.epidemic.models import KeyPerson
+    from civicgrid.population.actions import do_assign_grid, do_change_household_grid
+    from civicgrid.population.tests import factories as pf
+
+    old_grid, new_grid = pf.grids_of(pf.COMMUNITY_A1)[:2]
+    home = pf.household(grid_index=0, room="301")
+    person = pf.person(home, "返乡人员")
+    key_person = do_register_key_person(
+        personas.cdc_a, person=PersonInput(id_number=person.id_number.reveal()),
+        category="high_risk_arrival", arrival_date=f.days_ago(1),
+    )  # fmt: skip
+    assert key_person.grid == old_grid
+    do_assign_grid(personas.admin, grid=old_grid, user=personas.grid_worker_a1)
+    assert KeyPerson.objects.visible_to(personas.grid_worker_a1).count() == 1
+    do_change_household_grid(personas.county_a_officer, household=home, grid=new_grid)
+    key_person.refresh_from_db()
+    assert key_person.grid == new_grid
+    assert not KeyPerson.objects.visible_to(personas.grid_worker_a1).exists()
+    do_assign_grid(personas.admin, grid=new_grid, user=personas.grid_worker_a1)
+    personas.grid_worker_a1.__dict__.pop("_assigned_grid_ids", None)  # a new request's cache
+    assert KeyPerson.objects.visible_to(personas.grid_worker_a1).count() == 1
