@@ -24,7 +24,7 @@ from civicgrid.population.models import (
     SurveyResponse,
 )
 from civicgrid.population.selectors import household_at
-from civicgrid.population.signals import household_grid_changed
+from civicgrid.population.signals import household_grid_changed, person_grid_changed
 from civicgrid.regions.models import Division, Grid
 
 
@@ -191,6 +191,7 @@ def do_move_person(
                 code="head_taken",
             )
     old = person.household
+    old_grid = person.grid
     with transaction.atomic():
         person.household = household
         person.division_code = household.division_code
@@ -217,6 +218,10 @@ def do_move_person(
             reason=reason,
             details={"moved_from": old.division_code if old else ""},
         )
+        if person.grid_id != (old_grid.pk if old_grid else None):
+            person_grid_changed.send(
+                sender=Person, person=person, old_grid=old_grid, new_grid=person.grid
+            )
     return person
 
 

@@ -122,3 +122,38 @@ def test_a_household_moved_to_another_grid_takes_its_open_alerts_along(
     assert settled.grid == old_grid  # a record of what the old one found
     client.force_login(personas.grid_worker_a1)  # the old grid's worker: no task left
     assert 'id="community-alerts"' not in client.get(WORKLIST).content.decode()
+
+
+def test_a_persons_own_open_alert_follows_them_to_a_household_of_another_grid(personas, fever_rule):
+    """Too many exits is about the person, and goes with them; the household's fever report
+    stays with the household."""
+    import datetime
+
+    from django.utils import timezone
+
+    from civicgrid.community import tokens
+    from civicgrid.population.actions import do_move_person
+
+    household, people = f.home(personas.resident_a, members=("王芳", "李强"))
+    actions.do_save_alert_rule(
+        f.community_staff(personas), division_code=f.COMMUNITY_A1,
+        kind=RuleKind.EXITS_PER_DAY, threshold=1, is_active=True,
+    )  # fmt: skip
+    gate = f.checkpoint(personas)
+    start = timezone.now().replace(hour=4)
+    for n in range(3):
+        actions.do_scan_as_resident(
+            personas.resident_a, token=tokens.poster_token(gate), direction="out",
+            now=start + datetime.timedelta(minutes=n),
+        )  # fmt: skip
+    entries = [actions.EntryInput(people[0].pk, "36.5"), actions.EntryInput(people[1].pk, "38.4")]
+    actions.do_report_household_health(personas.resident_a, household=household, entries=entries)
+    fever = Alert.objects.get(rule__kind=RuleKind.FEVER)
+    exits = Alert.objects.get(rule__kind=RuleKind.EXITS_PER_DAY)
+    assert exits.person == people[0]
+    old_grid, new_grid = pf.grids_of(f.COMMUNITY_A1)[:2]
+    elsewhere = pf.household(grid_index=1, room="808")
+    do_move_person(f.community_staff(personas), person=people[0], household=elsewhere)
+    exits.refresh_from_db()
+    fever.refresh_from_db()
+    assert exits.grid == new_grid and fever.grid == old_grid

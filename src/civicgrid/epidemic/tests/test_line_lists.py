@@ -312,3 +312,21 @@ def test_a_key_persons_record_follows_their_household_to_another_grid(personas):
     do_assign_grid(personas.admin, grid=new_grid, user=personas.grid_worker_a1)
     personas.grid_worker_a1.__dict__.pop("_assigned_grid_ids", None)  # a new request's cache
     assert KeyPerson.objects.visible_to(personas.grid_worker_a1).count() == 1
+
+
+def test_a_key_person_who_moves_to_another_grid_is_followed_there(personas):
+    from civicgrid.population.actions import do_move_person
+    from civicgrid.population.tests import factories as pf
+
+    old_grid, new_grid = pf.grids_of(pf.COMMUNITY_A1)[:2]
+    person = pf.person(pf.household(grid_index=0, room="302"), "返乡人员")
+    key_person = do_register_key_person(
+        personas.cdc_a, person=PersonInput(id_number=person.id_number.reveal()),
+        category="high_risk_arrival", arrival_date=f.days_ago(1),
+    )  # fmt: skip
+    assert key_person.grid == old_grid
+    do_move_person(
+        personas.county_a_officer, person=person, household=pf.household(grid_index=1, room="303")
+    )
+    key_person.refresh_from_db()
+    assert key_person.grid == new_grid
