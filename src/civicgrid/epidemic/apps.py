@@ -9,15 +9,9 @@ class EpidemicConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.epidemic import definitions  # noqa: F401 - connects its signal handlers
-        from civicgrid.epidemic.receivers import (
-            key_person_follows_the_mover,
-            key_persons_follow_the_household,
-        )
-        from civicgrid.population.signals import household_grid_changed, person_grid_changed
+        from civicgrid.epidemic.receivers import key_person_follows_the_mover
+        from civicgrid.population.signals import person_grid_changed
 
-        household_grid_changed.connect(
-            key_persons_follow_the_household, dispatch_uid="epidemic_key_persons_follow_grid"
-        )
         person_grid_changed.connect(
             key_person_follows_the_mover, dispatch_uid="epidemic_key_person_follows_mover"
         )

@@ -296,7 +296,8 @@ def do_change_household_grid(
     """Put a household in another grid of its community (grids redrawn, or a household filed
     in the wrong one). Its members go with it and each one's history says so; the new grid's
     worker sees them at once and the old one no longer does; modules with records scoped by
-    grid follow through `signals.household_grid_changed`. The same grid again changes nothing."""
+    grid follow through `signals` (each member's move, then the household's). The same grid
+    again changes nothing."""
     if grid.division_code != household.division_code:
         raise ValidationError(_("只能调整到本社区/村的网格"), code="grid")
     if grid.pk == household.grid_id:
@@ -309,6 +310,7 @@ def do_change_household_grid(
         Person.objects.filter(household=household).update(grid=grid, updated_at=timezone.now())
         for member in members:
             _history(actor, member, "grid", old.name if old else "", grid.name, reason)
+            person_grid_changed.send(sender=Person, person=member, old_grid=old, new_grid=grid)
         record_audit(
             actor=actor,
             action=AuditAction.UPDATE,

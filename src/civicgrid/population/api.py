@@ -512,7 +512,7 @@ class GridIn(Schema):
 def change_household_grid(request: HttpRequest, household_id: int, payload: GridIn) -> Household:
     principal = _editor(request)
     household = _household(request, household_id)
-    if grid_restriction(principal) is not None:
+    if not selectors.may_change_grids(principal):
         raise ApiError(403, "forbidden", "网格员不能把住户调整到其他网格，请社区工作人员办理")
     grid = selectors.visible_grids(principal).filter(pk=payload.grid_id).first()
     if grid is None:

@@ -141,9 +141,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "panels": HOUSEHOLD_PANELS.collect(request.user, household, today),
             "may_reveal": selectors.may_reveal_numbers(request.user),
             "may_edit": selectors.may_edit_register(request.user),
-            # Handing a household to another grid is for staff who see the whole community.
-            "may_regrid": selectors.may_edit_register(request.user)
-            and grid_restriction(request.user) is None,
+            "may_regrid": selectors.may_change_grids(request.user),
             "call_reasons": CALL_REASONS,
         },
     )

@@ -34,7 +34,7 @@ from civicgrid.population.move_forms import (
     SplitForm,
     StatusForm,
 )
-from civicgrid.population.querysets import REGISTER_ROLES, grid_restriction
+from civicgrid.population.querysets import REGISTER_ROLES
 
 CANDIDATES_SHOWN = 10
 register_required = role_required(*REGISTER_ROLES)
@@ -170,7 +170,7 @@ def household_grid(request: HttpRequest, household_id: int) -> HttpResponse:
     """Community staff put a household in another grid of its community (a grid worker, who
     sees only their own grids, cannot hand one over)."""
     household = _editable(request, Household.objects.select_related("grid"), household_id)
-    if grid_restriction(request.user) is not None:
+    if not selectors.may_change_grids(request.user):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = GridForm(data, household=household)

@@ -86,6 +86,12 @@ def may_edit_register(principal: Principal) -> bool:
     return principal.is_superuser or roles is None or bool(roles & EDIT_ROLES)
 
 
+def may_change_grids(principal: Principal) -> bool:
+    """Put a household in another grid of its community: register editors who see the whole
+    community, never a grid worker (who would hand it to a grid they cannot see)."""
+    return may_edit_register(principal) and grid_restriction(principal) is None
+
+
 def may_reveal_numbers(principal: Principal) -> bool:
     """Ask for a resident's full mobile (with a reason, audited); API callers never may."""
     roles = _roles(principal)

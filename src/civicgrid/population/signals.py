@@ -2,12 +2,15 @@
 
 from django.dispatch import Signal
 
-# A household (and its members) moved to another grid of its community: sent inside the
-# move's transaction with household, old_grid (or None) and new_grid, so a module whose records
-# are scoped by grid (the community brain's open alerts) hands them to the new grid's worker.
-household_grid_changed = Signal()
+# Both are sent inside the move's transaction, with old_grid (or None) and new_grid, so that a
+# module whose records are scoped by grid hands them to the new grid's worker.
 
-# A person moved to a household of another grid (or out of any): sent inside the move's
-# transaction with person, old_grid and new_grid (each or None), so that the records about them
-# that a module scopes by grid (open alerts about them, key-person records) go to the new grid.
+# A person is in another grid: moved to a household of another grid, or with their whole
+# household (`person`). Records about the person follow (their own open alerts, key-person
+# records).
 person_grid_changed = Signal()
+
+# A household moved to another grid of its community (`household`), after each member's
+# person_grid_changed. Records about the household itself follow (the open alert of its fever
+# report).
+household_grid_changed = Signal()
