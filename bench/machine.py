@@ -55,7 +55,7 @@ def _machine_busy_seconds() -> float:
 
 def _stat_fields(pid: int | str) -> list[str]:
     """/proc/<pid>/stat after the parenthesised command name (which may contain spaces):
-    [0] state, [1] ppid, [2] pgrp, ... [11] utime, [12] stime."""
+    [0] state, [1] ppid, ... [11] utime, [12] stime."""
     text = Path(f"/proc/{pid}/stat").read_text()
     return text[text.rindex(")") + 2 :].split()
 
@@ -70,7 +70,6 @@ def parent_pid(pid: int) -> int | None:
 @dataclass(frozen=True)
 class _Proc:
     ppid: int
-    pgrp: int
     cpu_seconds: float
 
 
@@ -84,7 +83,7 @@ def _process_table() -> dict[int, _Proc]:
         except (OSError, ValueError):
             continue  # the process ended meanwhile
         cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        table[int(entry.name)] = _Proc(int(fields[1]), int(fields[2]), cpu)
+        table[int(entry.name)] = _Proc(int(fields[1]), cpu)
     return table
 
 
@@ -128,10 +127,9 @@ IMBALANCE_SHARE = 0.8
 class CpuMeter:
     """Measures the CPU use between start() and stop().
 
-    Ours: `civicgrid serve` (pid `serve_pid`, leader of its own process group: granian, its
-    workers and the task worker), the database server (`db_pids`, e.g. the PostgreSQL
-    postmaster, and its direct children, the backends) and this harness with its children
-    (the load generator). Everything else busy meanwhile is the others' share. Web workers
+    Ours: `civicgrid serve` (pid `serve_pid`) and its descendants (granian, its workers and the
+    task worker), the database server (`db_pids`, e.g. the PostgreSQL postmaster) and its
+    descendants (the backends), and this harness with its children (the load generator). Everything else busy meanwhile is the others' share. Web workers
     are the processes two levels below `serve`: granian's main process starts them.
     """
 
@@ -143,8 +141,19 @@ class CpuMeter:
         return _Sample(os.times().elapsed, _machine_busy_seconds(), _own_cpu_seconds(),
                        _process_table())  # fmt: skip
 
-    def _is_ours(self, pid: int, proc: _Proc) -> bool:
-        return proc.pgrp == self.serve_pid or pid in self.db_pids or proc.ppid in self.db_pids
+    def _ours(self, table: dict[int, _Proc]) -> set[int]:
+        """`serve` and its descendants (granian runs in a process group of its own, so the
+        process group does not find its workers), the database server and its backends."""
+        children: dict[int, list[int]] = {}
+        for pid, proc in table.items():
+            children.setdefault(proc.ppid, []).append(pid)
+        ours, todo = set(), [self.serve_pid, *self.db_pids]
+        while todo:
+            pid = todo.pop()
+            if pid in table and pid not in ours:
+                ours.add(pid)
+                todo.extend(children.get(pid, ()))
+        return ours
 
     def start(self) -> None:
         self._started = self._sample()
@@ -159,7 +168,7 @@ class CpuMeter:
             return after.table[pid].cpu_seconds - (old.cpu_seconds if old else 0.0)
 
         ours = after.own - before.own
-        ours += sum(used(pid) for pid, proc in after.table.items() if self._is_ours(pid, proc))
+        ours += sum(used(pid) for pid in self._ours(after.table))
         capacity = (after.elapsed - before.elapsed) * (os.cpu_count() or 1)
         others = (after.machine_busy - before.machine_busy - ours) / capacity if capacity else 0
         web = {pid for pid, proc in after.table.items() if proc.ppid == self.serve_pid}
