@@ -154,7 +154,9 @@ class Person(models.Model):
         # the code and the household, so that finding a jurisdiction's matching households
         # reads the index alone. The name index also carries the initials and the id
         # (PostgreSQL), so that a page of an initials search across a jurisdiction is found by
-        # walking the names in the index alone (household_rows.person_page).
+        # walking the names in the index alone (household_rows.person_page); the initials
+        # index ends with the name, so that the matches are put in the list's order from the
+        # index alone (SQLite, which has no INCLUDE, read each matched row from the table).
         indexes = [
             models.Index(fields=["grid", "name_initials"], name="population_person_grid_init"),
             models.Index(fields=["division_code", "name"], name="population_person_code_nm"),
@@ -164,7 +166,7 @@ class Person(models.Model):
                 name="population_person_name",
             ),
             models.Index(
-                fields=["name_initials", "division_code", "household"],
+                fields=["name_initials", "division_code", "household", "name"],
                 name="population_person_initials",
             ),
             models.Index(

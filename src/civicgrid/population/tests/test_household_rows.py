@@ -4,6 +4,7 @@ answer exactly what the documented schemas make of the model instances, for ever
 import json
 
 import pytest
+from django.db import connection
 from ninja.responses import NinjaJSONEncoder
 
 from civicgrid.core.paging import Paging, page_of
@@ -96,3 +97,12 @@ def test_person_rows_equal_the_schemas_answer(register, who, query, limit, offse
     assert person_page(register.users[who], persons, paging) == _as_json(
         PersonPage.model_validate(expected)
     )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan asked for is SQLite's")
+def test_an_initials_page_across_a_county_is_ordered_from_the_initials_index_alone(register):
+    """SQLite has no INCLUDE: unless the initials index holds the name, each match of a
+    county's initials search is read from the table to be sorted (20 ms for 10,000)."""
+    persons = selectors.matching_persons(register.users["county_a_officer"], "zw")
+    plan = persons.values_list("pk", flat=True)[:20].explain()
+    assert "COVERING INDEX population_person_initials" in plan
