@@ -129,8 +129,9 @@ class CpuMeter:
 
     Ours: `civicgrid serve` (pid `serve_pid`) and its descendants (granian, its workers and the
     task worker), the database server (`db_pids`, e.g. the PostgreSQL postmaster) and its
-    descendants (the backends), and this harness with its children (the load generator). Everything else busy meanwhile is the others' share. Web workers
-    are the processes two levels below `serve`: granian's main process starts them.
+    descendants (the backends), and this harness with its children (the load generator).
+    Everything else busy meanwhile is the others' share. Web workers are the processes two
+    levels below `serve`: granian's main process starts them.
     """
 
     serve_pid: int
