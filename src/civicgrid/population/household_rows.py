@@ -301,35 +301,15 @@ def household_search_page(
         ids: list[int] = []
         if total > paging.offset:
             households = Household.objects.visible_to(principal)
-            window = slice(paging.offset, paging.offset + paging.limit)
             if total > MATCHES_DENSE:
                 page = households.filter(pk__in=matched).order_by("grid_id", "address", "pk")
-                ids = _walking_the_list_index(page.values_list("pk", flat=True)[window])
             else:
                 page = households.filter(_among(matched)).order_by(
                     F("grid_id") + 0, "address", "pk"
                 )
-                ids = list(page.values_list("pk", flat=True)[window])
+            window = slice(paging.offset, paging.offset + paging.limit)
+            ids = list(page.values_list("pk", flat=True)[window])
         return _answer(principal, ids, total)
-
-
-# The index of the household list's order (grid, address): `Household.Meta.indexes`.
-LIST_INDEX = "population_household_grid"
-
-
-def _walking_the_list_index(page_ids: QuerySet[Any]) -> list[int]:
-    """The ids of `page_ids` (households among thousands of matches, in the list's order),
-    found by walking the list's index. PostgreSQL's planner does so by itself. SQLite's looks
-    each match up by id and sorts them all (15–20 ms for 10,000), since it cannot know how
-    many the subquery yields; `INDEXED BY` tells it, and the statement is Django's otherwise."""
-    if connection.vendor != "sqlite":
-        return list(page_ids)
-    sql, params = page_ids.query.sql_with_params()
-    table = connection.ops.quote_name(Household._meta.db_table)
-    walked = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {LIST_INDEX}", 1)
-    with connection.cursor() as cursor:
-        cursor.execute(walked, params)
-        return [pk for (pk,) in cursor.fetchall()]
 
 
 class _AmongArray(Lookup):  # type: ignore[type-arg]
