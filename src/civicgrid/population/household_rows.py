@@ -285,10 +285,11 @@ def household_search_page(
     the page is found. Up to a few thousand matches are each read by id and sorted: on
     PostgreSQL the ids go in as one array (`= ANY(ARRAY(subquery))`), so that the planner
     cannot trade a few thousand look-ups for a parallel scan of the whole county's households
-    (60–90 ms); the order, `grid_id + 0`, is not one an index gives. More matches than that are
-    dense in the list: walking its (grid, address) index meets a page of them within a few
-    hundred households (2–4 ms for initials that 12,000 people share), where sorting them all
-    would read every one. A filter by tag or grid goes through `households_for` instead.
+    (60–90 ms); their order (`selectors.SORTED_LIST_ORDER`) is not one an index gives. More
+    matches than that are dense in the list: walking the jurisdiction's range of the list's
+    index meets a page of them within a few hundred households (2–4 ms for initials that
+    12,000 people share), where sorting them all would read every one. A filter by tag or grid
+    goes through `households_for` instead.
     """
     text = selectors.normalize_query(query)
     if not text or tag or grid_id is not None:
@@ -302,11 +303,9 @@ def household_search_page(
         if total > paging.offset:
             households = Household.objects.visible_to(principal)
             if total > MATCHES_DENSE:
-                page = households.filter(pk__in=matched).order_by("grid_id", "address", "pk")
+                page = households.filter(pk__in=matched).order_by(*selectors.LIST_ORDER)
             else:
-                page = households.filter(_among(matched)).order_by(
-                    F("grid_id") + 0, "address", "pk"
-                )
+                page = households.filter(_among(matched)).order_by(*selectors.SORTED_LIST_ORDER)
             window = slice(paging.offset, paging.offset + paging.limit)
             ids = list(page.values_list("pk", flat=True)[window])
         return _answer(principal, ids, total)

@@ -85,10 +85,14 @@ class Household(models.Model):
         # Plain b-tree indexes (Meta.indexes, not db_index=True, which on PostgreSQL adds a
         # second, varchar_pattern_ops index for LIKE that no query here uses): codes are
         # compared by range (a jurisdiction), addresses by range too (a prefix, see
-        # selectors.searches_fragments).
+        # selectors.searches_fragments). The list (selectors.LIST_ORDER: community, grid,
+        # address) is read from an index that leads with the code, so that a jurisdiction's
+        # households are one range of it, grid after grid; each grid's few hundred are sorted
+        # by address as they come. It leaves the address out, so that matching an address
+        # prefix keeps to the address index.
         indexes = [
             models.Index(fields=["grid", "address"], name="population_household_grid"),
-            models.Index(fields=["division_code"], name="population_household_code"),
+            models.Index(fields=["division_code", "grid"], name="population_household_list"),
             models.Index(fields=["address", "division_code"], name="population_household_address"),
         ]
         constraints = [
