@@ -20,6 +20,7 @@ from civicgrid.core.audit.actions import record_audit
 from civicgrid.core.audit.choices import AuditAction
 from civicgrid.core.scoping import jurisdiction_q
 from civicgrid.core.spreadsheets import write_report
+from civicgrid.population.selectors import LIST_ORDER
 from civicgrid.regions.models import Division
 
 MAX_ROWS = 20_000
@@ -56,7 +57,7 @@ def _passes(user: Any, area: Division, query: ListQuery) -> Iterable[list[object
 
 def _unreported(user: Any, area: Division, query: ListQuery) -> Iterable[list[object]]:
     households = dashboards.unreported_households(user, area.code, timezone.localdate())
-    for h in households.select_related("head", "grid").order_by("grid_id", "address")[:MAX_ROWS]:
+    for h in households.select_related("head", "grid").order_by(*LIST_ORDER)[:MAX_ROWS]:
         yield [h.address, masked_name(h.head.name) if h.head else "", h.grid.name if h.grid else ""]
 
 
